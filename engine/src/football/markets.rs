@@ -1,0 +1,370 @@
+//! Every football market, derived from the distribution of the goals still to come.
+//!
+//! All markets read one [`GoalGrid`] (plus a first-half grid while the first half runs), so they are
+//! mutually consistent: quarter lines are exactly the average of their neighbours, double chance is
+//! the sum of its results, and so on.
+
+use super::grid::{GoalGrid, MAX_ADDED};
+use super::params::Score;
+use crate::market::Selection;
+use crate::market::{Line, LineOutcomes, Market, MarketBook, MarketKey, SelectionKey, Team};
+
+const PMF_LEN: usize = 2 * MAX_ADDED + 1;
+
+/// Distribution of an integer quantity `X = offset + index`, with tail sums for line settlement.
+struct Pmf {
+    offset: i32,
+    /// `tail[i] = P(X ≥ offset + i)`; `tail[PMF_LEN] = 0`.
+    tail: [f64; PMF_LEN + 1],
+}
+
+impl Pmf {
+    fn new(offset: i32, pmf: &[f64; PMF_LEN]) -> Pmf {
+        let mut tail = [0.0; PMF_LEN + 1];
+        for i in (0..PMF_LEN).rev() {
+            tail[i] = tail[i + 1] + pmf[i];
+        }
+        Pmf { offset, tail }
+    }
+    /// P(X ≥ x).
+    fn at_least(&self, x: i32) -> f64 {
+        let i = x - self.offset;
+        if i <= 0 {
+            self.tail[0]
+        } else if i as usize >= PMF_LEN {
+            0.0
+        } else {
+            self.tail[i as usize]
+        }
+    }
+    fn exactly(&self, x: i32) -> f64 {
+        (self.at_least(x) - self.at_least(x + 1)).max(0.0)
+    }
+
+    /// Settles `4X + s > 0` (win), `= 0` (push), `< 0` (lose); an odd `s` is a quarter line, settled
+    /// as half the stake on each neighbouring line.
+    fn settle(&self, s: i32) -> LineOutcomes {
+        if s % 2 == 0 {
+            return self.settle_whole_or_half(s);
+        }
+        let (lo, hi) = (
+            self.settle_whole_or_half(s - 1),
+            self.settle_whole_or_half(s + 1),
+        );
+        // Exactly one neighbour is a whole line; where it pushes, the other half wins (if it is the
+        // easier line, `s + 1`) or loses.
+        let win = lo.win.min(hi.win);
+        let lose = lo.lose.min(hi.lose);
+        let pushed = lo.push + hi.push;
+        let whole_is_lo = (s - 1).rem_euclid(4) == 0;
+        let (half_win, half_lose) = if whole_is_lo {
+            (pushed, 0.0)
+        } else {
+            (0.0, pushed)
+        };
+        LineOutcomes {
+            win,
+            half_win,
+            push: 0.0,
+            half_lose,
+            lose,
+        }
+    }
+
+    fn settle_whole_or_half(&self, s: i32) -> LineOutcomes {
+        // 4X + s > 0  ⇔  X > −s/4.
+        let total = self.tail[0];
+        if s.rem_euclid(4) == 0 {
+            let k = -s / 4;
+            let win = self.at_least(k + 1);
+            let push = self.exactly(k);
+            LineOutcomes {
+                win,
+                push,
+                lose: (total - win - push).max(0.0),
+                ..Default::default()
+            }
+        } else {
+            // Half line: X ≥ ceil(−s/4).
+            let k = (-s).div_euclid(4) + 1;
+            let win = self.at_least(k);
+            LineOutcomes {
+                win,
+                lose: (total - win).max(0.0),
+                ..Default::default()
+            }
+        }
+    }
+}
+
+/// What the market builder needs besides the grids.
+pub struct Inputs<'a> {
+    /// Score now.
+    pub score: Score,
+    /// Further goals to full time.
+    pub rest: &'a GoalGrid,
+    /// Further goals to half-time, while the first half (or pre-match) runs.
+    pub first_half: Option<&'a GoalGrid>,
+    /// Next-goal probabilities (home, none, away).
+    pub next_goal: [f64; 3],
+}
+
+/// Marginals of a grid, shifted by the current score.
+struct Sums {
+    /// P(result) home, draw, away of the final score.
+    result: [f64; 3],
+    /// Final total goals.
+    total: Pmf,
+    /// Final goal difference (home − away).
+    diff: Pmf,
+    home: Pmf,
+    away: Pmf,
+    /// P(home scores no more), P(away scores no more), P(neither).
+    none_home: f64,
+    none_away: f64,
+    none_both: f64,
+    /// Result of the further goals alone.
+    rest_result: [f64; 3],
+}
+
+fn sums(g: &GoalGrid, score: Score) -> Sums {
+    let mut total = [0.0; PMF_LEN];
+    let mut diff = [0.0; PMF_LEN];
+    let mut home = [0.0; PMF_LEN];
+    let mut away = [0.0; PMF_LEN];
+    let mut rest = [0.0; 3];
+    let n = g.len();
+    for i in 0..n {
+        for j in 0..n {
+            let p = g.get(i, j);
+            total[i + j] += p;
+            diff[i + MAX_ADDED - j] += p;
+            home[i] += p;
+            away[j] += p;
+            rest[match i.cmp(&j) {
+                core::cmp::Ordering::Greater => 0,
+                core::cmp::Ordering::Equal => 1,
+                core::cmp::Ordering::Less => 2,
+            }] += p;
+        }
+    }
+    let d0 = score.diff();
+    let diff = Pmf::new(d0 - MAX_ADDED as i32, &diff);
+    let result = [diff.at_least(1), diff.exactly(0), 1.0 - diff.at_least(0)];
+    let none_home = home[0];
+    let none_away = away[0];
+    Sums {
+        result: [result[0], result[1], result[2].max(0.0)],
+        total: Pmf::new(score.home as i32 + score.away as i32, &total),
+        diff,
+        home: Pmf::new(score.home as i32, &home),
+        away: Pmf::new(score.away as i32, &away),
+        none_home,
+        none_away,
+        none_both: g.get(0, 0),
+        rest_result: rest,
+    }
+}
+
+fn three_way(key: MarketKey, p: [f64; 3]) -> Market {
+    Market {
+        key,
+        selections: vec![
+            Selection::plain(SelectionKey::Home, p[0]),
+            Selection::plain(SelectionKey::Draw, p[1]),
+            Selection::plain(SelectionKey::Away, p[2]),
+        ],
+    }
+}
+
+fn over_under(key: MarketKey, pmf: &Pmf, line: Line) -> Market {
+    let over = pmf.settle(-line.quarters());
+    Market {
+        key,
+        selections: vec![
+            Selection::line(SelectionKey::Over, over),
+            Selection::line(SelectionKey::Under, over.mirrored()),
+        ],
+    }
+}
+
+/// Lines of the full-time total and Asian handicap markets: every quarter from 0.5 to 6.5, −3 to +3.
+pub fn total_lines() -> impl Iterator<Item = Line> {
+    (2..=26).map(Line::from_quarters)
+}
+/// Asian handicap lines on the home team.
+pub fn handicap_lines() -> impl Iterator<Item = Line> {
+    (-12..=12).map(Line::from_quarters)
+}
+/// Team-total lines.
+pub fn team_total_lines() -> impl Iterator<Item = Line> {
+    [2, 6, 10, 14].into_iter().map(Line::from_quarters)
+}
+/// First-half total lines.
+pub fn half_time_total_lines() -> impl Iterator<Item = Line> {
+    [2, 6, 10].into_iter().map(Line::from_quarters)
+}
+
+/// Largest score listed in the correct-score market.
+pub const CORRECT_SCORE_MAX: u8 = 5;
+
+/// Prices every market.
+pub fn build(inputs: &Inputs<'_>) -> MarketBook {
+    let g = inputs.rest;
+    let score = inputs.score;
+    let s = sums(g, score);
+    let mut markets = Vec::with_capacity(80);
+
+    markets.push(three_way(MarketKey::MatchResult, s.result));
+    let [h, d, a] = s.result;
+    markets.push(Market {
+        key: MarketKey::DoubleChance,
+        selections: vec![
+            Selection::plain(SelectionKey::HomeDraw, h + d),
+            Selection::plain(SelectionKey::HomeAway, h + a),
+            Selection::plain(SelectionKey::DrawAway, d + a),
+        ],
+    });
+    let dnb = LineOutcomes {
+        win: h,
+        push: d,
+        lose: a,
+        ..Default::default()
+    };
+    markets.push(Market {
+        key: MarketKey::DrawNoBet,
+        selections: vec![
+            Selection::line(SelectionKey::Home, dnb),
+            Selection::line(SelectionKey::Away, dnb.mirrored()),
+        ],
+    });
+    for line in total_lines() {
+        markets.push(over_under(MarketKey::Total(line), &s.total, line));
+    }
+    for line in handicap_lines() {
+        let home = s.diff.settle(line.quarters());
+        markets.push(Market {
+            key: MarketKey::AsianHandicap(line),
+            selections: vec![
+                Selection::line(SelectionKey::Home, home),
+                Selection::line(SelectionKey::Away, home.mirrored()),
+            ],
+        });
+    }
+    // Both score: each team has scored already or scores again.
+    let home_blank = if score.home > 0 { 0.0 } else { s.none_home };
+    let away_blank = if score.away > 0 { 0.0 } else { s.none_away };
+    let both_blank = match (score.home > 0, score.away > 0) {
+        (true, true) => 0.0,
+        (true, false) => 0.0,
+        (false, true) => 0.0,
+        (false, false) => s.none_both,
+    };
+    let btts_no = (home_blank + away_blank - both_blank).clamp(0.0, 1.0);
+    markets.push(Market {
+        key: MarketKey::BothTeamsToScore,
+        selections: vec![
+            Selection::plain(SelectionKey::Yes, 1.0 - btts_no),
+            Selection::plain(SelectionKey::No, btts_no),
+        ],
+    });
+    markets.push(correct_score(g, score));
+    for team in [Team::Home, Team::Away] {
+        let pmf = if team == Team::Home { &s.home } else { &s.away };
+        for line in team_total_lines() {
+            markets.push(over_under(MarketKey::TeamTotal(team, line), pmf, line));
+        }
+    }
+    markets.push(three_way(MarketKey::NextGoal, inputs.next_goal).with_keys([
+        SelectionKey::Home,
+        SelectionKey::None,
+        SelectionKey::Away,
+    ]));
+    if let Some(first) = inputs.first_half {
+        let fh = sums(first, score);
+        markets.push(three_way(MarketKey::HalfTimeResult, fh.result));
+        for line in half_time_total_lines() {
+            markets.push(over_under(MarketKey::HalfTimeTotal(line), &fh.total, line));
+        }
+    }
+    markets.push(three_way(MarketKey::RestOfMatch, s.rest_result));
+    MarketBook { markets }
+}
+
+fn correct_score(g: &GoalGrid, score: Score) -> Market {
+    let mut selections = Vec::with_capacity(37);
+    let mut listed = 0.0;
+    for fh in score.home..=CORRECT_SCORE_MAX {
+        for fa in score.away..=CORRECT_SCORE_MAX {
+            let p = g.get((fh - score.home) as usize, (fa - score.away) as usize);
+            listed += p;
+            selections.push(Selection::plain(SelectionKey::Score(fh, fa), p));
+        }
+    }
+    selections.push(Selection::plain(
+        SelectionKey::Other,
+        (1.0 - listed).max(0.0),
+    ));
+    Market {
+        key: MarketKey::CorrectScore,
+        selections,
+    }
+}
+
+impl Market {
+    fn with_keys(mut self, keys: [SelectionKey; 3]) -> Market {
+        for (s, k) in self.selections.iter_mut().zip(keys) {
+            s.key = k;
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: (f64, f64, f64), b: (f64, f64, f64)) {
+        assert!(
+            (a.0 - b.0).abs() < 1e-12 && (a.1 - b.1).abs() < 1e-12 && (a.2 - b.2).abs() < 1e-12,
+            "{a:?} != {b:?}"
+        );
+    }
+
+    fn pmf(values: &[(i32, f64)], offset: i32) -> Pmf {
+        let mut p = [0.0; PMF_LEN];
+        for &(x, v) in values {
+            p[(x - offset) as usize] = v;
+        }
+        Pmf::new(offset, &p)
+    }
+
+    #[test]
+    fn quarter_lines_settle_half_outcomes() {
+        // Total goals: 1 w.p. .2, 2 w.p. .3, 3 w.p. .5.
+        let t = pmf(&[(1, 0.2), (2, 0.3), (3, 0.5)], 0);
+        let over_2 = t.settle(-8);
+        close((over_2.win, over_2.push, over_2.lose), (0.5, 0.3, 0.2));
+        let over_2_25 = t.settle(-9);
+        close(
+            (over_2_25.win, over_2_25.half_lose, over_2_25.lose),
+            (0.5, 0.3, 0.2),
+        );
+        let over_1_75 = t.settle(-7);
+        close(
+            (over_1_75.win, over_1_75.half_win, over_1_75.lose),
+            (0.5, 0.3, 0.2),
+        );
+        let over_2_5 = t.settle(-10);
+        close(
+            (over_2_5.win, over_2_5.push, over_2_5.lose),
+            (0.5, 0.0, 0.5),
+        );
+        // Handicap −0.25 on home with diff 0 w.p. .3: draw is a half loss.
+        let d = pmf(&[(-1, 0.2), (0, 0.3), (1, 0.5)], -5);
+        let ah = d.settle(-1);
+        close((ah.win, ah.half_lose, ah.lose), (0.5, 0.3, 0.2));
+        let ah = d.settle(1);
+        close((ah.win, ah.half_win, ah.lose), (0.5, 0.3, 0.2));
+    }
+}
