@@ -7,9 +7,13 @@
 //!
 //! - [`market`]: sport-agnostic vocabulary (markets, selections, lines, line outcomes).
 //! - [`football`]: the football model, pre-match and in-play.
+//! - [`live`]: one match live: feed validation, suspensions, snapshots/deltas, bets, settlement, audit.
 //! - [`odds`]: margins (five methods), odds formats and the Betfair price ladder.
+//! - [`pricing`]: offered prices: a target overround per market, rounded down the ladder.
 #![deny(missing_docs)]
 
 pub mod football;
+pub mod live;
 pub mod market;
 pub mod odds;
+pub mod pricing;

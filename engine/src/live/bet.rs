@@ -1,0 +1,202 @@
+//! Bet requests, their validation against the current image, and decisions.
+//!
+//! Money is integer minor units throughout. [`check_bet`] is the part of validation that needs only
+//! the streamed image, so the browser runs exactly the edge's checks before sending; the edge adds the
+//! ledger-dependent ones (idempotency, liability, bet delay) in [`super::LiveEvent`].
+
+use serde::{Deserialize, Serialize};
+
+use super::image::{MarketStatus, MatchImage, Version};
+use crate::market::{MarketBook, MarketKey, SelectionKey};
+use crate::odds::ladder;
+
+/// What a bettor accepts if the price moves before the bet is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OddsPolicy {
+    /// Only the price seen (same ladder tick).
+    #[default]
+    Exact,
+    /// The price seen or better.
+    Higher,
+    /// Any price.
+    Any,
+}
+
+/// A bettor's request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BetRequest {
+    /// Idempotency key: a repeated id gets the first decision back.
+    pub bet_id: String,
+    /// Who bets.
+    pub user_id: String,
+    /// Market.
+    pub market: MarketKey,
+    /// Selection.
+    pub selection: SelectionKey,
+    /// Stake in minor units (e.g. pence).
+    pub stake: u64,
+    /// Decimal price the bettor saw.
+    pub price: f64,
+    /// Version of the image the bettor saw.
+    pub seen_version: Version,
+    /// Price-change policy.
+    #[serde(default)]
+    pub policy: OddsPolicy,
+}
+
+/// Why a bet was refused. Codes are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The market is suspended (or was, inside the bet delay).
+    MarketSuspended,
+    /// The market is closed, settled, void or not offered at this moment.
+    MarketClosed,
+    /// The price moved beyond the bettor's policy.
+    PriceChanged,
+    /// Below the minimum stake.
+    StakeTooLow,
+    /// Above the maximum stake.
+    StakeTooHigh,
+    /// The book will not take more on this selection or market.
+    LiabilityExceeded,
+    /// No such market.
+    UnknownMarket,
+    /// No such selection in the market.
+    UnknownSelection,
+    /// The bettor's view is from another epoch or predates a material change.
+    StaleVersion,
+    /// Malformed request (e.g. a price that is not a number).
+    InvalidRequest,
+}
+
+impl RejectCode {
+    /// Stable code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::MarketSuspended => "market_suspended",
+            RejectCode::MarketClosed => "market_closed",
+            RejectCode::PriceChanged => "price_changed",
+            RejectCode::StakeTooLow => "stake_too_low",
+            RejectCode::StakeTooHigh => "stake_too_high",
+            RejectCode::LiabilityExceeded => "liability_exceeded",
+            RejectCode::UnknownMarket => "unknown_market",
+            RejectCode::UnknownSelection => "unknown_selection",
+            RejectCode::StaleVersion => "stale_version",
+            RejectCode::InvalidRequest => "invalid_request",
+        }
+    }
+}
+
+/// Where a bet stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum BetStatus {
+    /// Taken at `price`.
+    Accepted,
+    /// Waiting out the in-play delay until `release_at_ms`.
+    Pending,
+    /// Refused.
+    Rejected {
+        /// Why.
+        code: RejectCode,
+    },
+}
+
+/// The engine's answer to a bet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BetDecision {
+    /// The bet.
+    pub bet_id: String,
+    /// Its owner.
+    pub user_id: String,
+    /// Decision.
+    #[serde(flatten)]
+    pub status: BetStatus,
+    /// Price taken (accepted) or currently offered (pending).
+    pub price: Option<f64>,
+    /// When a pending bet is decided (ms).
+    pub release_at_ms: Option<u64>,
+    /// Version of the image the decision was made on.
+    pub version: Version,
+    /// When it was decided (ms).
+    pub decided_at_ms: u64,
+}
+
+/// Price and status checks that need only the image and its prices: returns the offered price now.
+pub fn check_bet(
+    image: &MatchImage,
+    book: &MarketBook,
+    version: Version,
+    req: &BetRequest,
+) -> Result<f64, RejectCode> {
+    if !(req.price.is_finite() && req.price > 1.0)
+        || req.bet_id.is_empty()
+        || req.bet_id.len() > 128
+    {
+        return Err(RejectCode::InvalidRequest);
+    }
+    if req.seen_version.epoch != version.epoch || req.seen_version.seq > version.seq {
+        return Err(RejectCode::StaleVersion);
+    }
+    let market = book.market(req.market).ok_or(RejectCode::UnknownMarket)?;
+    let selection = market
+        .selection(req.selection)
+        .ok_or(RejectCode::UnknownSelection)?;
+    match image.market_status(req.market) {
+        MarketStatus::Open => {}
+        MarketStatus::Suspended { .. } => return Err(RejectCode::MarketSuspended),
+        MarketStatus::Closed | MarketStatus::Settled | MarketStatus::Void => {
+            return Err(RejectCode::MarketClosed);
+        }
+    }
+    let t = &image.trading;
+    if req.stake < t.min_stake {
+        return Err(RejectCode::StakeTooLow);
+    }
+    if req.stake > t.max_stake {
+        return Err(RejectCode::StakeTooHigh);
+    }
+    let offered = selection.odds.ok_or(RejectCode::MarketClosed)?;
+    price_acceptable(req.price, offered, req.policy)?;
+    Ok(offered)
+}
+
+/// Compares prices on the ladder, so float noise never decides a bet.
+pub fn price_acceptable(
+    requested: f64,
+    offered: f64,
+    policy: OddsPolicy,
+) -> Result<(), RejectCode> {
+    let ok = match policy {
+        OddsPolicy::Any => true,
+        OddsPolicy::Exact | OddsPolicy::Higher => {
+            let (Some(want), Some(have)) =
+                (ladder::tick_index(requested), ladder::tick_index(offered))
+            else {
+                return Err(RejectCode::PriceChanged);
+            };
+            if policy == OddsPolicy::Exact {
+                have == want
+            } else {
+                have >= want
+            }
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(RejectCode::PriceChanged)
+    }
+}
+
+/// Net amount the book pays if the bet wins (stake × (price − 1)), minor units, rounded down.
+pub fn net_win(stake: u64, price: f64) -> u64 {
+    let v = stake as f64 * (price - 1.0);
+    if v.is_finite() && v > 0.0 {
+        libm::floor(v) as u64
+    } else {
+        0
+    }
+}

@@ -1,0 +1,413 @@
+//! The streamed model: what a snapshot carries and deltas change.
+//!
+//! Prices are not streamed. A [`MatchImage`] holds the match state, the model parameters, the trading
+//! terms, suspensions and manual adjustments; [`MatchImage::prices`] derives every offered price at
+//! any instant from it. The edge and every client run the same function on the same image, so a
+//! client quotes exactly what the edge will honour.
+//!
+//! The edge changes its image only through [`DeltaOp`]s, the same ops a client applies, so applying
+//! deltas `n → m` to snapshot `n` gives snapshot `m` byte for byte by construction.
+
+use serde::{Deserialize, Serialize};
+
+use crate::football::{FootballParams, MatchState, Period, PricingError, Score, price};
+use crate::market::{MarketBook, MarketKey, SelectionKey, Team};
+use crate::odds::MarginMethod;
+use crate::pricing::offer;
+
+/// Position in an event's history: `seq` counts deltas; `epoch` changes when history restarts.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+pub struct Version {
+    /// History generation; a new epoch means deltas of the old one no longer apply.
+    pub epoch: u32,
+    /// Delta count within the epoch.
+    pub seq: u64,
+}
+
+impl core::fmt::Display for Version {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}:{}", self.epoch, self.seq)
+    }
+}
+
+impl core::str::FromStr for Version {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (e, q) = s.split_once(':').ok_or(())?;
+        Ok(Version {
+            epoch: e.parse().map_err(|_| ())?,
+            seq: q.parse().map_err(|_| ())?,
+        })
+    }
+}
+
+/// Why markets are suspended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuspensionReason {
+    /// A goal (confirmed or not).
+    Goal,
+    /// A penalty was awarded.
+    Penalty,
+    /// A red card.
+    RedCard,
+    /// A VAR check is under way, or a goal was cancelled.
+    Var,
+    /// Dangerous attack: an optional bet stop.
+    Danger,
+    /// The two feed sources disagree.
+    SourceDiscrepancy,
+    /// No message from any source within the stale bound.
+    FeedStale,
+    /// A period just ended.
+    PeriodEnd,
+    /// A trader suspended it.
+    Manual,
+}
+
+impl SuspensionReason {
+    /// Stable code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuspensionReason::Goal => "goal",
+            SuspensionReason::Penalty => "penalty",
+            SuspensionReason::RedCard => "red_card",
+            SuspensionReason::Var => "var",
+            SuspensionReason::Danger => "danger",
+            SuspensionReason::SourceDiscrepancy => "source_discrepancy",
+            SuspensionReason::FeedStale => "feed_stale",
+            SuspensionReason::PeriodEnd => "period_end",
+            SuspensionReason::Manual => "manual",
+        }
+    }
+}
+
+/// One active suspension.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Suspension {
+    /// Why.
+    pub reason: SuspensionReason,
+    /// The team concerned (goal, penalty, red card), for display.
+    pub team: Option<Team>,
+    /// When it started (edge wall clock, ms).
+    pub since_ms: u64,
+    /// When it lifts by itself (cool-off); `None` while it waits for an event.
+    pub until_ms: Option<u64>,
+}
+
+/// State of one market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MarketStatus {
+    /// Taking bets.
+    Open,
+    /// Not taking bets for now.
+    Suspended {
+        /// Why.
+        reason: SuspensionReason,
+    },
+    /// No more bets; not yet settled.
+    Closed,
+    /// Result known, bets settled.
+    Settled,
+    /// Cancelled: stakes returned.
+    Void,
+}
+
+/// The match clock as an anchor: `clock_ms` at wall time `at_ms`, running or stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClockAnchor {
+    /// Match clock at the anchor.
+    pub clock_ms: u64,
+    /// Wall time of the anchor (ms since the Unix epoch).
+    pub at_ms: u64,
+    /// Whether the clock runs on from the anchor.
+    pub running: bool,
+}
+
+impl ClockAnchor {
+    /// Match clock at wall time `now_ms` (never before the anchor).
+    pub fn clock_at(&self, now_ms: u64) -> u64 {
+        if self.running {
+            self.clock_ms
+                .saturating_add(now_ms.saturating_sub(self.at_ms))
+        } else {
+            self.clock_ms
+        }
+    }
+}
+
+/// Who plays, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Fixture {
+    /// Home team name.
+    pub home: String,
+    /// Away team name.
+    pub away: String,
+    /// Scheduled kick-off (ms since the Unix epoch).
+    pub kickoff_ms: u64,
+}
+
+/// A goal that stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalRecord {
+    /// Scorer's team.
+    pub team: Team,
+    /// Match clock of the goal.
+    pub clock_ms: u64,
+}
+
+/// The operator's terms: margin, stakes, delay. Streamed so clients check bets exactly as the edge.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TradingTerms {
+    /// Target overround per market.
+    pub margin: f64,
+    /// How the margin is spread over selections.
+    pub margin_method: MarginMethod,
+    /// Smallest stake, minor units.
+    pub min_stake: u64,
+    /// Largest stake, minor units.
+    pub max_stake: u64,
+    /// Largest net payout the book takes on one selection, minor units.
+    pub max_selection_liability: u64,
+    /// Largest net payout the book takes on one market, minor units.
+    pub max_market_liability: u64,
+    /// In-play bet delay, ms.
+    pub bet_delay_ms: u64,
+}
+
+impl Default for TradingTerms {
+    fn default() -> Self {
+        TradingTerms {
+            margin: 0.05,
+            margin_method: MarginMethod::Multiplicative,
+            min_stake: 10,
+            max_stake: 1_000_000,
+            max_selection_liability: 100_000_000,
+            max_market_liability: 250_000_000,
+            bet_delay_ms: 5_000,
+        }
+    }
+}
+
+/// A trader's manual nudge: offered odds of one selection multiplied by `factor` before rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Adjustment {
+    /// Market.
+    pub market: MarketKey,
+    /// Selection.
+    pub selection: SelectionKey,
+    /// Multiplier on the offered odds, in (0, 2].
+    pub factor: f64,
+}
+
+/// Everything prices and statuses are derived from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchImage {
+    /// The match's id.
+    pub event_id: String,
+    /// Teams and kick-off.
+    pub fixture: Fixture,
+    /// Model parameters.
+    pub params: FootballParams,
+    /// Score, period, red cards, stoppage (its `clock_ms` is the anchor's).
+    pub state: MatchState,
+    /// The running match clock.
+    pub clock: ClockAnchor,
+    /// Active suspensions; markets are open only when there are none.
+    pub suspensions: Vec<Suspension>,
+    /// Per-market manual statuses.
+    pub overrides: Vec<(MarketKey, MarketStatus)>,
+    /// Goals that stand, in order.
+    pub goals: Vec<GoalRecord>,
+    /// Half-time score, once known.
+    pub half_time: Option<Score>,
+    /// Operator's terms.
+    pub trading: TradingTerms,
+    /// Manual price adjustments.
+    pub adjustments: Vec<Adjustment>,
+    /// The match was abandoned: everything is void.
+    pub abandoned: bool,
+}
+
+/// One change to an image. Each replaces one field, so deltas are tiny and order-safe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", content = "value", rename_all = "snake_case")]
+pub enum DeltaOp {
+    /// New score / period / cards / stoppage.
+    State(MatchState),
+    /// Clock re-anchored.
+    Clock(ClockAnchor),
+    /// New suspension list.
+    Suspensions(Vec<Suspension>),
+    /// New per-market overrides.
+    Overrides(Vec<(MarketKey, MarketStatus)>),
+    /// New goal list.
+    Goals(Vec<GoalRecord>),
+    /// Half-time score.
+    HalfTime(Option<Score>),
+    /// New model parameters.
+    Params(FootballParams),
+    /// New fixture details.
+    Fixture(Fixture),
+    /// New trading terms.
+    Trading(TradingTerms),
+    /// New adjustments.
+    Adjustments(Vec<Adjustment>),
+    /// Abandoned.
+    Abandoned(bool),
+}
+
+impl MatchImage {
+    /// Applies one op.
+    pub fn apply(&mut self, op: &DeltaOp) {
+        match op {
+            DeltaOp::State(s) => self.state = *s,
+            DeltaOp::Clock(c) => self.clock = *c,
+            DeltaOp::Suspensions(v) => self.suspensions.clone_from(v),
+            DeltaOp::Overrides(v) => self.overrides.clone_from(v),
+            DeltaOp::Goals(v) => self.goals.clone_from(v),
+            DeltaOp::HalfTime(s) => self.half_time = *s,
+            DeltaOp::Params(p) => self.params = *p,
+            DeltaOp::Fixture(f) => self.fixture.clone_from(f),
+            DeltaOp::Trading(t) => self.trading = *t,
+            DeltaOp::Adjustments(v) => self.adjustments.clone_from(v),
+            DeltaOp::Abandoned(b) => self.abandoned = *b,
+        }
+    }
+
+    /// The match state at wall time `now_ms`, with the clock run on.
+    pub fn state_at(&self, now_ms: u64) -> MatchState {
+        let mut s = self.state;
+        s.clock_ms = self.clock.clock_at(now_ms);
+        // The clock cannot run a half past the point where pricing would call the state invalid.
+        s.clock_ms = s.clock_ms.min(150 * 60_000);
+        s
+    }
+
+    /// Status of one market right now.
+    pub fn market_status(&self, key: MarketKey) -> MarketStatus {
+        if self.abandoned {
+            return MarketStatus::Void;
+        }
+        let period = self.state.period;
+        if period == Period::FullTime {
+            return MarketStatus::Settled;
+        }
+        if key.is_first_half() && matches!(period, Period::HalfTime | Period::SecondHalf) {
+            return MarketStatus::Settled;
+        }
+        if let Some((_, s)) = self.overrides.iter().find(|(k, _)| *k == key) {
+            return *s;
+        }
+        match self.suspensions.first() {
+            Some(s) => MarketStatus::Suspended { reason: s.reason },
+            None => MarketStatus::Open,
+        }
+    }
+
+    /// Fair and offered prices of every market at wall time `now_ms`.
+    pub fn prices(&self, now_ms: u64) -> Result<MarketBook, PricingError> {
+        let mut book = price(&self.params, &self.state_at(now_ms))?;
+        // The margin was validated when the terms were set; an invalid one leaves fair prices only.
+        let _ = offer(&mut book, self.trading.margin, self.trading.margin_method);
+        for a in &self.adjustments {
+            if let Some(sel) = book
+                .markets
+                .iter_mut()
+                .find(|m| m.key == a.market)
+                .and_then(|m| m.selections.iter_mut().find(|s| s.key == a.selection))
+            {
+                sel.odds = sel
+                    .odds
+                    .and_then(|o| crate::odds::ladder::round_down(o * a.factor).ok());
+            }
+        }
+        Ok(book)
+    }
+}
+
+/// The full image at a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Version of the image.
+    pub version: Version,
+    /// The image.
+    pub image: MatchImage,
+}
+
+/// The change from `version.seq − 1` to `version`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// Version after applying.
+    pub version: Version,
+    /// Wall time it was made (ms).
+    pub at_ms: u64,
+    /// The changes, in order.
+    pub ops: Vec<DeltaOp>,
+}
+
+/// Why bytes could not be decoded or a delta not applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StreamError {
+    /// Not a valid encoding.
+    #[error("malformed {0}")]
+    Malformed(&'static str),
+    /// The delta does not follow the snapshot's version.
+    #[error("delta {got} does not follow version {have}")]
+    OutOfOrder {
+        /// Version held.
+        have: Version,
+        /// Version of the delta.
+        got: Version,
+    },
+}
+
+impl StreamError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StreamError::Malformed(_) => "malformed",
+            StreamError::OutOfOrder { .. } => "out_of_order",
+        }
+    }
+}
+
+impl Snapshot {
+    /// Compact binary form (postcard).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+    /// Decodes the binary form.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Snapshot, StreamError> {
+        postcard::from_bytes(bytes).map_err(|_| StreamError::Malformed("snapshot"))
+    }
+    /// Applies the next delta.
+    pub fn apply(&mut self, delta: &Delta) -> Result<(), StreamError> {
+        if delta.version.epoch != self.version.epoch || delta.version.seq != self.version.seq + 1 {
+            return Err(StreamError::OutOfOrder {
+                have: self.version,
+                got: delta.version,
+            });
+        }
+        for op in &delta.ops {
+            self.image.apply(op);
+        }
+        self.version = delta.version;
+        Ok(())
+    }
+}
+
+impl Delta {
+    /// Compact binary form (postcard).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+    /// Decodes the binary form.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Delta, StreamError> {
+        postcard::from_bytes(bytes).map_err(|_| StreamError::Malformed("delta"))
+    }
+}

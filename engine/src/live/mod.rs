@@ -1,0 +1,29 @@
+//! Live event state: feed validation, market suspension, snapshots and deltas, bets, settlement
+//! and the audit log. Deterministic and host-free: wall time is an argument, never read.
+//!
+//! The edge runs one [`LiveEvent`] per match as its single writer. It streams the model, not the
+//! prices: a [`Snapshot`] and its [`Delta`]s carry the [`MatchImage`] (state, parameters, terms,
+//! suspensions) from which any client derives exactly the edge's prices with [`MatchImage::prices`].
+
+mod audit;
+mod bet;
+mod event;
+mod feed;
+mod image;
+mod settle;
+
+pub use audit::{AuditEntry, Hash};
+pub use bet::{
+    BetDecision, BetRequest, BetStatus, OddsPolicy, RejectCode, check_bet, net_win,
+    price_acceptable,
+};
+pub use event::{
+    FeedOutcome, FeedRejection, FeedResult, Input, LiveConfig, LiveError, LiveEvent, Opening,
+    Output,
+};
+pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
+pub use image::{
+    Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, GoalRecord, MarketStatus, MatchImage,
+    Snapshot, StreamError, Suspension, SuspensionReason, TradingTerms, Version,
+};
+pub use settle::{Settlement, SettlementFacts, SettlementResult, settle};

@@ -1,0 +1,53 @@
+//! From fair prices to offered prices: a target overround per market, then the Betfair ladder.
+//!
+//! Offered odds are always rounded *down* the ladder (toward the bookmaker), so the book's real
+//! margin is never below the target. A market whose fair prices cannot carry the margin (one side
+//! certain, or the method has no solution) is left without offered odds rather than failing the book.
+
+use crate::market::{Market, MarketBook};
+use crate::odds::{MarginMethod, OddsError, apply_margin, ladder};
+
+/// Fair implied probabilities below this are treated as impossible selections and not offered.
+const MIN_OFFERED_PROB: f64 = 1e-9;
+
+/// Sets `odds` on every selection of `book` that can be offered at `margin` under `method`.
+///
+/// Fails only on an invalid margin; markets that cannot take it are skipped (their `odds` stay `None`).
+pub fn offer(book: &mut MarketBook, margin: f64, method: MarginMethod) -> Result<(), OddsError> {
+    if !(margin.is_finite() && (0.0..1.0).contains(&margin)) {
+        return Err(OddsError::InvalidMargin(margin));
+    }
+    for market in &mut book.markets {
+        offer_market(market, margin, method);
+    }
+    Ok(())
+}
+
+/// Sets offered odds on one market; returns whether it could be offered.
+pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> bool {
+    for s in &mut market.selections {
+        s.odds = None;
+    }
+    // Line markets: 1/fair_odds already accounts for pushes and half outcomes; normalise over sides.
+    let live: Vec<(usize, f64)> = market
+        .selections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.implied()))
+        .filter(|(_, p)| *p > MIN_OFFERED_PROB)
+        .collect();
+    if live.len() < 2 || live.iter().any(|(_, p)| *p >= 1.0 - MIN_OFFERED_PROB) {
+        return false;
+    }
+    let total: f64 = live.iter().map(|(_, p)| p).sum();
+    let probs: Vec<f64> = live.iter().map(|(_, p)| p / total).collect();
+    let Ok(odds) = apply_margin(&probs, margin, method) else {
+        return false;
+    };
+    for ((i, _), o) in live.iter().zip(odds) {
+        if let (Some(s), Ok(rounded)) = (market.selections.get_mut(*i), ladder::round_down(o)) {
+            s.odds = Some(rounded);
+        }
+    }
+    true
+}
