@@ -11,6 +11,7 @@ mod event;
 mod feed;
 mod image;
 mod settle;
+mod view;
 
 pub use audit::{AuditEntry, Hash};
 pub use bet::{
@@ -27,3 +28,4 @@ pub use image::{
     Snapshot, StreamError, Suspension, SuspensionReason, TradingTerms, Version,
 };
 pub use settle::{Settlement, SettlementFacts, SettlementResult, settle};
+pub use view::LiveView;
