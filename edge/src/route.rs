@@ -1,0 +1,137 @@
+//! The HTTP API as data: `(method, path)` → [`Route`], with 404/405 as JSON errors.
+//!
+//! ```text
+//! POST /v1/feed                      signed feed events (one or a batch)
+//! POST /v1/events                    admin: create a match
+//! GET  /v1/events                    list matches
+//! GET  /v1/events/{id}               snapshot JSON + prices at server time
+//! POST /v1/events/{id}/suspend       admin: manual suspension
+//! POST /v1/events/{id}/resume        admin: lift the manual suspension
+//! GET  /v1/events/{id}/live          WebSocket (binary frames; ?format=json; ?since=epoch:seq)
+//! POST /v1/events/{id}/bets          place a bet (Bearer user token, Idempotency-Key)
+//! GET  /v1/bets/{bet_id}             a bet's latest decision
+//! GET  /healthz, GET /metrics
+//! ```
+
+use crate::error::ApiError;
+
+/// One API endpoint with its path parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// `GET /healthz`
+    Healthz,
+    /// `GET /metrics`
+    Metrics,
+    /// `POST /v1/feed`
+    Feed,
+    /// `POST /v1/events`
+    CreateEvent,
+    /// `GET /v1/events`
+    ListEvents,
+    /// `GET /v1/events/{id}`
+    GetEvent(&'a str),
+    /// `POST /v1/events/{id}/suspend`
+    Suspend(&'a str),
+    /// `POST /v1/events/{id}/resume`
+    Resume(&'a str),
+    /// `GET /v1/events/{id}/live`
+    Live(&'a str),
+    /// `POST /v1/events/{id}/bets`
+    PlaceBet(&'a str),
+    /// `GET /v1/bets/{bet_id}`
+    GetBet(&'a str),
+}
+
+/// Longest match or user id we accept; ids become Durable Object names and SQL keys.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Match ids, user ids: `[A-Za-z0-9_-]{1,64}`. Keeps names, logs and bet ids unambiguous.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Resolve a request to a route.
+pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
+    let trimmed = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    let segments: Vec<&'a str> = trimmed.trim_start_matches('/').split('/').collect();
+    // Each arm: the methods this path allows, and the route per method.
+    let (allowed, found): (&[&str], Option<Route<'a>>) = match segments.as_slice() {
+        ["healthz"] => (&["GET"], (method == "GET").then_some(Route::Healthz)),
+        ["metrics"] => (&["GET"], (method == "GET").then_some(Route::Metrics)),
+        ["v1", "feed"] => (&["POST"], (method == "POST").then_some(Route::Feed)),
+        ["v1", "events"] => (
+            &["GET", "POST"],
+            match method {
+                "GET" => Some(Route::ListEvents),
+                "POST" => Some(Route::CreateEvent),
+                _ => None,
+            },
+        ),
+        ["v1", "events", id] => (&["GET"], (method == "GET").then_some(Route::GetEvent(id))),
+        ["v1", "events", id, "suspend"] => (&["POST"], (method == "POST").then_some(Route::Suspend(id))),
+        ["v1", "events", id, "resume"] => (&["POST"], (method == "POST").then_some(Route::Resume(id))),
+        ["v1", "events", id, "live"] => (&["GET"], (method == "GET").then_some(Route::Live(id))),
+        ["v1", "events", id, "bets"] => (&["POST"], (method == "POST").then_some(Route::PlaceBet(id))),
+        ["v1", "bets", id] => (&["GET"], (method == "GET").then_some(Route::GetBet(id))),
+        _ => return Err(ApiError::not_found("route_not_found", format!("no route for {method} {path}"))),
+    };
+    let route = found.ok_or_else(|| {
+        ApiError::new(405, "method_not_allowed", format!("{method} not allowed; use {}", allowed.join(", ")))
+    })?;
+    match route {
+        Route::GetEvent(id) | Route::Suspend(id) | Route::Resume(id) | Route::Live(id) | Route::PlaceBet(id)
+            if !is_valid_id(id) =>
+        {
+            Err(ApiError::bad_request("invalid_event_id", "event ids are 1-64 of [A-Za-z0-9_-]"))
+        }
+        Route::GetBet(id) if crate::bet_id::event_of(id).is_none() => {
+            Err(ApiError::not_found("bet_not_found", "no such bet"))
+        }
+        route => Ok(route),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_resolve() {
+        let table: &[(&str, &str, Route)] = &[
+            ("GET", "/healthz", Route::Healthz),
+            ("GET", "/metrics", Route::Metrics),
+            ("POST", "/v1/feed", Route::Feed),
+            ("POST", "/v1/events", Route::CreateEvent),
+            ("GET", "/v1/events/", Route::ListEvents),
+            ("GET", "/v1/events/m1", Route::GetEvent("m1")),
+            ("POST", "/v1/events/m1/suspend", Route::Suspend("m1")),
+            ("POST", "/v1/events/m1/resume", Route::Resume("m1")),
+            ("GET", "/v1/events/m-1_x/live", Route::Live("m-1_x")),
+            ("POST", "/v1/events/m1/bets", Route::PlaceBet("m1")),
+            ("GET", "/v1/bets/m1.0123456789abcdef", Route::GetBet("m1.0123456789abcdef")),
+        ];
+        for (method, path, want) in table {
+            assert_eq!(route(method, path), Ok(*want), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn refusals_have_stable_codes() {
+        let table: &[(&str, &str, u16, &str)] = &[
+            ("GET", "/", 404, "route_not_found"),
+            ("GET", "/v2/events", 404, "route_not_found"),
+            ("GET", "/v1/events/m1/live/extra", 404, "route_not_found"),
+            ("DELETE", "/v1/events", 405, "method_not_allowed"),
+            ("GET", "/v1/feed", 405, "method_not_allowed"),
+            ("GET", "/v1/events/bad%20id", 400, "invalid_event_id"),
+            ("GET", "/v1/events/m.1", 400, "invalid_event_id"),
+            ("GET", "/v1/bets/nodot", 404, "bet_not_found"),
+        ];
+        for (method, path, status, code) in table {
+            let err = route(method, path).unwrap_err();
+            assert_eq!((err.status, err.code), (*status, *code), "{method} {path}");
+        }
+    }
+}
