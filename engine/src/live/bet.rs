@@ -90,8 +90,9 @@ impl RejectCode {
 }
 
 /// Where a bet stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+///
+/// Wire form is a string: `accepted`, `pending`, `rejected:price_changed`, ...
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BetStatus {
     /// Taken at `price`.
     Accepted,
@@ -104,6 +105,52 @@ pub enum BetStatus {
     },
 }
 
+impl RejectCode {
+    /// Every code.
+    pub const ALL: [RejectCode; 10] = [
+        RejectCode::MarketSuspended,
+        RejectCode::MarketClosed,
+        RejectCode::PriceChanged,
+        RejectCode::StakeTooLow,
+        RejectCode::StakeTooHigh,
+        RejectCode::LiabilityExceeded,
+        RejectCode::UnknownMarket,
+        RejectCode::UnknownSelection,
+        RejectCode::StaleVersion,
+        RejectCode::InvalidRequest,
+    ];
+}
+
+impl core::fmt::Display for BetStatus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            BetStatus::Accepted => f.write_str("accepted"),
+            BetStatus::Pending => f.write_str("pending"),
+            BetStatus::Rejected { code } => write!(f, "rejected:{}", code.as_str()),
+        }
+    }
+}
+
+impl core::str::FromStr for BetStatus {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "accepted" => BetStatus::Accepted,
+            "pending" => BetStatus::Pending,
+            _ => {
+                let code = s.strip_prefix("rejected:").ok_or("unknown bet status")?;
+                let code = RejectCode::ALL
+                    .into_iter()
+                    .find(|c| c.as_str() == code)
+                    .ok_or("unknown reject code")?;
+                BetStatus::Rejected { code }
+            }
+        })
+    }
+}
+
+crate::market::string_serde!(BetStatus);
+
 /// The engine's answer to a bet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BetDecision {
@@ -111,8 +158,7 @@ pub struct BetDecision {
     pub bet_id: String,
     /// Its owner.
     pub user_id: String,
-    /// Decision.
-    #[serde(flatten)]
+    /// Decision: `accepted`, `pending` or `rejected:<code>`.
     pub status: BetStatus,
     /// Price taken (accepted) or currently offered (pending).
     pub price: Option<f64>,

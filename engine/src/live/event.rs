@@ -151,8 +151,9 @@ impl FeedRejection {
 }
 
 /// What became of a feed message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+///
+/// Wire form is a string: `accepted`, `duplicate`, `held`, `rejected:clock_drift`, ...
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedOutcome {
     /// Applied.
     Accepted,
@@ -167,6 +168,52 @@ pub enum FeedOutcome {
     },
 }
 
+impl FeedRejection {
+    /// Every reason.
+    pub const ALL: [FeedRejection; 8] = [
+        FeedRejection::WrongEvent,
+        FeedRejection::ClockDrift,
+        FeedRejection::ClockBackwards,
+        FeedRejection::InvalidTransition,
+        FeedRejection::ScoreJump,
+        FeedRejection::SeqGap,
+        FeedRejection::MatchOver,
+        FeedRejection::InvalidParams,
+    ];
+}
+
+impl core::fmt::Display for FeedOutcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FeedOutcome::Accepted => f.write_str("accepted"),
+            FeedOutcome::Duplicate => f.write_str("duplicate"),
+            FeedOutcome::Held => f.write_str("held"),
+            FeedOutcome::Rejected { reason } => write!(f, "rejected:{}", reason.as_str()),
+        }
+    }
+}
+
+impl core::str::FromStr for FeedOutcome {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "accepted" => FeedOutcome::Accepted,
+            "duplicate" => FeedOutcome::Duplicate,
+            "held" => FeedOutcome::Held,
+            _ => {
+                let r = s.strip_prefix("rejected:").ok_or("unknown feed outcome")?;
+                let reason = FeedRejection::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == r)
+                    .ok_or("unknown reason")?;
+                FeedOutcome::Rejected { reason }
+            }
+        })
+    }
+}
+
+crate::market::string_serde!(FeedOutcome);
+
 /// A feed message's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedResult {
@@ -175,7 +222,6 @@ pub struct FeedResult {
     /// Its seq.
     pub seq: u64,
     /// What happened.
-    #[serde(flatten)]
     pub outcome: FeedOutcome,
 }
 
@@ -553,14 +599,14 @@ impl LiveEvent {
     ) {
         let mut v = self.image.suspensions.clone();
         v.retain(|s| s.reason != reason);
-        v.push(Suspension {
+        // Most recent first: it is the reason a bettor sees.
+        let newest = Suspension {
             reason,
             team,
             since_ms: now_ms,
             until_ms,
-        });
-        // Most recent first: it is the reason a bettor sees.
-        v.sort_by(|a, b| b.since_ms.cmp(&a.since_ms).then(a.reason.cmp(&b.reason)));
+        };
+        v.insert(0, newest);
         self.last_suspended_ms = Some(now_ms);
         self.push(DeltaOp::Suspensions(v));
     }

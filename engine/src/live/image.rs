@@ -68,6 +68,18 @@ pub enum SuspensionReason {
 }
 
 impl SuspensionReason {
+    /// Every reason.
+    pub const ALL: [SuspensionReason; 9] = [
+        SuspensionReason::Goal,
+        SuspensionReason::Penalty,
+        SuspensionReason::RedCard,
+        SuspensionReason::Var,
+        SuspensionReason::Danger,
+        SuspensionReason::SourceDiscrepancy,
+        SuspensionReason::FeedStale,
+        SuspensionReason::PeriodEnd,
+        SuspensionReason::Manual,
+    ];
     /// Stable code.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,8 +110,9 @@ pub struct Suspension {
 }
 
 /// State of one market.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+///
+/// Wire form is a string: `open`, `suspended:goal`, `closed`, `settled`, `void`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarketStatus {
     /// Taking bets.
     Open,
@@ -115,6 +128,42 @@ pub enum MarketStatus {
     /// Cancelled: stakes returned.
     Void,
 }
+
+impl core::fmt::Display for MarketStatus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            MarketStatus::Open => f.write_str("open"),
+            MarketStatus::Suspended { reason } => write!(f, "suspended:{}", reason.as_str()),
+            MarketStatus::Closed => f.write_str("closed"),
+            MarketStatus::Settled => f.write_str("settled"),
+            MarketStatus::Void => f.write_str("void"),
+        }
+    }
+}
+
+impl core::str::FromStr for MarketStatus {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "open" => MarketStatus::Open,
+            "closed" => MarketStatus::Closed,
+            "settled" => MarketStatus::Settled,
+            "void" => MarketStatus::Void,
+            _ => {
+                let reason = s
+                    .strip_prefix("suspended:")
+                    .ok_or("unknown market status")?;
+                let reason = SuspensionReason::ALL
+                    .into_iter()
+                    .find(|r| r.as_str() == reason)
+                    .ok_or("unknown suspension reason")?;
+                MarketStatus::Suspended { reason }
+            }
+        })
+    }
+}
+
+crate::market::string_serde!(MarketStatus);
 
 /// The match clock as an anchor: `clock_ms` at wall time `at_ms`, running or stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -235,7 +284,7 @@ pub struct MatchImage {
 
 /// One change to an image. Each replaces one field, so deltas are tiny and order-safe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", content = "value", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum DeltaOp {
     /// New score / period / cards / stoppage.
     State(MatchState),

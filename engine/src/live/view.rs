@@ -47,9 +47,16 @@ impl LiveView {
         self.snapshot.image.prices(now_ms)
     }
     /// Status of every market the book has, in book order.
-    pub fn market_statuses(&self, now_ms: u64) -> Result<Vec<(MarketKey, MarketStatus)>, PricingError> {
+    pub fn market_statuses(
+        &self,
+        now_ms: u64,
+    ) -> Result<Vec<(MarketKey, MarketStatus)>, PricingError> {
         let book = self.prices(now_ms)?;
-        Ok(book.markets.iter().map(|m| (m.key, self.snapshot.image.market_status(m.key))).collect())
+        Ok(book
+            .markets
+            .iter()
+            .map(|m| (m.key, self.snapshot.image.market_status(m.key)))
+            .collect())
     }
     /// The edge's image-level checks on a bet at `now_ms`; returns the price it would be offered.
     pub fn check_bet(&self, req: &BetRequest, now_ms: u64) -> Result<f64, RejectCode> {

@@ -1,0 +1,876 @@
+//! Scenario tests of the live event state, written as timelines: inputs at wall times in,
+//! statuses, prices and decisions out. Every delta is also applied to a client mirror, which must
+//! stay byte-identical to the edge's snapshot throughout.
+
+use inplay_engine::football::{FootballParams, Period, Score};
+use inplay_engine::live::*;
+use inplay_engine::market::{MarketKey, SelectionKey, Team};
+
+const T0: u64 = 1_764_240_000_000;
+const MIN: u64 = 60_000;
+
+struct Timeline {
+    ev: LiveEvent,
+    now: u64,
+    seq: [u64; 2],
+    mirror: LiveView,
+    log: Vec<AuditEntry>,
+}
+
+fn params() -> FootballParams {
+    FootballParams::new(1.6, 1.1)
+}
+
+impl Timeline {
+    fn new() -> Timeline {
+        let opening = Opening {
+            event_id: "m1".into(),
+            fixture: Fixture {
+                home: "Arsenal".into(),
+                away: "Chelsea".into(),
+                kickoff_ms: T0,
+            },
+            params: params(),
+            trading: TradingTerms::default(),
+            config: LiveConfig::default(),
+            epoch: 1,
+        };
+        let (ev, entry) = LiveEvent::new(opening, T0).unwrap();
+        let mirror = LiveView::from_bytes(&ev.snapshot().to_bytes()).unwrap();
+        Timeline {
+            ev,
+            now: T0,
+            seq: [0, 0],
+            mirror,
+            log: vec![entry],
+        }
+    }
+
+    fn apply(&mut self, input: Input) -> Output {
+        let out = self.ev.apply(input, self.now);
+        if let Some(d) = &out.delta {
+            // Through the wire format, as a browser gets it.
+            self.mirror.apply_delta_bytes(&d.to_bytes()).unwrap();
+        }
+        assert_eq!(
+            self.mirror.snapshot().to_bytes(),
+            self.ev.snapshot().to_bytes(),
+            "mirror diverged"
+        );
+        if let Some(a) = &out.audit {
+            self.log.push(a.clone());
+        }
+        out
+    }
+
+    fn at(&mut self, ms: u64) -> &mut Self {
+        assert!(ms >= self.now);
+        self.now = ms;
+        self.apply(Input::Tick);
+        self
+    }
+
+    fn clock(&self) -> u64 {
+        self.ev.image().clock.clock_at(self.now)
+    }
+
+    fn feed_seq(&mut self, source: Source, seq: u64, kind: FeedKind) -> FeedOutcome {
+        let clock_ms = Some(self.clock());
+        let ev = FeedEvent {
+            event_id: "m1".into(),
+            source,
+            seq,
+            ts: self.now,
+            clock_ms,
+            kind,
+        };
+        self.apply(Input::Feed(ev)).feed.unwrap().outcome
+    }
+
+    fn feed(&mut self, source: Source, kind: FeedKind) -> FeedOutcome {
+        let i = source.index();
+        self.seq[i] += 1;
+        let s = self.seq[i];
+        self.feed_seq(source, s, kind)
+    }
+
+    /// Both sources report the same thing.
+    fn both(&mut self, kind: FeedKind) {
+        assert_eq!(
+            self.feed(Source::Primary, kind.clone()),
+            FeedOutcome::Accepted
+        );
+        let second = self.feed(Source::Backup, kind);
+        assert!(
+            matches!(second, FeedOutcome::Duplicate | FeedOutcome::Accepted),
+            "{second:?}"
+        );
+    }
+
+    fn heartbeat(&mut self) {
+        let score = Some(self.ev.image().state.score);
+        self.feed(Source::Primary, FeedKind::Heartbeat { score });
+        self.feed(Source::Backup, FeedKind::Heartbeat { score });
+    }
+
+    fn kick_off(&mut self) {
+        self.both(FeedKind::Kickoff);
+    }
+
+    fn status(&self) -> MarketStatus {
+        self.ev.market_status(MarketKey::MatchResult)
+    }
+
+    fn home_prob(&self) -> f64 {
+        let book = self.ev.prices(self.now).unwrap();
+        book.selection(MarketKey::MatchResult, SelectionKey::Home)
+            .unwrap()
+            .prob
+            .unwrap()
+    }
+
+    fn bet(
+        &mut self,
+        id: &str,
+        market: MarketKey,
+        sel: SelectionKey,
+        stake: u64,
+        policy: OddsPolicy,
+    ) -> BetDecision {
+        let book = self.ev.prices(self.now).unwrap();
+        let price = book
+            .selection(market, sel)
+            .and_then(|s| s.odds)
+            .unwrap_or(2.0);
+        let req = BetRequest {
+            bet_id: id.into(),
+            user_id: "u1".into(),
+            market,
+            selection: sel,
+            stake,
+            price,
+            seen_version: self.ev.version(),
+            policy,
+        };
+        let out = self.apply(Input::Bet(req));
+        out.decisions.into_iter().find(|d| d.bet_id == id).unwrap()
+    }
+
+    /// Plays on in 1-second steps with heartbeats from both sources.
+    fn play_for(&mut self, ms: u64) {
+        let end = self.now + ms;
+        while self.now < end {
+            let step = (end - self.now).min(1_000);
+            self.at(self.now + step);
+            self.heartbeat();
+        }
+    }
+}
+
+fn suspended(reason: SuspensionReason) -> MarketStatus {
+    MarketStatus::Suspended { reason }
+}
+
+#[test]
+fn goal_suspends_at_once_and_reopens_after_cool_off_with_new_prices() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(10 * MIN);
+    assert_eq!(t.status(), MarketStatus::Open);
+    let before = t.home_prob();
+    assert_eq!(
+        t.feed(
+            Source::Primary,
+            FeedKind::Goal {
+                team: Team::Home,
+                score: Some(Score::new(1, 0))
+            }
+        ),
+        FeedOutcome::Accepted
+    );
+    assert_eq!(t.status(), suspended(SuspensionReason::Goal));
+    // Unconfirmed: the score has not moved yet.
+    assert_eq!(t.ev.image().state.score, Score::new(0, 0));
+    assert_eq!(
+        t.feed(
+            Source::Backup,
+            FeedKind::Goal {
+                team: Team::Home,
+                score: Some(Score::new(1, 0))
+            }
+        ),
+        FeedOutcome::Duplicate
+    );
+    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+    assert_eq!(t.status(), suspended(SuspensionReason::Goal));
+    let cool = t.ev.config().cool_off_ms;
+    t.play_for(cool - 1_000);
+    assert_eq!(t.status(), suspended(SuspensionReason::Goal));
+    t.play_for(1_000);
+    assert_eq!(t.status(), MarketStatus::Open);
+    assert!(
+        t.home_prob() > before + 0.15,
+        "{} vs {before}",
+        t.home_prob()
+    );
+}
+
+#[test]
+fn prices_move_with_the_clock_between_updates() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(30 * MIN);
+    let a = t.mirror.prices(t.now).unwrap();
+    let b = t.mirror.prices(t.now + 1_000).unwrap();
+    assert_ne!(a, b);
+    // The mirror prices exactly as the edge does, at any instant.
+    assert_eq!(
+        t.mirror.prices(t.now + 777).unwrap(),
+        t.ev.prices(t.now + 777).unwrap()
+    );
+}
+
+#[test]
+fn bet_delayed_then_accepted_and_goal_inside_delay_rejects() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(20 * MIN);
+    let d = t.bet(
+        "b1",
+        MarketKey::MatchResult,
+        SelectionKey::Home,
+        1_000,
+        OddsPolicy::Any,
+    );
+    assert_eq!(d.status, BetStatus::Pending);
+    let release = d.release_at_ms.unwrap();
+    assert_eq!(release, t.now + TradingTerms::default().bet_delay_ms);
+    t.play_for(release - t.now);
+    assert_eq!(t.ev.bet("b1").unwrap().status, BetStatus::Accepted);
+
+    let d = t.bet(
+        "b2",
+        MarketKey::MatchResult,
+        SelectionKey::Away,
+        1_000,
+        OddsPolicy::Any,
+    );
+    assert_eq!(d.status, BetStatus::Pending);
+    t.play_for(2_000);
+    t.both(FeedKind::Goal {
+        team: Team::Home,
+        score: None,
+    });
+    t.play_for(10_000);
+    assert_eq!(
+        t.ev.bet("b2").unwrap().status,
+        BetStatus::Rejected {
+            code: RejectCode::MarketSuspended
+        }
+    );
+    // Idempotent: the same id returns the first bet's latest decision.
+    let again = t.bet(
+        "b1",
+        MarketKey::MatchResult,
+        SelectionKey::Away,
+        5,
+        OddsPolicy::Exact,
+    );
+    assert_eq!(again.status, BetStatus::Accepted);
+    assert_eq!(again.price, t.ev.bet("b1").unwrap().price);
+}
+
+#[test]
+fn bets_are_validated() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(MIN);
+    let total = MarketKey::Total("2.5".parse().unwrap());
+    assert_eq!(
+        t.bet("s", total, SelectionKey::Over, 1, OddsPolicy::Any)
+            .status,
+        BetStatus::Rejected {
+            code: RejectCode::StakeTooLow
+        }
+    );
+    assert_eq!(
+        t.bet("S", total, SelectionKey::Over, 10_000_000, OddsPolicy::Any)
+            .status,
+        BetStatus::Rejected {
+            code: RejectCode::StakeTooHigh
+        }
+    );
+    assert_eq!(
+        t.bet(
+            "x",
+            MarketKey::Total("9.5".parse().unwrap()),
+            SelectionKey::Over,
+            100,
+            OddsPolicy::Any
+        )
+        .status,
+        BetStatus::Rejected {
+            code: RejectCode::UnknownMarket
+        }
+    );
+    assert_eq!(
+        t.bet("y", total, SelectionKey::Home, 100, OddsPolicy::Any)
+            .status,
+        BetStatus::Rejected {
+            code: RejectCode::UnknownSelection
+        }
+    );
+    // A price the book no longer offers, under the exact policy.
+    let mut req = BetRequest {
+        bet_id: "p".into(),
+        user_id: "u".into(),
+        market: total,
+        selection: SelectionKey::Over,
+        stake: 100,
+        price: 50.0,
+        seen_version: t.ev.version(),
+        policy: OddsPolicy::Exact,
+    };
+    let out = t.apply(Input::Bet(req.clone()));
+    assert_eq!(
+        out.decisions[0].status,
+        BetStatus::Rejected {
+            code: RejectCode::PriceChanged
+        }
+    );
+    req.bet_id = "p2".into();
+    req.policy = OddsPolicy::Higher;
+    req.price = 1.01;
+    assert_eq!(
+        t.apply(Input::Bet(req.clone())).decisions[0].status,
+        BetStatus::Pending
+    );
+    req.bet_id = "p3".into();
+    req.seen_version = Version { epoch: 99, seq: 0 };
+    assert_eq!(
+        t.apply(Input::Bet(req)).decisions[0].status,
+        BetStatus::Rejected {
+            code: RejectCode::StaleVersion
+        }
+    );
+}
+
+#[test]
+fn liability_limit_refuses_the_bet_that_would_exceed_it() {
+    let mut t = Timeline::new();
+    let terms = TradingTerms {
+        max_selection_liability: 5_000,
+        bet_delay_ms: 0,
+        ..TradingTerms::default()
+    };
+    t.apply(Input::Trading(terms));
+    t.heartbeat();
+    let first = t.bet(
+        "a",
+        MarketKey::MatchResult,
+        SelectionKey::Away,
+        1_000,
+        OddsPolicy::Any,
+    );
+    assert_eq!(
+        first.status,
+        BetStatus::Accepted,
+        "pre-match bets have no delay"
+    );
+    let mut n = 1;
+    loop {
+        n += 1;
+        let d = t.bet(
+            &format!("a{n}"),
+            MarketKey::MatchResult,
+            SelectionKey::Away,
+            1_000,
+            OddsPolicy::Any,
+        );
+        if d.status != BetStatus::Accepted {
+            assert_eq!(
+                d.status,
+                BetStatus::Rejected {
+                    code: RejectCode::LiabilityExceeded
+                }
+            );
+            break;
+        }
+        assert!(n < 10);
+    }
+}
+
+#[test]
+fn duplicates_and_out_of_order_messages() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(MIN);
+    let s = t.seq[0];
+    // A resend of an old seq is a duplicate.
+    assert_eq!(
+        t.feed_seq(Source::Primary, s, FeedKind::Heartbeat { score: None }),
+        FeedOutcome::Duplicate
+    );
+    // s+2 arrives before s+1: held, then both applied in order.
+    assert_eq!(
+        t.feed_seq(
+            Source::Primary,
+            s + 2,
+            FeedKind::RedCard { team: Team::Away }
+        ),
+        FeedOutcome::Held
+    );
+    assert_eq!(t.ev.image().state.red_cards.away, 0);
+    assert_eq!(
+        t.feed_seq(Source::Primary, s + 1, FeedKind::Heartbeat { score: None }),
+        FeedOutcome::Accepted
+    );
+    assert_eq!(t.ev.image().state.red_cards.away, 1);
+    // A gap that never fills stops waiting after the gap timeout.
+    assert_eq!(
+        t.feed_seq(Source::Primary, s + 5, FeedKind::VarCheckStart),
+        FeedOutcome::Held
+    );
+    t.at(t.now + LiveConfig::default().gap_timeout_ms);
+    assert_eq!(t.status(), suspended(SuspensionReason::Var));
+    t.seq[0] = s + 5;
+    // The backup's copy of the red card is the same fact, not a second card.
+    t.seq[1] += 1;
+    let b = t.seq[1];
+    assert_eq!(
+        t.feed_seq(Source::Backup, b, FeedKind::RedCard { team: Team::Away }),
+        FeedOutcome::Duplicate
+    );
+    assert_eq!(t.ev.image().state.red_cards.away, 1);
+}
+
+#[test]
+fn impossible_transitions_and_bad_clocks_are_refused() {
+    let mut t = Timeline::new();
+    let rej = |r| FeedOutcome::Rejected { reason: r };
+    assert_eq!(
+        t.feed(
+            Source::Primary,
+            FeedKind::Goal {
+                team: Team::Home,
+                score: None
+            }
+        ),
+        rej(FeedRejection::InvalidTransition)
+    );
+    t.kick_off();
+    assert_eq!(
+        t.feed(Source::Primary, FeedKind::Kickoff),
+        rej(FeedRejection::InvalidTransition)
+    );
+    t.play_for(5 * MIN);
+    assert_eq!(
+        t.feed(
+            Source::Primary,
+            FeedKind::Goal {
+                team: Team::Home,
+                score: Some(Score::new(2, 0))
+            }
+        ),
+        rej(FeedRejection::ScoreJump)
+    );
+    t.seq[0] += 1;
+    let ev = FeedEvent {
+        event_id: "m1".into(),
+        source: Source::Primary,
+        seq: t.seq[0],
+        ts: t.now,
+        clock_ms: Some(0),
+        kind: FeedKind::Clock { running: true },
+    };
+    assert_eq!(
+        t.apply(Input::Feed(ev.clone())).feed.unwrap().outcome,
+        rej(FeedRejection::ClockBackwards)
+    );
+    let far = FeedEvent {
+        seq: t.seq[0] + 1,
+        ts: t.now + 10 * MIN,
+        clock_ms: Some(t.clock()),
+        ..ev.clone()
+    };
+    assert_eq!(
+        t.apply(Input::Feed(far)).feed.unwrap().outcome,
+        rej(FeedRejection::ClockDrift)
+    );
+    let other = FeedEvent {
+        event_id: "m2".into(),
+        seq: t.seq[0] + 1,
+        ..ev
+    };
+    assert_eq!(
+        t.apply(Input::Feed(other)).feed.unwrap().outcome,
+        rej(FeedRejection::WrongEvent)
+    );
+    // Half-time: no goals. (Messages refused for their timestamp or match id never used their seq.)
+    t.both(FeedKind::PeriodEnd { period: 1 });
+    assert_eq!(
+        t.feed(
+            Source::Primary,
+            FeedKind::Goal {
+                team: Team::Away,
+                score: None
+            }
+        ),
+        rej(FeedRejection::InvalidTransition)
+    );
+}
+
+#[test]
+fn goal_from_one_source_is_held_then_discrepancy_until_sources_agree() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(15 * MIN);
+    assert_eq!(
+        t.feed(
+            Source::Backup,
+            FeedKind::Goal {
+                team: Team::Away,
+                score: None
+            }
+        ),
+        FeedOutcome::Accepted
+    );
+    assert_eq!(t.status(), suspended(SuspensionReason::Goal));
+    assert_eq!(
+        t.ev.image().state.score,
+        Score::new(0, 0),
+        "unconfirmed goal must not count yet"
+    );
+    // Primary is alive but silent about it: past the window the sources disagree.
+    t.play_for(LiveConfig::default().confirm_window_ms + 1_000);
+    assert!(
+        t.ev.image()
+            .suspensions
+            .iter()
+            .any(|s| s.reason == SuspensionReason::SourceDiscrepancy)
+    );
+    assert_ne!(t.status(), MarketStatus::Open);
+    // Primary finally reports it: confirmed, discrepancy lifted, cool-off, then open.
+    assert_eq!(
+        t.feed(
+            Source::Primary,
+            FeedKind::Goal {
+                team: Team::Away,
+                score: None
+            }
+        ),
+        FeedOutcome::Duplicate
+    );
+    assert_eq!(t.ev.image().state.score, Score::new(0, 1));
+    assert!(
+        !t.ev
+            .image()
+            .suspensions
+            .iter()
+            .any(|s| s.reason == SuspensionReason::SourceDiscrepancy)
+    );
+    t.play_for(LiveConfig::default().cool_off_ms + 1_000);
+    assert_eq!(t.status(), MarketStatus::Open);
+}
+
+#[test]
+fn backup_takes_over_when_primary_is_silent() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    // Only the backup keeps talking.
+    for _ in 0..20 {
+        t.at(t.now + 1_000);
+        t.feed(
+            Source::Backup,
+            FeedKind::Heartbeat {
+                score: Some(Score::new(0, 0)),
+            },
+        );
+    }
+    assert_eq!(t.status(), MarketStatus::Open, "one live source is enough");
+    t.feed(
+        Source::Backup,
+        FeedKind::Goal {
+            team: Team::Home,
+            score: None,
+        },
+    );
+    assert_eq!(
+        t.ev.image().state.score,
+        Score::new(1, 0),
+        "nobody to wait for: confirmed at once"
+    );
+    assert_eq!(t.status(), suspended(SuspensionReason::Goal));
+}
+
+#[test]
+fn score_disagreement_in_heartbeats_suspends_until_they_agree() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(MIN);
+    for _ in 0..5 {
+        t.at(t.now + 1_000);
+        t.feed(
+            Source::Primary,
+            FeedKind::Heartbeat {
+                score: Some(Score::new(0, 0)),
+            },
+        );
+        t.feed(
+            Source::Backup,
+            FeedKind::Heartbeat {
+                score: Some(Score::new(1, 0)),
+            },
+        );
+    }
+    assert_eq!(t.status(), suspended(SuspensionReason::SourceDiscrepancy));
+    t.play_for(2_000);
+    assert_eq!(t.status(), MarketStatus::Open);
+}
+
+#[test]
+fn silence_suspends_with_feed_stale_and_a_fresh_message_reopens() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(MIN);
+    let stale = LiveConfig::default().stale_after_ms;
+    let wake = t.ev.next_wakeup().unwrap();
+    assert!(wake <= t.now + stale + 1);
+    t.at(t.now + stale + 1);
+    assert_eq!(t.status(), suspended(SuspensionReason::FeedStale));
+    let d = t.bet(
+        "late",
+        MarketKey::MatchResult,
+        SelectionKey::Home,
+        100,
+        OddsPolicy::Any,
+    );
+    assert_eq!(
+        d.status,
+        BetStatus::Rejected {
+            code: RejectCode::MarketSuspended
+        }
+    );
+    t.heartbeat();
+    assert_eq!(t.status(), MarketStatus::Open);
+}
+
+#[test]
+fn var_cancellation_rolls_the_score_back() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(30 * MIN);
+    t.both(FeedKind::Goal {
+        team: Team::Home,
+        score: None,
+    });
+    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+    t.both(FeedKind::VarCheckStart);
+    assert_eq!(t.status(), suspended(SuspensionReason::Var));
+    t.both(FeedKind::GoalCancelled { team: Team::Home });
+    assert_eq!(t.ev.image().state.score, Score::new(0, 0));
+    assert!(t.ev.image().goals.is_empty());
+    t.both(FeedKind::VarCheckEnd);
+    t.play_for(LiveConfig::default().cool_off_ms + 1_000);
+    assert_eq!(t.status(), MarketStatus::Open);
+}
+
+#[test]
+fn red_card_reprices_against_the_penalised_team() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(20 * MIN);
+    let before = t.home_prob();
+    t.both(FeedKind::RedCard { team: Team::Home });
+    assert_eq!(t.status(), suspended(SuspensionReason::RedCard));
+    t.play_for(LiveConfig::default().cool_off_ms + 1_000);
+    assert_eq!(t.status(), MarketStatus::Open);
+    assert!(
+        t.home_prob() < before - 0.05,
+        "{} vs {before}",
+        t.home_prob()
+    );
+}
+
+#[test]
+fn full_match_settles_every_bet_and_replays_to_the_same_hash() {
+    let mut t = Timeline::new();
+    let terms = TradingTerms {
+        bet_delay_ms: 0,
+        ..TradingTerms::default()
+    };
+    t.apply(Input::Trading(terms));
+    t.heartbeat();
+    let q = |s: &str| MarketKey::Total(s.parse().unwrap());
+    let ah = |s: &str| MarketKey::AsianHandicap(s.parse().unwrap());
+    let bets = [
+        ("over225", q("2.25"), SelectionKey::Over),
+        ("over275", q("2.75"), SelectionKey::Over),
+        ("under3", q("3"), SelectionKey::Under),
+        ("ah-025", ah("-0.25"), SelectionKey::Home),
+        ("ah+075away", ah("-0.75"), SelectionKey::Away),
+        ("htdraw", MarketKey::HalfTimeResult, SelectionKey::Draw),
+        ("cs21", MarketKey::CorrectScore, SelectionKey::Score(2, 1)),
+        ("btts", MarketKey::BothTeamsToScore, SelectionKey::Yes),
+        ("next", MarketKey::NextGoal, SelectionKey::Home),
+    ];
+    for (id, m, s) in bets {
+        assert_eq!(
+            t.bet(id, m, s, 1_000, OddsPolicy::Any).status,
+            BetStatus::Accepted,
+            "{id}"
+        );
+    }
+    t.kick_off();
+    t.play_for(20 * MIN);
+    t.both(FeedKind::Goal {
+        team: Team::Home,
+        score: None,
+    });
+    t.play_for(25 * MIN);
+    t.both(FeedKind::PeriodEnd { period: 1 });
+    assert_eq!(
+        t.ev.market_status(MarketKey::HalfTimeResult),
+        MarketStatus::Settled
+    );
+    assert_eq!(
+        t.ev.settlement("htdraw").unwrap().result,
+        SettlementResult::Lost
+    );
+    assert!(
+        t.ev.settlement("btts").is_none(),
+        "full-time markets wait for full time"
+    );
+    t.play_for(15 * MIN);
+    t.both(FeedKind::PeriodStart { period: 2 });
+    t.play_for(20 * MIN);
+    t.both(FeedKind::Goal {
+        team: Team::Away,
+        score: None,
+    });
+    t.play_for(10 * MIN);
+    t.both(FeedKind::Goal {
+        team: Team::Home,
+        score: None,
+    });
+    t.play_for(16 * MIN);
+    t.both(FeedKind::MatchEnd);
+    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    assert_eq!(t.status(), MarketStatus::Settled);
+    // 2-1: total 3.
+    let r = |id: &str| t.ev.settlement(id).unwrap().result;
+    assert_eq!(r("over225"), SettlementResult::Won);
+    assert_eq!(r("over275"), SettlementResult::HalfWon);
+    assert_eq!(r("under3"), SettlementResult::Push);
+    assert_eq!(r("ah-025"), SettlementResult::Won);
+    // Home −0.75 = (−0.5, −1): a one-goal home win wins half and pushes half; the away side half-loses.
+    assert_eq!(r("ah+075away"), SettlementResult::HalfLost);
+    assert_eq!(r("cs21"), SettlementResult::Won);
+    assert_eq!(r("btts"), SettlementResult::Won);
+    assert_eq!(r("next"), SettlementResult::Won);
+    let push = t.ev.settlement("under3").unwrap();
+    assert_eq!(push.payout, 1_000);
+    let half = t.ev.settlement("over275").unwrap();
+    let price = t.ev.bet("over275").unwrap().price.unwrap();
+    assert_eq!(half.payout, (500.0 * price + 500.0f64).floor() as u64);
+
+    let replayed = LiveEvent::replay(&t.log).unwrap();
+    assert_eq!(replayed.audit_head(), t.ev.audit_head());
+    assert_eq!(replayed.snapshot().to_bytes(), t.ev.snapshot().to_bytes());
+    // Tampering with any entry is detected.
+    let mut forged = t.log.clone();
+    let i = forged
+        .iter()
+        .position(|e| matches!(e.input, Input::Bet(_)))
+        .unwrap();
+    if let Input::Bet(b) = &mut forged[i].input {
+        b.stake *= 10;
+    }
+    assert_eq!(
+        LiveEvent::replay(&forged).unwrap_err(),
+        LiveError::Diverged { index: i as u64 }
+    );
+    let mut forged = t.log.clone();
+    forged[i + 1].decisions.clear();
+    assert!(LiveEvent::replay(&forged).is_err());
+}
+
+#[test]
+fn abandoned_match_voids_bets() {
+    let mut t = Timeline::new();
+    t.apply(Input::Trading(TradingTerms {
+        bet_delay_ms: 0,
+        ..TradingTerms::default()
+    }));
+    t.heartbeat();
+    assert_eq!(
+        t.bet(
+            "v",
+            MarketKey::MatchResult,
+            SelectionKey::Home,
+            700,
+            OddsPolicy::Any
+        )
+        .status,
+        BetStatus::Accepted
+    );
+    t.kick_off();
+    t.play_for(10 * MIN);
+    t.both(FeedKind::Abandoned);
+    assert_eq!(t.status(), MarketStatus::Void);
+    let s = t.ev.settlement("v").unwrap();
+    assert_eq!((s.result, s.payout), (SettlementResult::Void, 700));
+}
+
+#[test]
+fn manual_suspension_of_one_market_and_all() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(MIN);
+    t.apply(Input::Suspend {
+        market: Some(MarketKey::BothTeamsToScore),
+    });
+    assert_eq!(
+        t.ev.market_status(MarketKey::BothTeamsToScore),
+        suspended(SuspensionReason::Manual)
+    );
+    assert_eq!(t.status(), MarketStatus::Open);
+    t.apply(Input::Suspend { market: None });
+    assert_eq!(t.status(), suspended(SuspensionReason::Manual));
+    t.apply(Input::Resume { market: None });
+    t.apply(Input::Resume {
+        market: Some(MarketKey::BothTeamsToScore),
+    });
+    assert_eq!(
+        t.ev.market_status(MarketKey::BothTeamsToScore),
+        MarketStatus::Open
+    );
+}
+
+#[test]
+fn feed_json_round_trip_and_refusals() {
+    let json = br#"{"event_id":"m1","source":"primary","seq":42,"ts":1764240000123,"kind":"goal","team":"home","clock_ms":2712000}"#;
+    let ev = FeedEvent::from_json(json).unwrap();
+    assert_eq!(
+        ev.kind,
+        FeedKind::Goal {
+            team: Team::Home,
+            score: None
+        }
+    );
+    assert_eq!(FeedEvent::from_json(ev.to_json().as_bytes()).unwrap(), ev);
+    assert_eq!(FeedEvent::from_bytes(&ev.to_bytes()).unwrap(), ev);
+    let unknown =
+        br#"{"event_id":"m1","source":"primary","seq":1,"ts":1,"kind":"corner","clock_ms":1}"#;
+    assert_eq!(
+        FeedEvent::from_json(unknown).unwrap_err().code(),
+        "unknown_event"
+    );
+    let no_team =
+        br#"{"event_id":"m1","source":"primary","seq":1,"ts":1,"kind":"goal","clock_ms":1}"#;
+    assert_eq!(
+        FeedEvent::from_json(no_team).unwrap_err().code(),
+        "missing_field"
+    );
+    assert_eq!(FeedEvent::from_json(b"{").unwrap_err().code(), "malformed");
+}
