@@ -10,11 +10,13 @@
 //! With neutral score effects, pre-match prices are the independent Poisson / Dixon–Coles grid of the
 //! literature (checked against penaltyblog in the tests).
 
+mod fit;
 mod grid;
 mod markets;
 mod params;
 mod timing;
 
+pub use fit::{FitError, FitOdds, FitOptions, FitResult, TotalOdds, fit_football};
 pub use grid::{GoalGrid, MAX_ADDED};
 pub use markets::{
     CORRECT_SCORE_MAX, half_time_total_lines, handicap_lines, team_total_lines, total_lines,
