@@ -385,25 +385,29 @@ fn solve_linear(m: &[[f64; 3]; 3], b: &[f64; 3], dims: usize) -> Option<[f64; 3]
     let mut x = *b;
     for col in 0..dims {
         let pivot = (col..dims).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if !(a[pivot][col].abs() > 1e-300) {
+        let size = a[pivot][col].abs();
+        if size.is_nan() || size <= 1e-300 {
             return None;
         }
         a.swap(col, pivot);
         x.swap(col, pivot);
-        for row in col + 1..dims {
-            let f = a[row][col] / a[col][col];
-            for k in col..dims {
-                a[row][k] -= f * a[col][k];
+        let (done, rest) = a.split_at_mut(col + 1);
+        let top = &done[col];
+        for (r, row) in rest[..dims - col - 1].iter_mut().enumerate() {
+            let f = row[col] / top[col];
+            for (v, t) in row[col..dims].iter_mut().zip(&top[col..dims]) {
+                *v -= f * t;
             }
-            x[row] -= f * x[col];
+            x[col + 1 + r] -= f * x[col];
         }
     }
     for col in (0..dims).rev() {
-        let mut v = x[col];
-        for k in col + 1..dims {
-            v -= a[col][k] * x[k];
-        }
-        x[col] = v / a[col][col];
+        let known: f64 = a[col][col + 1..dims]
+            .iter()
+            .zip(&x[col + 1..dims])
+            .map(|(a, x)| a * x)
+            .sum();
+        x[col] = (x[col] - known) / a[col][col];
     }
     x.iter().all(|v| v.is_finite()).then_some(x)
 }
