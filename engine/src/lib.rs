@@ -10,6 +10,7 @@
 //! - [`live`]: one match live: feed validation, suspensions, snapshots/deltas, bets, settlement, audit.
 //! - [`odds`]: margins (five methods), odds formats and the Betfair price ladder.
 //! - [`pricing`]: offered prices: a target overround per market, rounded down the ladder.
+//! - [`sim`]: seeded match simulator drawing from the model itself.
 #![deny(missing_docs)]
 
 pub mod football;
@@ -17,3 +18,4 @@ pub mod live;
 pub mod market;
 pub mod odds;
 pub mod pricing;
+pub mod sim;

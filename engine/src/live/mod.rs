@@ -11,6 +11,7 @@ mod event;
 mod feed;
 mod image;
 mod settle;
+pub mod stream_size;
 mod view;
 
 pub use audit::{AuditEntry, Hash};
