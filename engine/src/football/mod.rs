@@ -17,7 +17,7 @@ mod params;
 mod timing;
 
 pub use fit::{FitError, FitOdds, FitOptions, FitResult, TotalOdds, fit_football};
-pub use grid::{GoalGrid, MAX_ADDED};
+pub use grid::{GoalGrid, MAX_ADDED, base_rates};
 pub use markets::{
     CORRECT_SCORE_MAX, half_time_total_lines, handicap_lines, team_total_lines, total_lines,
 };
