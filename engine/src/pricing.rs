@@ -41,8 +41,17 @@ pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> b
     }
     let total: f64 = live.iter().map(|(_, p)| p).sum();
     let probs: Vec<f64> = live.iter().map(|(_, p)| p / total).collect();
-    let Ok(odds) = apply_margin(&probs, margin, method) else {
-        return false;
+    // Multiplicative is the common case and needs no solver: odds = 1 / (p · (1 + margin)).
+    let odds = if method == MarginMethod::Multiplicative {
+        if probs.iter().any(|p| p * (1.0 + margin) >= 1.0) {
+            return false;
+        }
+        probs.iter().map(|p| 1.0 / (p * (1.0 + margin))).collect()
+    } else {
+        match apply_margin(&probs, margin, method) {
+            Ok(o) => o,
+            Err(_) => return false,
+        }
     };
     for ((i, _), o) in live.iter().zip(odds) {
         if let (Some(s), Ok(rounded)) = (market.selections.get_mut(*i), ladder::round_down(o)) {

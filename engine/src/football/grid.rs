@@ -132,6 +132,8 @@ fn active_len(pmf: &[f64; N]) -> usize {
 }
 
 /// Uniformisation of the score-dependent birth process.
+// Neighbouring cells are read by index (i−1, j−1, i−j), which iterators would only obscure.
+#[allow(clippy::needless_range_loop)]
 fn uniformised(
     params: &FootballParams,
     diff0: i32,
@@ -167,9 +169,10 @@ fn uniformised(
     let mut k = 0usize;
     loop {
         // Accumulate the current jump-chain distribution with its Poisson weight.
+        // After k jumps only cells with i + j <= k hold mass.
         let reach = k.min(MAX_ADDED);
         for i in 0..=reach {
-            for j in 0..=(reach) {
+            for j in 0..=reach.min(k - i) {
                 out.p[i][j] += weight * state[i][j];
             }
         }
@@ -181,7 +184,7 @@ fn uniformised(
         // One jump: in place, from the far corner back so each read sees the previous step.
         let next = (k + 1).min(MAX_ADDED);
         for i in (0..=next).rev() {
-            for j in (0..=next).rev() {
+            for j in (0..=next.min(k + 1 - i)).rev() {
                 let d = i + N - 1 - j;
                 let stay_h = if i == MAX_ADDED { up_home[d] } else { 0.0 };
                 let stay_a = if j == MAX_ADDED { up_away[d] } else { 0.0 };

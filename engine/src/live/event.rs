@@ -726,7 +726,7 @@ impl LiveEvent {
                 .image
                 .suspensions
                 .iter()
-                .filter(|s| !s.until_ms.is_some_and(|u| now_ms >= u))
+                .filter(|s| s.until_ms.is_none_or(|u| now_ms < u))
                 .copied()
                 .collect();
             self.push(DeltaOp::Suspensions(v));

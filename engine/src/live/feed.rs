@@ -11,10 +11,13 @@ use crate::football::{FootballParams, Score};
 use crate::market::Team;
 
 /// Which data provider sent an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The main feed.
+    #[default]
     Primary,
     /// The independent second feed.
     Backup,
@@ -384,11 +387,5 @@ impl WireEvent {
             source,
             ..Default::default()
         }
-    }
-}
-
-impl Default for Source {
-    fn default() -> Self {
-        Source::Primary
     }
 }
