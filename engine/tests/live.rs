@@ -874,3 +874,30 @@ fn feed_json_round_trip_and_refusals() {
     );
     assert_eq!(FeedEvent::from_json(b"{").unwrap_err().code(), "malformed");
 }
+
+#[test]
+fn socket_frames_round_trip_and_preencoded_bytes_match() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    let snap = t.ev.snapshot();
+    let f = Frame::Snapshot {
+        region: "weur".into(),
+        shard: 2,
+        server_ms: T0,
+        snapshot: snap.clone(),
+    };
+    let bytes = f.encode();
+    assert_eq!(Frame::decode(&bytes).unwrap(), f);
+    assert_eq!(
+        Frame::snapshot_bytes("weur", 2, T0, &snap.to_bytes()),
+        bytes
+    );
+    let hb = Frame::Heartbeat {
+        server_ms: T0 + 5,
+        version: t.ev.version(),
+    };
+    assert_eq!(Frame::decode(&hb.encode()).unwrap(), hb);
+    assert!(Frame::decode(&[]).is_err());
+    assert!(Frame::decode(&[9, 1, 2]).is_err());
+    assert!(Frame::decode(&[1, 200]).is_err());
+}

@@ -9,6 +9,7 @@ mod audit;
 mod bet;
 mod event;
 mod feed;
+mod frame;
 mod image;
 mod settle;
 pub mod stream_size;
@@ -24,6 +25,7 @@ pub use event::{
     Output,
 };
 pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
+pub use frame::{Frame, kind as frame_kind};
 pub use image::{
     Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, GoalRecord, MarketStatus, MatchImage,
     Snapshot, StreamError, Suspension, SuspensionReason, TradingTerms, Version,

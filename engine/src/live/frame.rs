@@ -1,0 +1,164 @@
+//! Frames on a bettor's socket: one kind byte, then postcard.
+//!
+//! | kind | frame | postcard payload |
+//! |---|---|---|
+//! | 1 | snapshot | region (string), shard (u32), server time (u64 ms), then the [`Snapshot`] |
+//! | 2 | delta | the [`Delta`] |
+//! | 3 | heartbeat | server time (u64 ms), epoch (u32), seq (u64) |
+//! | 4 | bet | the socket owner's [`BetDecision`] |
+//!
+//! The edge writes these and every client reads them with the same code.
+
+use serde::{Deserialize, Serialize};
+
+use super::bet::BetDecision;
+use super::image::{Delta, Snapshot, StreamError, Version};
+
+/// Frame kind bytes.
+pub mod kind {
+    /// Full state.
+    pub const SNAPSHOT: u8 = 1;
+    /// One version step.
+    pub const DELTA: u8 = 2;
+    /// Liveness with the relay's head version.
+    pub const HEARTBEAT: u8 = 3;
+    /// One of the socket owner's bet decisions.
+    pub const BET: u8 = 4;
+}
+
+/// A decoded socket frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frame {
+    /// The full image, with where it was served from.
+    Snapshot {
+        /// Region of the relay that served it.
+        region: String,
+        /// Relay shard within the region.
+        shard: u32,
+        /// Server wall time (ms) when sent.
+        server_ms: u64,
+        /// The image.
+        snapshot: Snapshot,
+    },
+    /// The next version step.
+    Delta(Delta),
+    /// Liveness.
+    Heartbeat {
+        /// Server wall time (ms).
+        server_ms: u64,
+        /// Relay's head version.
+        version: Version,
+    },
+    /// A bet decision for this socket's user.
+    Bet(BetDecision),
+}
+
+#[derive(Serialize, Deserialize)]
+struct SnapshotFrame {
+    region: String,
+    shard: u32,
+    server_ms: u64,
+    snapshot: Snapshot,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HeartbeatFrame {
+    server_ms: u64,
+    epoch: u32,
+    seq: u64,
+}
+
+impl Frame {
+    /// Decodes a binary frame.
+    pub fn decode(bytes: &[u8]) -> Result<Frame, StreamError> {
+        let (&k, body) = bytes
+            .split_first()
+            .ok_or(StreamError::Malformed("empty frame"))?;
+        let bad = |what| move |_| StreamError::Malformed(what);
+        Ok(match k {
+            kind::SNAPSHOT => {
+                let f: SnapshotFrame = postcard::from_bytes(body).map_err(bad("snapshot frame"))?;
+                Frame::Snapshot {
+                    region: f.region,
+                    shard: f.shard,
+                    server_ms: f.server_ms,
+                    snapshot: f.snapshot,
+                }
+            }
+            kind::DELTA => Frame::Delta(postcard::from_bytes(body).map_err(bad("delta frame"))?),
+            kind::HEARTBEAT => {
+                let h: HeartbeatFrame =
+                    postcard::from_bytes(body).map_err(bad("heartbeat frame"))?;
+                Frame::Heartbeat {
+                    server_ms: h.server_ms,
+                    version: Version {
+                        epoch: h.epoch,
+                        seq: h.seq,
+                    },
+                }
+            }
+            kind::BET => Frame::Bet(postcard::from_bytes(body).map_err(bad("bet frame"))?),
+            _ => return Err(StreamError::Malformed("unknown frame kind")),
+        })
+    }
+
+    /// Encodes a binary frame.
+    pub fn encode(&self) -> Vec<u8> {
+        let (k, body) = match self {
+            Frame::Snapshot {
+                region,
+                shard,
+                server_ms,
+                snapshot,
+            } => {
+                let f = SnapshotFrame {
+                    region: region.clone(),
+                    shard: *shard,
+                    server_ms: *server_ms,
+                    snapshot: snapshot.clone(),
+                };
+                (kind::SNAPSHOT, postcard::to_allocvec(&f))
+            }
+            Frame::Delta(d) => (kind::DELTA, postcard::to_allocvec(d)),
+            Frame::Heartbeat { server_ms, version } => {
+                let h = HeartbeatFrame {
+                    server_ms: *server_ms,
+                    epoch: version.epoch,
+                    seq: version.seq,
+                };
+                (kind::HEARTBEAT, postcard::to_allocvec(&h))
+            }
+            Frame::Bet(b) => (kind::BET, postcard::to_allocvec(b)),
+        };
+        let body = body.unwrap_or_default();
+        let mut out = Vec::with_capacity(1 + body.len());
+        out.push(k);
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Frame bytes for a snapshot whose postcard bytes are already encoded (the edge encodes once
+    /// per update and copies the bytes into every frame).
+    pub fn snapshot_bytes(
+        region: &str,
+        shard: u32,
+        server_ms: u64,
+        snapshot_postcard: &[u8],
+    ) -> Vec<u8> {
+        let head = postcard::to_allocvec(&(region, shard, server_ms)).unwrap_or_default();
+        let mut out = Vec::with_capacity(1 + head.len() + snapshot_postcard.len());
+        out.push(kind::SNAPSHOT);
+        out.extend_from_slice(&head);
+        out.extend_from_slice(snapshot_postcard);
+        out
+    }
+
+    /// Frame bytes for an already-encoded delta, bet decision or other payload of kind `k`.
+    pub fn with_payload(k: u8, postcard_payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 + postcard_payload.len());
+        out.push(k);
+        out.extend_from_slice(postcard_payload);
+        out
+    }
+}
