@@ -884,7 +884,7 @@ fn socket_frames_round_trip_and_preencoded_bytes_match() {
         region: "weur".into(),
         shard: 2,
         server_ms: T0,
-        snapshot: snap.clone(),
+        snapshot: Box::new(snap.clone()),
     };
     let bytes = f.encode();
     assert_eq!(Frame::decode(&bytes).unwrap(), f);

@@ -39,7 +39,7 @@ pub enum Frame {
         /// Server wall time (ms) when sent.
         server_ms: u64,
         /// The image.
-        snapshot: Snapshot,
+        snapshot: Box<Snapshot>,
     },
     /// The next version step.
     Delta(Delta),
@@ -83,7 +83,7 @@ impl Frame {
                     region: f.region,
                     shard: f.shard,
                     server_ms: f.server_ms,
-                    snapshot: f.snapshot,
+                    snapshot: Box::new(f.snapshot),
                 }
             }
             kind::DELTA => Frame::Delta(postcard::from_bytes(body).map_err(bad("delta frame"))?),
@@ -116,7 +116,7 @@ impl Frame {
                     region: region.clone(),
                     shard: *shard,
                     server_ms: *server_ms,
-                    snapshot: snapshot.clone(),
+                    snapshot: (**snapshot).clone(),
                 };
                 (kind::SNAPSHOT, postcard::to_allocvec(&f))
             }
