@@ -9,6 +9,12 @@ cd "$ROOT"
 
 die() { echo "build-worker: $*" >&2; exit 1; }
 
+# The e2e tests build once up front, then start wrangler dev several times: skip the rebuild there.
+if [ "${INPLAY_EDGE_PREBUILT:-}" = "1" ] && [ -f edge/build/index.js ] && [ -f edge/build/index_bg.wasm ]; then
+  echo "build-worker: INPLAY_EDGE_PREBUILT=1, using edge/build as is"
+  exit 0
+fi
+
 # The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock exactly.
 want_bindgen="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)"
 [ -n "$want_bindgen" ] || die "no wasm-bindgen in Cargo.lock"

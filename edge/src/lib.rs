@@ -28,3 +28,20 @@ pub mod region;
 pub mod relay_log;
 pub mod route;
 pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod catalog;
+#[cfg(target_arch = "wasm32")]
+pub mod event_hub;
+#[cfg(target_arch = "wasm32")]
+mod http;
+#[cfg(target_arch = "wasm32")]
+pub mod region_relay;
+
+#[cfg(target_arch = "wasm32")]
+#[worker::event(fetch)]
+async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) -> worker::Result<worker::Response> {
+    Ok(api::handle(req, env).await)
+}

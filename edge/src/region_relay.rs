@@ -1,0 +1,482 @@
+//! `RegionRelay`: one Durable Object per match × region × shard, near its bettors.
+//!
+//! It holds the bettors' WebSockets with the hibernation API (`accept_websocket_with_tags`), so an idle
+//! relay costs nothing while its sockets stay open. Sockets are tagged with their frame format and
+//! owner (`fmt:bin` / `fmt:json`, `u:<user_id>`), which lets a broadcast pick sockets by tag without
+//! reading per-socket state.
+//!
+//! It keeps the latest snapshot and a ring of recent deltas ([`RelayLog`]) in memory and in SQLite, so
+//! hibernation or a restart loses nothing a resuming client needs. The hub sends it one message per
+//! update; the relay writes each frame once per format and sends it to every socket.
+//!
+//! Storage (SQLite): `meta(k, v)` (identity and snapshot), `ring(seq, epoch, bin, json)`.
+
+use std::cell::RefCell;
+
+use serde::Deserialize;
+use worker::{
+    DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair, durable_object,
+};
+
+use crate::error::ApiError;
+use crate::http::{self, ApiResult};
+use crate::relay_log::{Accepted, Join, RelayLog};
+use crate::wire::{self, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord, Version};
+
+/// Internal headers the Worker sets when it forwards a socket (clients cannot set them: the Worker
+/// builds the forwarded request itself).
+pub const EVENT_HEADER: &str = "x-relay-event";
+/// The relay's region.
+pub const REGION_HEADER: &str = "x-relay-region";
+/// The relay's shard.
+pub const SHARD_HEADER: &str = "x-relay-shard";
+/// The verified user id, when the socket presented a token.
+pub const USER_HEADER: &str = "x-relay-user";
+
+const TAG_BIN: &str = "fmt:bin";
+const TAG_JSON: &str = "fmt:json";
+
+/// Who this relay is.
+#[derive(Debug, Clone, PartialEq)]
+struct Identity {
+    event_id: String,
+    region: String,
+    shard: u32,
+}
+
+impl Identity {
+    fn name(&self) -> String {
+        relay_name(&self.event_id, &self.region, self.shard)
+    }
+}
+
+/// The Durable Object name of a relay.
+pub fn relay_name(event_id: &str, region: &str, shard: u32) -> String {
+    format!("{event_id}/{region}/{shard}")
+}
+
+struct Relay {
+    id: Option<Identity>,
+    log: RelayLog,
+    /// Updates that arrived while a snapshot was being fetched.
+    pending: Vec<RelayUpdate>,
+    syncing: bool,
+    received: u64,
+}
+
+/// A regional fan-out point.
+#[durable_object]
+pub struct RegionRelay {
+    state: State,
+    env: Env,
+    relay: RefCell<Option<Relay>>,
+}
+
+#[derive(Deserialize)]
+struct LiveQuery {
+    format: Option<String>,
+    since: Option<String>,
+}
+
+fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
+    env.var(name).ok().and_then(|v| v.to_string().trim().parse().ok()).unwrap_or(default)
+}
+
+fn text(v: &SqlStorageValue) -> Option<String> {
+    match v {
+        SqlStorageValue::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn int(v: &SqlStorageValue) -> Option<i64> {
+    match v {
+        SqlStorageValue::Integer(i) => Some(*i),
+        SqlStorageValue::Float(f) => Some(*f as i64),
+        _ => None,
+    }
+}
+
+impl RegionRelay {
+    fn sql(&self) -> worker::SqlStorage {
+        self.state.storage().sql()
+    }
+
+    fn create_tables(&self) -> Result<()> {
+        let sql = self.sql();
+        sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB)", None)?;
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS ring (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, bin BLOB NOT NULL, json TEXT NOT NULL)",
+            None,
+        )?;
+        Ok(())
+    }
+
+    fn meta(&self, key: &str) -> ApiResult<Option<SqlStorageValue>> {
+        let row = self.sql().exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?.raw().next().transpose()?;
+        Ok(row.and_then(|r| r.into_iter().next()))
+    }
+
+    fn put_meta(&self, key: &str, v: SqlStorageValue) -> ApiResult<()> {
+        self.sql().exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", vec![key.into(), v])?;
+        Ok(())
+    }
+
+    /// Load identity, snapshot and ring from storage on first use after a start or a hibernation.
+    fn ensure_loaded(&self) -> ApiResult<()> {
+        if self.relay.borrow().is_some() {
+            return Ok(());
+        }
+        let cap = env_u64(&self.env, "RELAY_RING", 1024) as usize;
+        let id = match (self.meta("event")?, self.meta("region")?, self.meta("shard")?) {
+            (Some(e), Some(r), Some(s)) => Some(Identity {
+                event_id: text(&e).unwrap_or_default(),
+                region: text(&r).unwrap_or_default(),
+                shard: int(&s).unwrap_or(0) as u32,
+            }),
+            _ => None,
+        };
+        let snapshot = match self.meta("snapshot")? {
+            Some(SqlStorageValue::Blob(b)) => postcard::from_bytes::<SnapshotRecord>(&b).ok(),
+            _ => None,
+        };
+        let mut ring = Vec::new();
+        for row in self.sql().exec("SELECT seq, epoch, bin, json FROM ring ORDER BY seq", None)?.raw() {
+            if let [seq, epoch, SqlStorageValue::Blob(bin), SqlStorageValue::String(json)] = row?.as_slice() {
+                ring.push(DeltaRecord {
+                    version: Version { epoch: int(epoch).unwrap_or(0) as u32, seq: int(seq).unwrap_or(0) as u64 },
+                    bin: bin.clone(),
+                    json: json.clone(),
+                });
+            }
+        }
+        *self.relay.borrow_mut() = Some(Relay {
+            id,
+            log: RelayLog::restore(cap, snapshot, ring),
+            pending: Vec::new(),
+            syncing: false,
+            received: 0,
+        });
+        Ok(())
+    }
+
+    fn persist_snapshot(&self, s: &SnapshotRecord) -> ApiResult<()> {
+        self.put_meta("snapshot", postcard::to_allocvec(s).unwrap_or_default().into())
+    }
+
+    /// Write new deltas and drop what fell out of the ring (or belongs to an older epoch).
+    fn persist_ring(&self, log: &RelayLog, fresh: &[DeltaRecord]) -> ApiResult<()> {
+        let sql = self.sql();
+        for d in fresh {
+            sql.exec(
+                "INSERT OR REPLACE INTO ring (seq, epoch, bin, json) VALUES (?, ?, ?, ?)",
+                vec![
+                    SqlStorageValue::try_from_i64(d.version.seq as i64)?,
+                    (d.version.epoch as i64).into(),
+                    d.bin.clone().into(),
+                    d.json.as_str().into(),
+                ],
+            )?;
+        }
+        match (log.ring().next(), log.head()) {
+            (Some(front), _) => {
+                sql.exec(
+                    "DELETE FROM ring WHERE seq < ? OR epoch != ?",
+                    vec![SqlStorageValue::try_from_i64(front.version.seq as i64)?, (front.version.epoch as i64).into()],
+                )?;
+            }
+            (None, _) => {
+                sql.exec("DELETE FROM ring", None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send_to(&self, ws: &WebSocket, json: bool, bin: &[u8], text: &str) -> bool {
+        let r = if json { ws.send_with_str(text) } else { ws.send_with_bytes(bin) };
+        r.is_ok()
+    }
+
+    /// Send one frame to every socket: encoded once per format, whatever the socket count.
+    fn broadcast(&self, bin: &[u8], text: &str) -> u64 {
+        let mut sent = 0;
+        for ws in self.state.get_websockets_with_tag(TAG_BIN) {
+            sent += self.send_to(&ws, false, bin, text) as u64;
+        }
+        for ws in self.state.get_websockets_with_tag(TAG_JSON) {
+            sent += self.send_to(&ws, true, bin, text) as u64;
+        }
+        sent
+    }
+
+    fn is_json(&self, ws: &WebSocket) -> bool {
+        self.state.get_tags(ws).iter().any(|t| t == TAG_JSON)
+    }
+
+    /// Apply an update from the hub and forward what is new. Synchronous: updates never interleave.
+    fn take_update(&self, update: RelayUpdate) -> ApiResult<(u64, bool)> {
+        let mut guard = self.relay.borrow_mut();
+        let relay = guard.as_mut().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+        if relay.syncing {
+            relay.pending.push(update);
+            return Ok((0, false));
+        }
+        let mut frames = 0;
+        match relay.log.accept(&update) {
+            Accepted::NoSnapshot => {
+                relay.pending.push(update);
+                return Ok((0, false));
+            }
+            Accepted::Gap => {
+                relay.pending.push(update);
+                return Ok((0, true));
+            }
+            Accepted::Applied { fresh, snapshot_changed } => {
+                self.persist_ring(&relay.log, &fresh)?;
+                if snapshot_changed {
+                    if let Some(s) = relay.log.snapshot() {
+                        self.persist_snapshot(s)?;
+                    }
+                }
+                for d in &fresh {
+                    frames += self.broadcast(&wire::delta_bin(d), &wire::delta_json(d));
+                }
+            }
+        }
+        for d in &update.decisions {
+            for ws in self.state.get_websockets_with_tag(&format!("u:{}", d.user_id)) {
+                let json = self.is_json(&ws);
+                self.send_to(&ws, json, &wire::bet_bin(d), &wire::bet_json(d));
+            }
+        }
+        Ok((frames, false))
+    }
+
+    /// Fetch a snapshot from the hub (registering this relay for updates), then replay what queued up.
+    async fn sync(&self) -> ApiResult<()> {
+        let id = {
+            let mut guard = self.relay.borrow_mut();
+            let relay = guard.as_mut().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            relay.syncing = true;
+            relay.id.clone().ok_or_else(|| ApiError::internal("relay has no identity"))?
+        };
+        let result = self.fetch_snapshot(&id).await;
+        let queued = {
+            let mut guard = self.relay.borrow_mut();
+            let relay = guard.as_mut().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            relay.syncing = false;
+            let snapshot = match result {
+                Ok(s) => s,
+                Err(e) => {
+                    relay.pending.clear();
+                    return Err(e);
+                }
+            };
+            relay.log.install(snapshot.clone());
+            self.persist_snapshot(&snapshot)?;
+            self.persist_ring(&relay.log, &[])?;
+            std::mem::take(&mut relay.pending)
+        };
+        for u in queued {
+            self.take_update(u)?;
+        }
+        Ok(())
+    }
+
+    async fn fetch_snapshot(&self, id: &Identity) -> ApiResult<SnapshotRecord> {
+        let hub = self.env.durable_object("EVENT_HUB")?.get_by_name(&id.event_id)?;
+        let body = serde_json::json!({ "name": id.name(), "region": id.region, "shard": id.shard });
+        let (status, bytes) =
+            http::call(&hub, Method::Post, "/subscribe", Some(serde_json::to_vec(&body).unwrap_or_default())).await?;
+        if status != 200 {
+            return Err(http::error_from_body(status, &bytes));
+        }
+        postcard::from_bytes(&bytes).map_err(|_| ApiError::internal("bad snapshot from hub"))
+    }
+
+    async fn update(&self, mut req: Request) -> ApiResult<Response> {
+        self.ensure_loaded()?;
+        let bytes = req.bytes().await?;
+        let update: RelayUpdate =
+            postcard::from_bytes(&bytes).map_err(|_| ApiError::bad_request("invalid_body", "bad relay update"))?;
+        if let Some(r) = self.relay.borrow_mut().as_mut() {
+            r.received += 1;
+        }
+        let (frames, gap) = self.take_update(update)?;
+        if gap {
+            // Something was lost between hub and relay: start again from a snapshot, and tell the
+            // sockets so they do the same.
+            self.sync().await?;
+            let snapshot = self.relay.borrow().as_ref().and_then(|r| r.log.snapshot().cloned());
+            if let (Some(s), Some(id)) = (snapshot, self.identity()) {
+                let now = http::now_ms();
+                self.broadcast(
+                    &wire::snapshot_bin(&s, &id.region, id.shard, now),
+                    &wire::snapshot_json(&s, &id.region, id.shard, now),
+                );
+            }
+        }
+        let ack = RelayAck {
+            sockets: self.state.get_websockets().len() as u32,
+            updates_received: self.relay.borrow().as_ref().map_or(0, |r| r.received),
+            frames_sent: frames,
+        };
+        Ok(http::json(200, &ack))
+    }
+
+    fn identity(&self) -> Option<Identity> {
+        self.relay.borrow().as_ref().and_then(|r| r.id.clone())
+    }
+
+    async fn live(&self, req: Request) -> ApiResult<Response> {
+        self.ensure_loaded()?;
+        let h = req.headers();
+        let header = |name: &str| h.get(name).ok().flatten().unwrap_or_default();
+        let wanted = Identity {
+            event_id: header(EVENT_HEADER),
+            region: header(REGION_HEADER),
+            shard: header(SHARD_HEADER).parse().unwrap_or(0),
+        };
+        let user = header(USER_HEADER);
+        let query: LiveQuery = req.query().unwrap_or(LiveQuery { format: None, since: None });
+        let json = query.format.as_deref() == Some("json");
+        let since = query.since.as_deref().and_then(Version::parse);
+
+        if self.identity().is_none() {
+            self.put_meta("event", wanted.event_id.as_str().into())?;
+            self.put_meta("region", wanted.region.as_str().into())?;
+            self.put_meta("shard", (wanted.shard as i64).into())?;
+            if let Some(r) = self.relay.borrow_mut().as_mut() {
+                r.id = Some(wanted.clone());
+            }
+        }
+        let id = self.identity().ok_or_else(|| ApiError::internal("relay has no identity"))?;
+
+        // First socket, or a snapshot the ring no longer reaches: ask the hub.
+        let needs_sync = {
+            let guard = self.relay.borrow();
+            let relay = guard.as_ref().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            matches!(relay.log.join(since), Join::NoSnapshot | Join::StaleSnapshot)
+        };
+        if needs_sync {
+            self.sync().await?;
+        }
+
+        let pair = WebSocketPair::new()?;
+        let server = pair.server;
+        let mut tags = vec![if json { TAG_JSON.to_string() } else { TAG_BIN.to_string() }];
+        if !user.is_empty() {
+            tags.push(format!("u:{user}"));
+        }
+        let tag_refs: Vec<&str> = tags.iter().map(String::as_str).collect();
+        self.state.accept_websocket_with_tags(&server, &tag_refs);
+
+        let now = http::now_ms();
+        {
+            let guard = self.relay.borrow();
+            let relay = guard.as_ref().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            let deltas = match relay.log.join(since) {
+                Join::Resume(deltas) => deltas,
+                Join::Fresh(s, deltas) => {
+                    self.send_to(
+                        &server,
+                        json,
+                        &wire::snapshot_bin(s, &id.region, id.shard, now),
+                        &wire::snapshot_json(s, &id.region, id.shard, now),
+                    );
+                    deltas
+                }
+                Join::StaleSnapshot | Join::NoSnapshot => {
+                    let _ = server.close(Some(1011), Some("no snapshot"));
+                    return Err(ApiError::new(503, "relay_unavailable", "the relay has no state yet"));
+                }
+            };
+            for d in deltas {
+                self.send_to(&server, json, &wire::delta_bin(d), &wire::delta_json(d));
+            }
+            if let Some(head) = relay.log.head() {
+                // A heartbeat right away tells a resuming client where the stream stands, even when
+                // it missed nothing.
+                self.send_to(&server, json, &wire::heartbeat_bin(head, now), &wire::heartbeat_json(head, now));
+            }
+        }
+        self.arm_heartbeat().await;
+        Ok(Response::from_websocket(pair.client)?)
+    }
+
+    async fn arm_heartbeat(&self) {
+        let storage = self.state.storage();
+        if matches!(storage.get_alarm().await, Ok(Some(_))) {
+            return;
+        }
+        let every = env_u64(&self.env, "HEARTBEAT_MS", 5000) as i64;
+        if let Err(e) = storage.set_alarm(ScheduledTime::from(every)).await {
+            worker::console_error!("relay set_alarm: {e}");
+        }
+    }
+
+    fn heartbeat(&self) -> ApiResult<usize> {
+        self.ensure_loaded()?;
+        let head = self.relay.borrow().as_ref().and_then(|r| r.log.head());
+        let sockets = self.state.get_websockets().len();
+        if let Some(head) = head {
+            let now = http::now_ms();
+            self.broadcast(&wire::heartbeat_bin(head, now), &wire::heartbeat_json(head, now));
+        }
+        Ok(sockets)
+    }
+}
+
+impl DurableObject for RegionRelay {
+    fn new(state: State, env: Env) -> Self {
+        let relay = RegionRelay { state, env, relay: RefCell::new(None) };
+        if let Err(e) = relay.create_tables() {
+            worker::console_error!("relay: creating tables failed: {e}");
+        }
+        relay
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        let path = req.path();
+        let r = match (req.method(), path.as_str()) {
+            (Method::Post, "/update") => self.update(req).await,
+            (Method::Get, "/live") => self.live(req).await,
+            _ => Err(ApiError::not_found("route_not_found", "unknown relay route")),
+        };
+        Ok(http::respond(r))
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        match self.heartbeat() {
+            Ok(n) if n > 0 => self.arm_heartbeat().await,
+            Ok(_) => {}
+            Err(e) => worker::console_error!("relay heartbeat: {e}"),
+        }
+        Response::ok("")
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, _message: WebSocketIncomingMessage) -> Result<()> {
+        // Any client message is a ping: answer with a heartbeat carrying the head version.
+        if self.ensure_loaded().is_ok() {
+            if let Some(head) = self.relay.borrow().as_ref().and_then(|r| r.log.head()) {
+                let now = http::now_ms();
+                let json = self.is_json(&ws);
+                self.send_to(&ws, json, &wire::heartbeat_bin(head, now), &wire::heartbeat_json(head, now));
+            }
+        }
+        Ok(())
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
+        // Complete the closing handshake; 1005/1006 are not valid to send back.
+        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+        let _ = ws.close(Some(code), Some("bye"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
+        let _ = ws.close(Some(1011), Some("error"));
+        Ok(())
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, then runs every test: formatting and lints, the native engine and CLI
+# tests, the npm package against its built wasm in Node, the worker end to end on local workerd, and
+# the page in real Chromium. This is the README's second command and what .ci/run calls.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+
+step() { printf '\n== %s\n' "$*"; }
+step "rustfmt";                  cargo fmt --all -- --check
+step "clippy (warnings denied)"; cargo clippy --workspace --all-targets -- -D warnings
+step "engine and CLI";           cargo test --workspace
