@@ -1,0 +1,36 @@
+// Stakes and returns. The engine counts money in integer minor units (pence); the bettor types
+// major units ("5", "2.50"). Returns use the engine's rule (stake × price, net win floored).
+
+export const CURRENCY = 'GBP';
+const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency: CURRENCY });
+
+/** `£12.50` from 1250. */
+export function formatMoney(minor: number): string {
+  return format.format(minor / 100);
+}
+
+export type StakeParse = { ok: true; minor: number } | { ok: false; message: string };
+
+/** A typed stake in major units → minor units; at most two decimals, no signs or exponents. */
+export function parseStake(text: string): StakeParse {
+  const t = text.trim().replace(/^£/, '').replace(/,/g, '');
+  if (t === '') return { ok: false, message: 'Enter a stake' };
+  if (!/^\d{0,9}(\.\d{0,2})?$/.test(t) || t === '.') {
+    return { ok: false, message: /\.\d{3,}$/.test(t) ? 'Use at most two decimal places' : 'Enter a stake like 5 or 2.50' };
+  }
+  const [whole = '0', frac = ''] = t.split('.');
+  const minor = Number(whole || '0') * 100 + Number((frac + '00').slice(0, 2));
+  if (minor <= 0) return { ok: false, message: 'Enter a stake above zero' };
+  return { ok: true, minor };
+}
+
+/** Net win the engine pays on a winning bet: ⌊stake × (price − 1)⌋ (engine `net_win`). */
+export function netWin(stakeMinor: number, price: number): number {
+  const v = stakeMinor * (price - 1);
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+}
+
+/** What comes back on a win: stake plus net win. */
+export function potentialReturn(stakeMinor: number, price: number): number {
+  return stakeMinor + netWin(stakeMinor, price);
+}

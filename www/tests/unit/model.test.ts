@@ -1,0 +1,288 @@
+// Unit tests of the page's pure modules: labels, clock, suspension words, stakes, bet words,
+// server time, price moves, connection status, chart, image following deltas.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { applyDecision, parseStatus, rejectReason, settlementText, statusLine, type BetRecord } from '../../src/model/bets.ts';
+import { MatchChart, resultProbabilities } from '../../src/model/chart.ts';
+import { clockAt, clockLabel, formatClock, minuteMark } from '../../src/model/clock.ts';
+import { backoffMs, connectionStatus, sinceParam } from '../../src/model/connection.ts';
+import { applyOps, touched } from '../../src/model/image.ts';
+import { groupMarkets, groupOf, marketTitle, selectionId, selectionLabel } from '../../src/model/markets.ts';
+import { formatMoney, netWin, parseStake, potentialReturn } from '../../src/model/money.ts';
+import { loadOddsFormat, PriceMoves, saveOddsFormat } from '../../src/model/odds.ts';
+import { ServerClock } from '../../src/model/server-clock.ts';
+import { matchSuspensionText, statusText, suspensionText } from '../../src/model/suspension.ts';
+import type { MatchImage, MatchState } from '../../src/model/wire.ts';
+
+const fixture = { home: 'Arsenal', away: 'Chelsea', kickoff_ms: 0 };
+
+function state(period: MatchState['period'], clock_ms = 0): MatchState {
+  return { score: { home: 0, away: 0 }, period, clock_ms, red_cards: { home: 0, away: 0 }, stoppage_ms: [180_000, 360_000] };
+}
+
+function image(): MatchImage {
+  return {
+    event_id: 'm1',
+    fixture,
+    params: { home_xg: 1.5, away_xg: 1.1 },
+    state: state('first_half', 600_000),
+    clock: { clock_ms: 600_000, at_ms: 1_000, running: true },
+    suspensions: [],
+    overrides: [],
+    goals: [],
+    half_time: null,
+    trading: { margin: 0.05, margin_method: 'multiplicative', min_stake: 10, max_stake: 1_000_000, max_selection_liability: 1, max_market_liability: 1, bet_delay_ms: 5000 },
+    adjustments: [],
+    abandoned: false,
+  };
+}
+
+describe('markets', () => {
+  it('groups every market family the engine prices', () => {
+    const table: [string, string][] = [
+      ['1x2', 'result'], ['double_chance', 'result'], ['draw_no_bet', 'result'], ['rest_of_match', 'result'],
+      ['total:2.5', 'goals'], ['team_total:home:1.5', 'goals'], ['btts', 'goals'],
+      ['ah:-0.25', 'handicaps'], ['correct_score', 'correct_score'], ['next_goal', 'next_goal'],
+      ['ht_1x2', 'halves'], ['ht_total:0.5', 'halves'],
+    ];
+    for (const [key, group] of table) assert.equal(groupOf(key), group, key);
+  });
+
+  it('names markets and selections with the teams', () => {
+    assert.equal(marketTitle('1x2', fixture), 'Match result');
+    assert.equal(marketTitle('total:2.5', fixture), 'Total goals 2.5');
+    assert.equal(marketTitle('team_total:away:1.5', fixture), 'Chelsea goals 1.5');
+    assert.equal(marketTitle('ah:-0.25', fixture), 'Asian handicap Arsenal -0.25');
+    assert.equal(marketTitle('ah:1', fixture), 'Asian handicap Arsenal +1');
+    assert.equal(selectionLabel('1x2', 'home', fixture), 'Arsenal');
+    assert.equal(selectionLabel('1x2', 'draw', fixture), 'Draw');
+    assert.equal(selectionLabel('ah:-0.25', 'home', fixture), 'Arsenal -0.25');
+    assert.equal(selectionLabel('ah:-0.25', 'away', fixture), 'Chelsea +0.25');
+    assert.equal(selectionLabel('ah:0', 'away', fixture), 'Chelsea 0');
+    assert.equal(selectionLabel('total:2.5', 'over', fixture), 'Over 2.5');
+    assert.equal(selectionLabel('double_chance', 'draw_away', fixture), 'Draw or Chelsea');
+    assert.equal(selectionLabel('correct_score', '2-1', fixture), '2 – 1');
+    assert.equal(selectionLabel('correct_score', 'other', fixture), 'Any other');
+    assert.equal(selectionLabel('next_goal', 'none', fixture), 'No goal');
+  });
+
+  it('keeps the engine order within groups and drops empty groups', () => {
+    const m = (key: string) => ({ key, selections: [] });
+    const groups = groupMarkets([m('1x2'), m('total:1.5'), m('double_chance'), m('total:2.5'), m('next_goal')]);
+    assert.deepEqual(groups.map((g) => g.id), ['result', 'goals', 'next_goal']);
+    assert.deepEqual(groups[0]?.markets.map((x) => x.key), ['1x2', 'double_chance']);
+    assert.deepEqual(groups[1]?.markets.map((x) => x.key), ['total:1.5', 'total:2.5']);
+  });
+
+  it('makes DOM-safe selection ids', () => {
+    assert.match(selectionId('ah:-0.25', 'home'), /^[A-Za-z0-9_-]+$/);
+    assert.notEqual(selectionId('total:2.5', 'over'), selectionId('total:25', 'over'));
+  });
+});
+
+describe('clock', () => {
+  it('runs the anchor on only while running', () => {
+    assert.equal(clockAt({ clock_ms: 1000, at_ms: 5000, running: true }, 7500), 3500);
+    assert.equal(clockAt({ clock_ms: 1000, at_ms: 5000, running: false }, 7500), 1000);
+    assert.equal(clockAt({ clock_ms: 1000, at_ms: 5000, running: true }, 4000), 1000, 'never before the anchor');
+  });
+
+  it('writes running time and stoppage', () => {
+    assert.equal(formatClock(67 * 60_000 + 12_000, 'second_half'), '67:12');
+    assert.equal(formatClock(5_000, 'first_half'), '00:05');
+    assert.equal(formatClock(47 * 60_000 + 10_000, 'first_half'), '45+2:10');
+    assert.equal(formatClock(94 * 60_000 + 5_000, 'second_half'), '90+4:05');
+    assert.equal(formatClock(47 * 60_000, 'second_half'), '47:00');
+  });
+
+  it('labels breaks', () => {
+    const a = { clock_ms: 0, at_ms: 0, running: false };
+    assert.equal(clockLabel(state('half_time'), a, 0), 'HT');
+    assert.equal(clockLabel(state('full_time'), a, 0), 'FT');
+    assert.equal(clockLabel(state('pre_match'), a, 10, 5), 'Starting');
+    assert.equal(minuteMark(22 * 60_000 + 5_000), "23'");
+    assert.equal(minuteMark(93 * 60_000), "90+4'");
+  });
+});
+
+describe('suspensions', () => {
+  it('says why, with the team where there is one', () => {
+    assert.equal(suspensionText('goal', 'home', fixture), 'Goal — Arsenal');
+    assert.equal(suspensionText('red_card', 'away', fixture), 'Red card — Chelsea');
+    assert.equal(suspensionText('var', 'home', fixture), 'VAR check');
+    assert.equal(suspensionText('feed_stale', null, fixture), 'Feed interrupted');
+  });
+
+  it('reads market statuses', () => {
+    const sus = [{ reason: 'goal' as const, team: 'away' as const, since_ms: 0, until_ms: null }];
+    assert.equal(statusText('suspended:goal', sus, fixture), 'Goal — Chelsea');
+    assert.equal(statusText('open', sus, fixture), null);
+    assert.equal(statusText('settled', [], fixture), 'Settled');
+    assert.equal(statusText('void', [], fixture), 'Void — stakes returned');
+    assert.equal(matchSuspensionText(sus, fixture), 'Goal — Chelsea');
+    assert.equal(matchSuspensionText([], fixture), null);
+  });
+});
+
+describe('money', () => {
+  it('parses stakes in major units', () => {
+    assert.deepEqual(parseStake('5'), { ok: true, minor: 500 });
+    assert.deepEqual(parseStake('2.5'), { ok: true, minor: 250 });
+    assert.deepEqual(parseStake(' £1,000.05 '), { ok: true, minor: 100005 });
+    assert.deepEqual(parseStake('.75'), { ok: true, minor: 75 });
+    for (const bad of ['', 'abc', '-5', '1e3', '0', '0.00', '.', '1.234']) assert.equal(parseStake(bad).ok, false, bad);
+    const three = parseStake('1.234');
+    assert.ok(!three.ok && /two decimal/.test(three.message));
+  });
+
+  it('computes returns as the engine settles them', () => {
+    assert.equal(netWin(1000, 2.5), 1500);
+    assert.equal(netWin(333, 1.01), 3, 'floored');
+    assert.equal(netWin(1000, 1), 0);
+    assert.equal(potentialReturn(1000, 2.5), 2500);
+    assert.equal(formatMoney(1250), '£12.50');
+  });
+});
+
+describe('bets', () => {
+  it('reads statuses in both wire forms', () => {
+    assert.deepEqual(parseStatus({ status: 'accepted' }), { phase: 'accepted', code: null });
+    assert.deepEqual(parseStatus({ status: 'rejected:price_changed' }), { phase: 'rejected', code: 'price_changed' });
+    assert.deepEqual(parseStatus({ status: 'rejected', code: 'market_suspended' }), { phase: 'rejected', code: 'market_suspended' });
+  });
+
+  it('explains refusals plainly', () => {
+    assert.match(rejectReason('market_suspended'), /suspended/);
+    assert.match(rejectReason('price_changed'), /price changed/);
+    const terms = image().trading;
+    assert.equal(rejectReason('stake_too_low', terms), 'The minimum stake is £0.10.');
+    assert.equal(rejectReason('stake_too_high', terms), 'The maximum stake is £10,000.00.');
+  });
+
+  it('never lets a late pending answer undo a decision', () => {
+    const rec: BetRecord = {
+      id: 'b', event_id: 'm1', market: '1x2', selection: 'home', title: 'Match result', label: 'Arsenal', stake: 500,
+      price: 2, placed_ms: 0, status: 'pending', code: null, taken_price: null, release_at_ms: 10, settlement: null,
+    };
+    const d = { bet_id: 'b', user_id: 'u', price: 2.02, release_at_ms: null, version: { epoch: 1, seq: 2 }, decided_at_ms: 11 };
+    const accepted = applyDecision(rec, { ...d, status: 'accepted' });
+    assert.equal(accepted.status, 'accepted');
+    assert.equal(accepted.taken_price, 2.02);
+    assert.equal(applyDecision(accepted, { ...d, status: 'pending' }).status, 'accepted');
+    const rejected = applyDecision(rec, { ...d, status: 'rejected:market_suspended' });
+    assert.equal(statusLine(rejected), `Rejected — ${rejectReason('market_suspended')}`);
+    assert.equal(statusLine({ ...accepted, settlement: { bet_id: 'b', user_id: 'u', result: 'won', payout: 1010 } }), 'Won £10.10');
+    assert.equal(settlementText({ bet_id: 'b', user_id: 'u', result: 'lost', payout: 0 }), 'Lost');
+  });
+});
+
+describe('server clock', () => {
+  it('takes the tightest bound on the offset', () => {
+    const c = new ServerClock();
+    assert.equal(c.offsetMs, 0);
+    c.observe(10_000, 9_000); // sent at 10 000 server time, arrived at 9 000 local: offset ≥ 1000
+    c.observe(11_000, 10_200); // slower delivery: bound 800
+    assert.equal(c.offsetMs, 1000);
+    assert.equal(c.now(20_000), 21_000);
+  });
+
+  it('forgets old samples', () => {
+    const c = new ServerClock(1000);
+    c.observe(5000, 0);
+    c.observe(100, 2000);
+    assert.equal(c.offsetMs, -1900);
+  });
+});
+
+describe('odds format and moves', () => {
+  it('remembers the format', () => {
+    const m = new Map<string, string>();
+    const store = { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
+    assert.equal(loadOddsFormat(store), 'decimal');
+    saveOddsFormat(store, 'fractional');
+    assert.equal(loadOddsFormat(store), 'fractional');
+    m.set('inplay.oddsFormat', 'klingon');
+    assert.equal(loadOddsFormat(store), 'decimal');
+    assert.equal(loadOddsFormat(undefined), 'decimal');
+  });
+
+  it('says which way a price moved', () => {
+    const p = new PriceMoves();
+    assert.equal(p.see('a', 2.0), null);
+    assert.equal(p.see('a', 2.0), null);
+    assert.equal(p.see('a', 2.02), 'up');
+    assert.equal(p.see('a', 1.98), 'down');
+    assert.equal(p.see('a', null), null);
+    assert.equal(p.see('a', 1.98), null, 'a missing price does not reset the last one');
+  });
+});
+
+describe('connection', () => {
+  it('tells live from stale from reconnecting', () => {
+    assert.equal(connectionStatus({ open: false, everLive: false, lastFrameMs: null }, 0, 1000), 'connecting');
+    assert.equal(connectionStatus({ open: true, everLive: true, lastFrameMs: 500 }, 1000, 1000), 'live');
+    assert.equal(connectionStatus({ open: true, everLive: true, lastFrameMs: 500 }, 2000, 1000), 'stale');
+    assert.equal(connectionStatus({ open: false, everLive: true, lastFrameMs: 500 }, 2000, 1000), 'reconnecting');
+  });
+
+  it('backs off with jitter, capped', () => {
+    assert.equal(backoffMs(0, () => 0.5), 250);
+    assert.equal(backoffMs(3, () => 0.5), 2000);
+    assert.equal(backoffMs(30, () => 0.5), 8000);
+    assert.equal(backoffMs(0, () => 0), 200);
+    assert.equal(backoffMs(0, () => 1), 300);
+    assert.equal(sinceParam({ epoch: 3, seq: 17 }), '3:17');
+    assert.equal(sinceParam(null), null);
+  });
+});
+
+describe('chart', () => {
+  it('samples routine points sparsely and event points always', () => {
+    const c = new MatchChart(10_000);
+    const p = (clockMs: number) => ({ clockMs, home: 0.5, draw: 0.3, away: 0.2 });
+    assert.ok(c.add(p(0)));
+    assert.ok(!c.add(p(5_000)));
+    assert.ok(c.add(p(6_000), true));
+    assert.ok(c.add(p(16_000)));
+    assert.ok(!c.add({ ...p(40_000), home: NaN }));
+    c.add(p(10_000), true);
+    assert.deepEqual(c.points.map((x) => x.clockMs), [0, 6_000, 10_000], 'a clock that went back replaces later points');
+  });
+
+  it('marks goals and new red cards', () => {
+    const c = new MatchChart();
+    c.observeRedCards({ home: 0, away: 0 }, 0);
+    c.observeRedCards({ home: 0, away: 1 }, 30 * 60_000);
+    c.setGoals([{ team: 'home', clock_ms: 20 * 60_000 }]);
+    assert.deepEqual(c.marks.map((m) => [m.kind, m.team]), [['goal', 'home'], ['red_card', 'away']]);
+    c.setGoals([]);
+    assert.deepEqual(c.marks.map((m) => m.kind), ['red_card'], 'a cancelled goal disappears');
+    assert.deepEqual(c.span(), [0, 45 * 60_000]);
+  });
+
+  it('reads 1X2 probabilities from a book', () => {
+    const book = [{ key: '1x2', selections: [{ key: 'home', prob: 0.5 }, { key: 'draw', prob: 0.3 }, { key: 'away', prob: 0.2 }] }];
+    assert.deepEqual(resultProbabilities(book), { home: 0.5, draw: 0.3, away: 0.2 });
+    assert.equal(resultProbabilities([]), null);
+  });
+});
+
+describe('image', () => {
+  it('follows deltas field by field', () => {
+    const before = image();
+    const goal = [{ team: 'home' as const, clock_ms: 610_000 }];
+    const after = applyOps(before, [
+      { suspensions: [{ reason: 'goal', team: 'home', since_ms: 5, until_ms: null }] },
+      { goals: goal },
+      { state: { ...before.state, score: { home: 1, away: 0 } } },
+    ]);
+    assert.equal(after.state.score.home, 1);
+    assert.deepEqual(after.goals, goal);
+    assert.equal(after.suspensions[0]?.reason, 'goal');
+    assert.equal(before.state.score.home, 0, 'the old image is untouched');
+    assert.deepEqual([...touched([{ goals: [] }, { clock: before.clock }])], ['goals', 'clock']);
+    const unknown = applyOps(before, [{ something_new: 1 } as never]);
+    assert.deepEqual(unknown, before);
+  });
+});
