@@ -69,11 +69,20 @@ fn catalog_stub(env: &Env) -> ApiResult<Stub> {
 
 /// Pass a Durable Object's answer through (status and JSON body).
 async fn forward(stub: &Stub, method: Method, path: &str, body: Option<Vec<u8>>) -> ApiResult<Response> {
-    let (status, bytes) = http::call(stub, method, path, body).await?;
+    let mut resp = stub.fetch_with_request(http::internal_request(method, path, body)?).await?;
+    let status = resp.status_code();
+    let bytes = resp.bytes().await?;
     if status >= 400 {
         return Err(http::error_from_body(status, &bytes));
     }
-    Ok(http::json_text(status, String::from_utf8_lossy(&bytes).into_owned()))
+    let mut out = http::json_text(status, String::from_utf8_lossy(&bytes).into_owned());
+    // Protocol headers the hub sets travel on to the client.
+    for name in ["idempotent-replayed", "retry-after"] {
+        if let Ok(Some(v)) = resp.headers().get(name) {
+            let _ = out.headers_mut().set(name, &v);
+        }
+    }
+    Ok(out)
 }
 
 fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {

@@ -490,7 +490,11 @@ impl EventHub {
                                     FeedOutcome::Held => ("held", None),
                                     FeedOutcome::Rejected { reason } => ("rejected", Some(reason.as_str())),
                                 };
-                                json!({ "source": r.source.as_str(), "seq": r.seq, "result": result, "reason": reason })
+                                let mut v = json!({ "source": r.source.as_str(), "seq": r.seq, "result": result });
+                                if let (Some(reason), Some(o)) = (reason, v.as_object_mut()) {
+                                    o.insert("reason".into(), json!(reason));
+                                }
+                                v
                             }
                             None => json!({ "result": "rejected", "reason": "internal" }),
                         }
