@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Builds @inplay/engine into dist/: the inplay-wasm crate for wasm32, wasm-bindgen (web target: an ESM
+// glue whose init takes a module or URL, shared by every host entry), wasm-opt -Oz from npm binaryen,
+// then the hand-written entries and types. Prints the shipped .wasm size raw, gzip and brotli.
+//
+// Never downloads anything: a missing or mismatched tool stops the build with the command that
+// installs it (the repo's setup step installs them).
+//
+//   node build.mjs            release build (what npm publishes and the tests import)
+//   node build.mjs --no-opt   skip wasm-opt (to measure what it saves)
+
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const dist = join(here, 'dist');
+const optimise = !process.argv.includes('--no-opt');
+
+function die(message) {
+  console.error(`build: ${message}`);
+  process.exit(1);
+}
+
+function run(cmd, args, opts = {}) {
+  try {
+    execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  } catch {
+    die(`${cmd} ${args.join(' ')} failed`);
+  }
+}
+
+function lockedVersion(name) {
+  const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
+  const m = lock.match(new RegExp(`name = "${name}"\\nversion = "([^"]+)"`));
+  return m ? m[1] : null;
+}
+
+// The wasm-bindgen CLI must equal the crate in Cargo.lock exactly, or the glue does not match the wasm.
+const wantBindgen = lockedVersion('wasm-bindgen') ?? die('no wasm-bindgen in Cargo.lock');
+const bindgen = process.env.WASM_BINDGEN_BIN ?? 'wasm-bindgen';
+let haveBindgen;
+try {
+  haveBindgen = execFileSync(bindgen, ['--version'], { encoding: 'utf8' }).trim().split(/\s+/)[1];
+} catch {
+  die(`wasm-bindgen missing: cargo install wasm-bindgen-cli --version ${wantBindgen}`);
+}
+if (haveBindgen !== wantBindgen) {
+  die(`wasm-bindgen ${haveBindgen} but Cargo.lock has ${wantBindgen}: cargo install wasm-bindgen-cli --version ${wantBindgen} --force`);
+}
+
+// npm binaryen is the only wasm-opt new enough for wasm-bindgen 0.2.130 output (Debian's is too old).
+const wasmOpt = [join(here, 'node_modules', '.bin', 'wasm-opt'), join(root, 'node_modules', '.bin', 'wasm-opt')].find(existsSync);
+if (optimise && !wasmOpt) die('wasm-opt missing: run `npm ci` at the repo root (devDependency binaryen)');
+
+const t0 = Date.now();
+run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'inplay-wasm']);
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+const built = join(targetDir, 'wasm32-unknown-unknown', 'release', 'inplay_wasm.wasm');
+if (!existsSync(built)) die(`cargo produced no ${built}`);
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+// --omit-default-module-path: the glue must not reference the .wasm itself; each entry says where it is.
+run(bindgen, ['--target', 'web', '--omit-default-module-path', '--no-typescript', '--out-dir', dist, '--out-name', 'inplay_wasm', built]);
+
+const wasm = join(dist, 'inplay_wasm_bg.wasm');
+const unoptimised = statSync(wasm).size;
+if (optimise) {
+  // Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must know it may keep them.
+  run(wasmOpt, [
+    '-Oz', '--strip-debug', '--strip-producers',
+    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+    wasm, '-o', wasm,
+  ]);
+}
+
+const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
+for (const f of ['api.js', 'node.js', 'browser.js', 'workerd.js', 'index.d.ts']) {
+  copyFileSync(join(here, 'src', f), join(dist, f));
+}
+const api = join(dist, 'api.js');
+writeFileSync(api, readFileSync(api, 'utf8').replace('__INPLAY_VERSION__', pkg.version));
+
+const bytes = readFileSync(wasm);
+const gz = gzipSync(bytes, { level: 9 }).length;
+const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const glue = statSync(join(dist, 'inplay_wasm.js')).size + statSync(api).size;
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+console.log(
+  `build: dist/inplay_wasm_bg.wasm raw ${bytes.length} B (${kib(bytes.length)}), gzip -9 ${gz} B (${kib(gz)}), brotli ${br} B (${kib(br)})` +
+    (optimise ? `; before wasm-opt ${unoptimised} B` : '; wasm-opt skipped') +
+    `; JS glue ${glue} B; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+);
+const LIMIT_GZIP = 60 * 1024;
+if (gz > LIMIT_GZIP) console.warn(`build: WARNING gzipped wasm ${kib(gz)} is over the ${kib(LIMIT_GZIP)} budget`);

@@ -1,0 +1,566 @@
+/**
+ * Live in-play football pricing, compiled from the Rust engine `inplay-engine` to WebAssembly.
+ *
+ * Every price is computed by the same code as the `inplay` CLI and the edge, so the numbers are
+ * identical bit for bit on every host. Data objects use the engine's snake_case field names (the
+ * CLI's JSON: `home_xg`, `clock_ms`, `fair_odds`); functions and methods are camelCase. Every
+ * failure throws an {@link InplayError} with a stable `code`.
+ *
+ * @example
+ * ```ts
+ * import { priceFootball } from '@inplay/engine';
+ * const book = priceFootball({ home_xg: 1.6, away_xg: 1.1 });
+ * const home = book.markets.find((m) => m.key === '1x2')!.selections[0];
+ * console.log(home.key, home.prob, home.fair_odds); // home 0.481… 2.078…
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+/** Version of this package (and of the engine it was built from). */
+export declare const version: string;
+
+// ----- errors -----
+
+/** Codes of the engine's pricing errors (`PricingError::code`). */
+export type PricingErrorCode = 'invalid_params' | 'invalid_state';
+
+/** Codes of the engine's odds errors (`OddsError::code`). */
+export type OddsErrorCode =
+  | 'invalid_odds'
+  | 'too_few_outcomes'
+  | 'invalid_margin'
+  | 'invalid_probabilities'
+  | 'negative_probability'
+  | 'margin_unattainable'
+  | 'no_convergence'
+  | 'unknown_method'
+  | 'invalid_format';
+
+/** Codes of a fit that failed (`FitError::code`), besides the odds codes of the book it was given. */
+export type FitErrorCode = 'invalid_line' | 'needs_total' | 'no_convergence' | PricingErrorCode;
+
+/** Why a bet slip would be refused (`RejectCode::as_str`): the same checks the edge runs first. */
+export type RejectCode =
+  | 'market_suspended'
+  | 'market_closed'
+  | 'price_changed'
+  | 'stake_too_low'
+  | 'stake_too_high'
+  | 'liability_exceeded'
+  | 'unknown_market'
+  | 'unknown_selection'
+  | 'stale_version'
+  | 'invalid_request';
+
+/** Why a snapshot or delta was refused (`StreamError::code`). */
+export type StreamErrorCode = 'malformed' | 'out_of_order';
+
+/**
+ * Every code an {@link InplayError} can carry.
+ *
+ * - `invalid_argument`: an argument of the wrong kind (a string where a number goes, a time that is
+ *   not a non-negative integer of milliseconds, bytes that are not a `Uint8Array`).
+ * - `disposed`: a method of a {@link LiveEvent} called after {@link LiveEvent.free}.
+ * - `internal`: a bug in this package; please report it.
+ */
+export type InplayErrorCode =
+  | PricingErrorCode
+  | OddsErrorCode
+  | FitErrorCode
+  | RejectCode
+  | StreamErrorCode
+  | 'invalid_argument'
+  | 'disposed'
+  | 'internal';
+
+/**
+ * The one error class of this package: a real `Error` with a stable machine-readable `code`.
+ * A failed call leaves the module usable: the next call works as usual.
+ *
+ * @example
+ * ```ts
+ * import { InplayError, priceFootball } from '@inplay/engine';
+ * try {
+ *   priceFootball({ home_xg: -1, away_xg: 1 });
+ * } catch (e) {
+ *   if (e instanceof InplayError && e.code === 'invalid_params') console.log(e.message);
+ *   // invalid parameter `home_xg`: must be a number in [0, 8]
+ * }
+ * ```
+ */
+export declare class InplayError extends Error {
+  private constructor();
+  readonly name: 'InplayError';
+  /** Stable code, e.g. `invalid_params`, `market_suspended`. */
+  readonly code: InplayErrorCode;
+}
+
+// ----- model inputs -----
+
+/** How scoring intensity rises through each half. Defaults: `first_half_share` 0.45, `ramp` 1.35. */
+export interface TimeProfile {
+  /** Share of the match's goals expected before half-time, in (0, 1). */
+  first_half_share?: number;
+  /** Intensity at the end of a half relative to its start, in (0, 10]. */
+  ramp?: number;
+}
+
+/** How the score changes each team's attacking intensity. Defaults ×1.10 and ×1.20. */
+export interface ScoreStateEffects {
+  /** Multiplier for a team trailing by exactly one goal. */
+  trailing_by_one?: number;
+  /** Multiplier for a team trailing by two or more. */
+  trailing_by_two_plus?: number;
+}
+
+/** How red cards change intensities, per card. Defaults ×0.70 (penalised) and ×1.20 (opponent). */
+export interface RedCardEffects {
+  /** Multiplier on the penalised team's intensity, per card. */
+  penalised?: number;
+  /** Multiplier on the opponent's intensity, per card. */
+  opponent?: number;
+}
+
+/**
+ * Pre-match model of one match (`FootballParams`). Only the expected goals are required.
+ *
+ * @example
+ * ```ts
+ * const params: FootballParams = { home_xg: 1.6, away_xg: 1.1, rho: -0.05 };
+ * ```
+ */
+export interface FootballParams {
+  /** Home team's expected goals over the whole match, in [0, 8]. */
+  home_xg: number;
+  /** Away team's expected goals, in [0, 8]. */
+  away_xg: number;
+  /** Dixon–Coles low-score dependence ρ (0 = independent). */
+  rho?: number;
+  /** Scoring-rate profile through the match. */
+  profile?: TimeProfile;
+  /** Score-state effects; `{trailing_by_one: 1, trailing_by_two_plus: 1}` is the independent model. */
+  score_state?: ScoreStateEffects;
+  /** Red-card effects. */
+  red_cards?: RedCardEffects;
+}
+
+/** Phase of a match. */
+export type Period = 'pre_match' | 'first_half' | 'half_time' | 'second_half' | 'full_time';
+
+/** Goals per team. */
+export interface Score {
+  home: number;
+  away: number;
+}
+
+/** Red cards shown so far, per team. */
+export interface RedCards {
+  home: number;
+  away: number;
+}
+
+/**
+ * Where a match stands (`MatchState`). Every field is optional: missing ones are pre-match values.
+ *
+ * @example
+ * ```ts
+ * // 60:00, home leading 1-0, away down to ten men.
+ * const state: MatchState = {
+ *   score: { home: 1, away: 0 },
+ *   period: 'second_half',
+ *   clock_ms: 3_600_000,
+ *   red_cards: { home: 0, away: 1 },
+ * };
+ * ```
+ */
+export interface MatchState {
+  score?: Score;
+  period?: Period;
+  /** Match clock in ms as a referee counts it: the second half starts at 2 700 000; stoppage runs past. */
+  clock_ms?: number;
+  red_cards?: RedCards;
+  /** Expected stoppage time of each half in ms (defaults 180 000 and 360 000). */
+  stoppage_ms?: [number, number];
+}
+
+/** How a bookmaker's margin is spread over the outcomes of a book (as penaltyblog names them). */
+export type MarginMethod = 'multiplicative' | 'additive' | 'power' | 'shin' | 'odds_ratio';
+
+/** A margin to put on a priced book: offered odds, rounded down the Betfair ladder. */
+export interface Offer {
+  /** Target overround per market, in [0, 1): 0.05 is a 105 % book. */
+  margin: number;
+  /** Default `multiplicative`. */
+  method?: MarginMethod;
+}
+
+// ----- books -----
+
+/** A market key, as in the CLI: `1x2`, `total:2.5`, `ah:-0.25`, `team_total:home:1.5`, … */
+export type MarketKey =
+  | '1x2'
+  | 'double_chance'
+  | 'draw_no_bet'
+  | `total:${number}`
+  | `ah:${number}`
+  | 'btts'
+  | 'correct_score'
+  | `team_total:${'home' | 'away'}:${number}`
+  | 'next_goal'
+  | 'ht_1x2'
+  | `ht_total:${number}`
+  | 'rest_of_match';
+
+/** A selection key: `home`, `draw`, `over`, `yes`, an exact score `2-1`, `other`, … */
+export type SelectionKey =
+  | 'home'
+  | 'draw'
+  | 'away'
+  | 'home_draw'
+  | 'home_away'
+  | 'draw_away'
+  | 'over'
+  | 'under'
+  | 'yes'
+  | 'no'
+  | 'none'
+  | 'other'
+  | `${number}-${number}`;
+
+/** How a stake on a line selection resolves: the probability of each settlement outcome. */
+export interface LineOutcomes {
+  win: number;
+  half_win: number;
+  push: number;
+  half_lose: number;
+  lose: number;
+}
+
+interface SelectionPrices {
+  key: SelectionKey;
+  /**
+   * Decimal odds with no margin, counting pushes and half outcomes; `null` when the selection
+   * cannot win (infinite odds), as in the CLI's JSON.
+   */
+  fair_odds: number | null;
+  /** Offered decimal odds after margin and ladder rounding; absent when not offered. */
+  odds?: number;
+}
+
+/** A selection of a plain market: the probability it wins. */
+export interface PlainSelection extends SelectionPrices {
+  prob: number;
+  outcomes?: never;
+}
+
+/** A selection of a line market (totals, handicaps, draw no bet): settlement outcome probabilities. */
+export interface LineSelection extends SelectionPrices {
+  prob?: never;
+  outcomes: LineOutcomes;
+}
+
+/** One priced selection. */
+export type Selection = PlainSelection | LineSelection;
+
+/** A priced market; its selections are in a fixed order. */
+export interface Market {
+  key: MarketKey;
+  selections: Selection[];
+}
+
+/**
+ * Every market priced for one state, in a fixed order: the structure of `inplay price --json`.
+ */
+export interface MarketBook {
+  markets: Market[];
+}
+
+/**
+ * Fair (and, with `offer`, offered) prices of every football market: 1X2, double chance, draw no
+ * bet, totals and Asian handicaps in quarter lines, BTTS, correct score, team totals, next goal,
+ * half-time markets while the first half runs, rest of match.
+ *
+ * @param params - the pre-match model.
+ * @param state - where the match stands; pre-match when omitted.
+ * @param offer - a margin to apply (`pricing::offer`): sets `odds` on every selection it can.
+ * @throws {@link InplayError} `invalid_params`, `invalid_state`, `invalid_margin`, `unknown_method`.
+ *
+ * @example
+ * ```ts
+ * const book = priceFootball(
+ *   { home_xg: 1.6, away_xg: 1.1 },
+ *   { score: { home: 1, away: 0 }, period: 'second_half', clock_ms: 3_600_000 },
+ *   { margin: 0.05 },
+ * );
+ * const over = book.markets.find((m) => m.key === 'total:2.5')!.selections[0];
+ * console.log(over.key, over.fair_odds, over.odds);
+ * ```
+ */
+export declare function priceFootball(
+  params: FootballParams,
+  state?: MatchState | null,
+  offer?: Offer | null,
+): MarketBook;
+
+// ----- margins -----
+
+/** Fair probabilities recovered from a book. */
+export interface Implied {
+  /** Fair probability of each outcome, in input order; they sum to 1 (to rounding). */
+  probs: number[];
+  /** The book's overround, `Σ(1/odds) − 1` (negative for an under-round book). */
+  margin: number;
+  method: MarginMethod;
+  /** The solved parameter as penaltyblog reports it (power `k`, Shin `z`, odds-ratio `c`); `null` otherwise. */
+  k: number | null;
+}
+
+/**
+ * Removes the margin from a book of decimal odds (penaltyblog's `implied` methods).
+ *
+ * @param odds - at least two decimal odds, each finite and above 1.
+ * @param method - default `multiplicative`.
+ * @throws {@link InplayError} `invalid_odds`, `too_few_outcomes`, `unknown_method`, `negative_probability`, `no_convergence`.
+ *
+ * @example
+ * ```ts
+ * const { probs, margin } = impliedProbabilities([2.7, 3.4, 2.8], 'shin');
+ * // margin ≈ 0.0238; probs sum to 1
+ * ```
+ */
+export declare function impliedProbabilities(odds: readonly number[], method?: MarginMethod): Implied;
+
+/**
+ * Puts a margin on fair probabilities: offered decimal odds whose overround is `margin`. The exact
+ * inverse of {@link impliedProbabilities} with the same method.
+ *
+ * @param probs - at least two positive probabilities summing to 1 (within 1e-9).
+ * @param margin - target overround in [0, 1).
+ * @throws {@link InplayError} `invalid_probabilities`, `too_few_outcomes`, `invalid_margin`, `margin_unattainable`, `unknown_method`, `no_convergence`.
+ *
+ * @example
+ * ```ts
+ * applyMargin([0.5, 0.3, 0.2], 0.05, 'power'); // three decimal odds, Σ1/odds = 1.05
+ * ```
+ */
+export declare function applyMargin(probs: readonly number[], margin: number, method?: MarginMethod): number[];
+
+// ----- fitting -----
+
+/** Decimal odds of an over/under line. */
+export interface TotalOdds {
+  /** The goal line: a positive multiple of 0.25 (2.5, 2.25, 3, …). */
+  line: number;
+  over: number;
+  under: number;
+}
+
+/** The book to fit: 1X2 decimal odds and, optionally, one over/under line. */
+export interface FitOdds {
+  home: number;
+  draw: number;
+  away: number;
+  /** Needed to fit ρ, and to pin down the goal total. */
+  total?: TotalOdds | null;
+}
+
+/** How to fit. */
+export interface FitOptions {
+  /** How each market's margin is removed (default `multiplicative`). */
+  method?: MarginMethod;
+  /** Fit Dixon–Coles ρ as well (needs `total`); otherwise ρ = 0. */
+  dixon_coles?: boolean;
+  /** Score effects of the model being fitted (default: the model's defaults; neutral = penaltyblog's model). */
+  score_state?: ScoreStateEffects;
+}
+
+/** Fitted parameters: spread them into {@link FootballParams}. */
+export interface FitResult {
+  home_xg: number;
+  away_xg: number;
+  rho: number;
+  /** Root-mean-square difference between model and market probabilities: ~0 for an exact fit. */
+  residual: number;
+}
+
+/**
+ * Fits home and away expected goals (and Dixon–Coles ρ) to a bookmaker's 1X2 and over/under odds.
+ *
+ * @throws {@link InplayError} an odds code for a bad book, `invalid_line`, `needs_total`, `no_convergence`, `invalid_params`.
+ *
+ * @example
+ * ```ts
+ * const fit = fitFootball({ home: 2.1, draw: 3.4, away: 3.6, total: { line: 2.5, over: 1.95, under: 1.9 } });
+ * const book = priceFootball({ home_xg: fit.home_xg, away_xg: fit.away_xg, rho: fit.rho });
+ * ```
+ */
+export declare function fitFootball(odds: FitOdds, options?: FitOptions | null): FitResult;
+
+// ----- odds formats and the ladder -----
+
+/** A way of writing a price. */
+export type OddsFormat = 'decimal' | 'fractional' | 'american' | 'hong_kong' | 'malay' | 'indonesian';
+
+/** Fractional odds `num/den` (profit over stake), unreduced as bookmakers write them (`4/6`). */
+export interface Fraction {
+  num: number;
+  den: number;
+}
+
+/**
+ * Decimal odds written in a format: `2.50`, `6/4`, `+150`, `1.50`, `-0.67`, `1.50`.
+ *
+ * @throws {@link InplayError} `invalid_odds`, `invalid_format`.
+ * @example
+ * ```ts
+ * formatOdds(2.5, 'fractional'); // '6/4'
+ * formatOdds(1.5, 'american');   // '-200'
+ * ```
+ */
+export declare function formatOdds(decimal: number, format: OddsFormat): string;
+
+/**
+ * Decimal odds from text in a format (`'evs'` is evens in fractional).
+ *
+ * @throws {@link InplayError} `invalid_format`, `invalid_odds`.
+ * @example
+ * ```ts
+ * parseOdds('+150', 'american'); // 2.5
+ * ```
+ */
+export declare function parseOdds(text: string, format: OddsFormat): number;
+
+/** Nearest traditional UK fraction; ties go to the shorter price. @throws {@link InplayError} `invalid_odds`. */
+export declare function toFractional(decimal: number): Fraction;
+/** Decimal to American moneyline: `(d−1)·100` from evens up, `−100/(d−1)` below. */
+export declare function toAmerican(decimal: number): number;
+/** American moneyline (≥ +100 or ≤ −100) to decimal. */
+export declare function fromAmerican(american: number): number;
+/** Decimal to Hong Kong odds: `d − 1`. */
+export declare function toHongKong(decimal: number): number;
+/** Hong Kong odds (positive) to decimal. */
+export declare function fromHongKong(hongKong: number): number;
+/** Decimal to Malay odds: `d − 1` up to evens, `−1/(d−1)` beyond. */
+export declare function toMalay(decimal: number): number;
+/** Malay odds (in (0, 1] or [−1, 0)) to decimal. */
+export declare function fromMalay(malay: number): number;
+/** Decimal to Indonesian odds: `d − 1` from evens up, `−1/(d−1)` below. */
+export declare function toIndonesian(decimal: number): number;
+/** Indonesian odds (≥ 1 or ≤ −1) to decimal. */
+export declare function fromIndonesian(indonesian: number): number;
+
+/**
+ * The highest Betfair ladder price at or below `decimal` (toward the bookmaker).
+ *
+ * @throws {@link InplayError} `invalid_odds`.
+ * @example
+ * ```ts
+ * ladderRoundDown(2.037); // 2.02
+ * ```
+ */
+export declare function ladderRoundDown(decimal: number): number;
+/** The lowest Betfair ladder price at or above `decimal`. @example `ladderRoundUp(2.037) // 2.04` */
+export declare function ladderRoundUp(decimal: number): number;
+/** The nearest Betfair ladder price; an exact tie goes down. @example `ladderRoundNearest(2.031) // 2.04` */
+export declare function ladderRoundNearest(decimal: number): number;
+
+// ----- live events -----
+
+/** Position in an event's history: `seq` counts deltas; a new `epoch` restarts history. */
+export interface Version {
+  epoch: number;
+  seq: number;
+}
+
+/** Why markets are suspended. */
+export type SuspensionReason =
+  | 'goal'
+  | 'penalty'
+  | 'red_card'
+  | 'var'
+  | 'danger'
+  | 'source_discrepancy'
+  | 'feed_stale'
+  | 'period_end'
+  | 'manual';
+
+/** State of one market, as on the wire: `open`, `suspended:goal`, `closed`, `settled`, `void`. */
+export type MarketStatus = 'open' | `suspended:${SuspensionReason}` | 'closed' | 'settled' | 'void';
+
+/** What a bettor accepts if the price moves: only the price seen, that or better, or any. */
+export type OddsPolicy = 'exact' | 'higher' | 'any';
+
+/** A bet slip (`BetRequest`), as the edge takes it. */
+export interface BetSlip {
+  /** Idempotency key, 1 to 128 characters. */
+  bet_id: string;
+  user_id: string;
+  market: MarketKey;
+  selection: SelectionKey;
+  /** Stake in minor units (e.g. pence): a non-negative integer. */
+  stake: number;
+  /** Decimal price the bettor saw. */
+  price: number;
+  /** {@link LiveEvent.version} when the bettor saw the price. */
+  seen_version: Version;
+  /** Default `exact`. */
+  policy?: OddsPolicy;
+}
+
+/**
+ * A client's mirror of one live match: built from the edge's snapshot, kept current by its deltas,
+ * and priced locally at any instant, so prices move with the clock between server updates exactly
+ * as the edge will quote them. Times are wall-clock milliseconds since the Unix epoch (`Date.now()`).
+ *
+ * The handle holds wasm memory: it is freed when garbage-collected, or at once with {@link free}
+ * (or `using`).
+ *
+ * @example
+ * ```ts
+ * const event = LiveEvent.fromSnapshot(snapshotBytes);
+ * socket.onmessage = (m) => event.applyDelta(new Uint8Array(m.data));
+ * setInterval(() => render(event.prices(Date.now()), event.marketStatus(Date.now())), 1000);
+ * ```
+ */
+export declare class LiveEvent {
+  private constructor();
+  /**
+   * From a snapshot's binary form (postcard), as the edge sends it.
+   * @throws {@link InplayError} `malformed`, `invalid_argument`.
+   */
+  static fromSnapshot(snapshot: Uint8Array): LiveEvent;
+  /**
+   * Applies the next delta (binary form); returns the new version.
+   * @throws {@link InplayError} `out_of_order` for a delta that does not follow, `malformed`.
+   */
+  applyDelta(delta: Uint8Array): Version;
+  /** Version held. */
+  readonly version: Version;
+  /**
+   * Every fair and offered price at wall time `nowMs` (the clock runs on from the last update).
+   * @throws {@link InplayError} `invalid_argument` for a time that is not a non-negative integer.
+   */
+  prices(nowMs: number): MarketBook;
+  /**
+   * Status of every market in the book at `nowMs`, keyed by market key, in book order.
+   * @example `event.marketStatus(Date.now())['1x2'] // 'suspended:goal'`
+   */
+  marketStatus(nowMs: number): Partial<Record<MarketKey, MarketStatus>>;
+  /**
+   * Runs the edge's image-level checks on a bet slip at `nowMs`: the page can warn before sending.
+   * Returns the price the bet would be taken at.
+   * @throws {@link InplayError} with the {@link RejectCode} the edge would give.
+   * @example
+   * ```ts
+   * try {
+   *   const price = event.checkBet(slip, Date.now());
+   * } catch (e) {
+   *   if (e instanceof InplayError && e.code === 'price_changed') showNewPrice();
+   * }
+   * ```
+   */
+  checkBet(slip: BetSlip, nowMs: number): number;
+  /** Frees the wasm memory now (also `Symbol.dispose`, where the host has it); later calls throw `disposed`. */
+  free(): void;
+}

@@ -1,0 +1,120 @@
+// Usage examples that must type-check against the package's declarations (tsc --noEmit): the
+// README quick starts, every function, and `@ts-expect-error` lines proving the types are precise
+// (a wrong field name or a misspelt market is a compile error, not an `any`).
+import {
+  InplayError,
+  LiveEvent,
+  applyMargin,
+  fitFootball,
+  formatOdds,
+  fromAmerican,
+  impliedProbabilities,
+  ladderRoundDown,
+  ladderRoundNearest,
+  ladderRoundUp,
+  parseOdds,
+  priceFootball,
+  toAmerican,
+  toFractional,
+  version,
+  type BetSlip,
+  type FitResult,
+  type FootballParams,
+  type Implied,
+  type InplayErrorCode,
+  type Market,
+  type MarketBook,
+  type MarketKey,
+  type MarketStatus,
+  type MatchState,
+  type Selection,
+  type Version,
+} from '@inplay/engine';
+
+// --- README quick start: price a match ---
+const book: MarketBook = priceFootball({ home_xg: 1.6, away_xg: 1.1 });
+for (const s of book.markets.find((m) => m.key === '1x2')?.selections ?? []) {
+  console.log(s.key, s.prob, s.fair_odds);
+}
+
+// --- README quick start: follow a live event ---
+declare const snapshotBytes: Uint8Array;
+declare const deltaBytes: Uint8Array[];
+const event = LiveEvent.fromSnapshot(snapshotBytes);
+for (const d of deltaBytes) event.applyDelta(d);
+const now: number = Date.now();
+const live: MarketBook = event.prices(now);
+const status: MarketStatus | undefined = event.marketStatus(now)['1x2'];
+const seen: Version = event.version;
+
+// --- every function ---
+const params: FootballParams = { home_xg: 1.6, away_xg: 1.1, rho: -0.05, score_state: { trailing_by_one: 1 } };
+const state: MatchState = { score: { home: 1, away: 0 }, period: 'second_half', clock_ms: 3_600_000, red_cards: { home: 0, away: 1 } };
+const offered: MarketBook = priceFootball(params, state, { margin: 0.05, method: 'shin' });
+const market: Market | undefined = offered.markets[0];
+const sel: Selection | undefined = market?.selections[0];
+if (sel !== undefined) {
+  // A selection is either plain (prob) or a line (outcomes): narrowing works.
+  if (sel.outcomes !== undefined) {
+    const w: number = sel.outcomes.win + sel.outcomes.half_win;
+    console.log(w);
+  } else {
+    const p: number = sel.prob;
+    console.log(p);
+  }
+  const fair: number | null = sel.fair_odds;
+  const odds: number | undefined = sel.odds;
+  console.log(fair, odds);
+}
+const implied: Implied = impliedProbabilities([2.1, 3.4, 3.6], 'odds_ratio');
+const k: number | null = implied.k;
+const margined: number[] = applyMargin(implied.probs, 0.05, 'power');
+const fit: FitResult = fitFootball({ home: 2.1, draw: 3.4, away: 3.6, total: { line: 2.5, over: 1.95, under: 1.9 } }, { dixon_coles: true });
+priceFootball({ home_xg: fit.home_xg, away_xg: fit.away_xg, rho: fit.rho });
+const text: string = formatOdds(2.5, 'fractional');
+const decimal: number = parseOdds('+150', 'american') + fromAmerican(-200) + toAmerican(2.5);
+const frac: { num: number; den: number } = toFractional(2.5);
+const ladder: number = ladderRoundDown(2.037) + ladderRoundUp(2.037) + ladderRoundNearest(2.031);
+const v: string = version;
+console.log(k, margined, text, decimal, frac, ladder, v, live, status, seen);
+
+// --- checking a bet before sending it ---
+const slip: BetSlip = { bet_id: 'b1', user_id: 'u1', market: 'total:2.5', selection: 'over', stake: 500, price: 1.91, seen_version: event.version, policy: 'higher' };
+try {
+  const price: number = event.checkBet(slip, Date.now());
+  console.log(price);
+} catch (e) {
+  if (e instanceof InplayError) {
+    const code: InplayErrorCode = e.code;
+    if (code === 'price_changed' || code === 'market_suspended') console.log('warn', e.message);
+  }
+}
+event.free();
+
+const keys: MarketKey[] = ['1x2', 'total:2.5', 'ah:-0.25', 'team_total:away:1.5', 'ht_total:0.5', 'correct_score'];
+console.log(keys);
+
+// --- the types are precise ---
+// @ts-expect-error camelCase is not the data convention: fields are snake_case as in the CLI's JSON.
+priceFootball({ homeXg: 1.6, awayXg: 1.1 });
+// @ts-expect-error expected goals are required.
+priceFootball({ home_xg: 1.6 });
+// @ts-expect-error periods are a closed set.
+priceFootball(params, { period: 'extra_time' });
+// @ts-expect-error margin methods are a closed set.
+impliedProbabilities([2, 2], 'fancy');
+// @ts-expect-error odds formats are a closed set.
+formatOdds(2, 'roman');
+// @ts-expect-error not a market key.
+const badKey: MarketKey = 'totals:2.5';
+// @ts-expect-error a status is a string such as 'suspended:goal', not an object.
+const badStatus: MarketStatus = { status: 'open' };
+// @ts-expect-error fair odds may be null (an impossible selection): not a plain number.
+const notNull: number = book.markets[0]!.selections[0]!.fair_odds;
+// @ts-expect-error the error code is a known union, not any string.
+const badCode: InplayErrorCode = 'oops';
+// @ts-expect-error LiveEvent is built from a snapshot, not constructed.
+new LiveEvent();
+// @ts-expect-error times are numbers (ms), not Dates.
+event.prices(new Date());
+console.log(badKey, badStatus, notNull, badCode);

@@ -1,0 +1,121 @@
+// LiveEvent from the BUILT package: a client fed the edge's snapshot and deltas (engine/tests/golden/
+// live.json, produced by a real engine LiveEvent) reprices as the clock runs, follows suspensions,
+// refuses deltas out of order, and survives bad input.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { InplayError, LiveEvent, priceFootball } from '@inplay/engine';
+import { golden, hexBytes } from './helpers.mjs';
+
+const live = golden('live.json');
+const T0 = 1_764_240_000_000;
+const MIN = 60_000;
+
+function eventAfter(n) {
+  const event = LiveEvent.fromSnapshot(hexBytes(live.snapshot));
+  for (const d of live.deltas.slice(0, n)) event.applyDelta(hexBytes(d.bytes));
+  return event;
+}
+
+const home = (book) => book.markets[0].selections[0];
+
+test('prices move with the clock between deltas, and only with it', () => {
+  const event = eventAfter(1); // kicked off, clock running
+  assert.equal(event.version.seq, 1);
+  const at20 = event.prices(T0 + 20 * MIN);
+  const at21 = event.prices(T0 + 21 * MIN);
+  assert.notEqual(home(at20).prob, home(at21).prob);
+  // 0-0 as time runs out: the draw gets likelier.
+  const draw = (b) => b.markets[0].selections[1].prob;
+  assert.ok(draw(event.prices(T0 + 80 * MIN)) > draw(at20));
+  // Same instant, same bits.
+  assert.deepEqual(event.prices(T0 + 20 * MIN), at20);
+  // A LiveEvent prices what priceFootball gives for the same state and terms (5% multiplicative).
+  const params = { home_xg: 1.55, away_xg: 1.2, rho: -0.05 };
+  const clock = 20 * MIN - 2_000; // kick-off was 2 s after T0
+  const direct = priceFootball(params, { period: 'first_half', clock_ms: clock }, { margin: 0.05 });
+  assert.deepEqual(at20, direct);
+});
+
+test('a goal suspends, moves the price, and reopens after the cool-off', () => {
+  const cps = Object.fromEntries(live.checkpoints.map((c) => [c.label, c]));
+  const suspended = cps['23:00 goal reported by one source: suspended'];
+  const reopened = cps['31:00 1-0 reopened'];
+  const event = eventAfter(suspended.after_deltas);
+  assert.equal(event.marketStatus(suspended.now_ms)['1x2'], 'suspended:goal');
+  const before = home(event.prices(suspended.now_ms)).prob;
+  for (const d of live.deltas.slice(suspended.after_deltas, reopened.after_deltas)) event.applyDelta(hexBytes(d.bytes));
+  const status = event.marketStatus(reopened.now_ms);
+  assert.equal(status['1x2'], 'open');
+  assert.ok(home(event.prices(reopened.now_ms)).prob > before + 0.15);
+  // Half-time: first-half markets settle and leave the book.
+  const ht = cps['half-time 1-0'];
+  for (const d of live.deltas.slice(reopened.after_deltas, ht.after_deltas)) event.applyDelta(hexBytes(d.bytes));
+  assert.ok(!('ht_1x2' in event.marketStatus(ht.now_ms)));
+});
+
+test('checkBet warns exactly as the edge would', () => {
+  const event = eventAfter(1);
+  const now = T0 + 20 * MIN;
+  const offered = home(event.prices(now)).odds;
+  const slip = { bet_id: 'b1', user_id: 'u1', market: '1x2', selection: 'home', stake: 1_000, price: offered, seen_version: event.version };
+  assert.equal(event.checkBet(slip, now), offered);
+  const code = (s) => {
+    try {
+      event.checkBet(s, now);
+      return 'accepted';
+    } catch (e) {
+      assert.ok(e instanceof InplayError);
+      return e.code;
+    }
+  };
+  assert.equal(code({ ...slip, price: offered + 0.5 }), 'price_changed');
+  assert.equal(code({ ...slip, price: offered + 0.5, policy: 'any' }), 'accepted');
+  assert.equal(code({ ...slip, stake: 1 }), 'stake_too_low');
+  assert.equal(code({ ...slip, market: 'total:9.5' }), 'unknown_market');
+  assert.equal(code({ ...slip, seen_version: { epoch: 2, seq: 1 } }), 'stale_version');
+  assert.equal(code({ ...slip, bet_id: '' }), 'invalid_request');
+  assert.equal(code({ ...slip, market: 'nonsense' }), 'invalid_request');
+  assert.equal(code({ ...slip, stake: -5 }), 'invalid_request');
+  assert.equal(code({ ...slip, stake: 1.5 }), 'invalid_request');
+  assert.equal(code({ ...slip, policy: 'maybe' }), 'invalid_request');
+  assert.equal(code({ bet_id: 'b1' }), 'invalid_request');
+  assert.equal(code(undefined), 'invalid_request');
+});
+
+test('deltas out of order and bad bytes are refused without breaking the event', () => {
+  const event = eventAfter(0);
+  const second = hexBytes(live.deltas[1].bytes);
+  assert.throws(() => event.applyDelta(second), (e) => e instanceof InplayError && e.code === 'out_of_order');
+  assert.throws(() => event.applyDelta(new Uint8Array([1, 2, 3])), (e) => e.code === 'malformed');
+  assert.throws(() => event.applyDelta('00ff'), (e) => e.code === 'invalid_argument');
+  assert.throws(() => event.applyDelta([1, 2]), (e) => e.code === 'invalid_argument');
+  assert.equal(event.version.seq, 0);
+  event.applyDelta(hexBytes(live.deltas[0].bytes));
+  assert.equal(event.version.seq, 1);
+  for (const t of [-1, 1.5, NaN, Infinity, '1', undefined, 2 ** 60]) {
+    assert.throws(() => event.prices(t), (e) => e instanceof InplayError && e.code === 'invalid_argument', String(t));
+  }
+  assert.throws(() => event.prices(10n), (e) => e instanceof InplayError && e.code === 'invalid_argument');
+  assert.ok(event.prices(T0).markets.length > 10);
+});
+
+test('snapshots: bad bytes refused, construction only through fromSnapshot, free is final', () => {
+  assert.throws(() => LiveEvent.fromSnapshot(new Uint8Array([0xff, 0xff, 0xff])), (e) => e instanceof InplayError && e.code === 'malformed');
+  assert.throws(() => LiveEvent.fromSnapshot(new Uint8Array()), (e) => e.code === 'malformed');
+  assert.throws(() => LiveEvent.fromSnapshot(live.snapshot), (e) => e.code === 'invalid_argument');
+  assert.throws(() => new LiveEvent(), (e) => e instanceof InplayError && e.code === 'invalid_argument');
+  const event = eventAfter(2);
+  event.free();
+  event.free();
+  assert.throws(() => event.prices(T0), (e) => e instanceof InplayError && e.code === 'disposed');
+  assert.throws(() => event.version, (e) => e.code === 'disposed');
+  if (typeof Symbol.dispose === 'symbol') {
+    const other = eventAfter(1);
+    other[Symbol.dispose]();
+    assert.throws(() => other.marketStatus(T0), (e) => e.code === 'disposed');
+  }
+  // Many events side by side, freed or collected: the module keeps working.
+  for (let i = 0; i < 200; i++) eventAfter(live.deltas.length).prices(T0 + 70 * MIN);
+  assert.equal(priceFootball({ home_xg: 1, away_xg: 1 }).markets[0].key, '1x2');
+});

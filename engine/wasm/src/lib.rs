@@ -1,0 +1,405 @@
+//! # inplay-wasm
+//!
+//! The wasm-bindgen face of [`inplay_engine`] for the `@inplay/engine` npm package (`engine/npm`).
+//! It only converts: JS values in, engine calls, JS values out. Every price, check and state change
+//! is the engine's, so the package quotes exactly what the CLI and the edge compute.
+//!
+//! Conventions at the boundary:
+//! - Data objects keep the engine's serde names (snake_case: `home_xg`, `clock_ms`, `fair_odds`), so
+//!   a book is the same JSON as `inplay price --json`; functions and methods are camelCase.
+//! - A book crosses as one `Float64Array` of its numbers plus a layout id; the keys cross only when
+//!   the layout changes, and the JS wrapper rebuilds the CLI's object shape (see [`book_numbers`]).
+//!   The numbers are the engine's `f64`s untouched, so every price is bit-identical to the CLI's.
+//! - Smaller results (implied probabilities, fits, statuses) go through `serde-wasm-bindgen` with maps
+//!   as plain objects and `None` as `null`, again as in the CLI's JSON.
+//! - Failures are thrown as JS `Error`s carrying a stable `code` (the engine's own codes where it has
+//!   one); the package's `index.js` turns them into `InplayError`. Nothing here can panic on input:
+//!   with `panic = "abort"` a panic would poison the wasm instance for every later call.
+#![deny(missing_docs)]
+
+mod frame;
+
+use inplay_engine::football::{self, FitOdds, FitOptions, FootballParams, MatchState};
+use inplay_engine::live::{BetRequest, LiveView};
+use inplay_engine::market::MarketBook;
+use inplay_engine::odds::{self, MarginMethod, OddsError, OddsFormat, ladder};
+use inplay_engine::pricing;
+use core::hash::{Hash, Hasher};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+/// Largest integer a JS number holds exactly (2^53 − 1).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A JS `Error` with a stable `code` property.
+fn error(code: &str, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    // Setting a property on a fresh Error cannot fail; ignore the Result rather than unwrap.
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
+    e.into()
+}
+
+fn odds_error(e: OddsError) -> JsValue {
+    error(e.code(), &e.to_string())
+}
+
+/// Decodes an option object; a shape or type mismatch is reported under `code`.
+fn from_js<T: DeserializeOwned>(value: JsValue, code: &str, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| error(code, &format!("{what}: {e}")))
+}
+
+/// Like [`from_js`], with `undefined`/`null` meaning the type's default.
+fn from_js_or_default<T: DeserializeOwned + Default>(
+    value: JsValue,
+    code: &str,
+    what: &str,
+) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(value, code, what)
+    }
+}
+
+/// Plain objects for maps, `null` for `None`: the shape `serde_json` gives the CLI.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
+    value
+        .serialize(&ser)
+        .map_err(|e| error("internal", &format!("cannot convert result: {e}")))
+}
+
+/// A book crossing into JS: its numbers, then the id of its layout, in one `Float64Array`.
+///
+/// Building ~250 JS objects one property at a time across the boundary (serde-wasm-bindgen) or
+/// through JSON text costs tens of microseconds; copying one array of numbers costs about one. The
+/// keys change only when the set of markets does (a goal changes the correct scores, half-time
+/// closes the first-half markets), so JS asks for them by layout id ([`book_layout`]) and rebuilds
+/// the CLI's object shape from the numbers. Per selection, in book order: `prob` if present, the
+/// five `outcomes` if present (`win, half_win, push, half_lose, lose`), `fair_odds`, then `odds`
+/// (NaN when not offered). The last element is the layout id.
+fn book_numbers(book: &MarketBook) -> js_sys::Float64Array {
+    let mut out = Vec::with_capacity(4 * book.selection_count() + 1);
+    let mut id = Fnv::new();
+    for market in &book.markets {
+        market.key.hash(&mut id);
+        for s in &market.selections {
+            s.key.hash(&mut id);
+            id.write_u8(u8::from(s.prob.is_some()) | u8::from(s.outcomes.is_some()) << 1);
+            if let Some(p) = s.prob {
+                out.push(p);
+            }
+            if let Some(o) = s.outcomes {
+                out.extend_from_slice(&[o.win, o.half_win, o.push, o.half_lose, o.lose]);
+            }
+            out.push(s.fair_odds);
+            out.push(s.odds.unwrap_or(f64::NAN));
+        }
+        id.write_u8(0xff);
+    }
+    // 53 bits: the id travels as an exact JS number.
+    out.push((id.finish() >> 11) as f64);
+    js_sys::Float64Array::from(out.as_slice())
+}
+
+/// The keys of a book, for [`book_numbers`]: `[[marketKey, [[selectionKey, kind], ...]], ...]` with
+/// `kind` bit 0 = has `prob`, bit 1 = has `outcomes`.
+fn book_layout(book: &MarketBook) -> Result<JsValue, JsValue> {
+    let layout: Vec<(String, Vec<(String, u8)>)> = book
+        .markets
+        .iter()
+        .map(|m| {
+            let sels = m
+                .selections
+                .iter()
+                .map(|s| {
+                    let kind = u8::from(s.prob.is_some()) | u8::from(s.outcomes.is_some()) << 1;
+                    (s.key.to_string(), kind)
+                })
+                .collect();
+            (m.key.to_string(), sels)
+        })
+        .collect();
+    to_js(&layout)
+}
+
+/// FNV-1a, 64 bit: a layout id that is the same on every host and cheap to compute per reprice.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A wall or match time in ms from a JS number: a non-negative safe integer.
+fn millis(value: f64, name: &str) -> Result<u64, JsValue> {
+    if value.is_finite() && value >= 0.0 && value <= MAX_SAFE_INTEGER && value.fract() == 0.0 {
+        Ok(value as u64)
+    } else {
+        Err(error(
+            "invalid_argument",
+            &format!("{name} must be a non-negative integer number of milliseconds, got {value}"),
+        ))
+    }
+}
+
+fn method(value: JsValue) -> Result<MarginMethod, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(MarginMethod::Multiplicative);
+    }
+    let name = value
+        .as_string()
+        .ok_or_else(|| error("unknown_method", "margin method must be a string"))?;
+    name.parse().map_err(odds_error)
+}
+
+fn format(value: JsValue) -> Result<OddsFormat, JsValue> {
+    let name = value
+        .as_string()
+        .ok_or_else(|| error("invalid_format", "odds format must be a string"))?;
+    name.parse().map_err(odds_error)
+}
+
+fn numbers(value: JsValue, code: &str, what: &str) -> Result<Vec<f64>, JsValue> {
+    from_js(value, code, &format!("{what} must be an array of numbers"))
+}
+
+/// Margin to put on a priced book (`pricing::offer`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Offer {
+    margin: f64,
+    /// A name, parsed with `MarginMethod::from_str` so a bad one reports `unknown_method`.
+    #[serde(default)]
+    method: Option<String>,
+}
+
+fn football_book(params: JsValue, state: JsValue, offer: JsValue) -> Result<MarketBook, JsValue> {
+    let params: FootballParams = from_js(params, "invalid_params", "params")?;
+    let state: MatchState = from_js_or_default(state, "invalid_state", "state")?;
+    let mut book = football::price(&params, &state).map_err(|e| error(e.code(), &e.to_string()))?;
+    if !(offer.is_undefined() || offer.is_null()) {
+        let o: Offer = from_js(offer, "invalid_margin", "offer")?;
+        let method = match o.method {
+            Some(name) => name.parse().map_err(odds_error)?,
+            None => MarginMethod::Multiplicative,
+        };
+        pricing::offer(&mut book, o.margin, method).map_err(odds_error)?;
+    }
+    Ok(book)
+}
+
+/// Fair (and optionally offered) prices of every football market, as [`book_numbers`].
+///
+/// `params` is `FootballParams`, `state` a `MatchState` (pre-match when absent), `offer` an optional
+/// `{margin, method}` applied with `pricing::offer`.
+#[wasm_bindgen(js_name = priceFootball)]
+pub fn price_football(params: JsValue, state: JsValue, offer: JsValue) -> Result<js_sys::Float64Array, JsValue> {
+    Ok(book_numbers(&football_book(params, state, offer)?))
+}
+
+/// The layout of the book [`price_football`] gives for the same arguments.
+#[wasm_bindgen(js_name = priceFootballLayout)]
+pub fn price_football_layout(params: JsValue, state: JsValue, offer: JsValue) -> Result<JsValue, JsValue> {
+    book_layout(&football_book(params, state, offer)?)
+}
+
+/// Fair probabilities of a book of decimal odds: `{probs, margin, method, k}`.
+#[wasm_bindgen(js_name = impliedProbabilities)]
+pub fn implied_probabilities(odds: JsValue, method_name: JsValue) -> Result<JsValue, JsValue> {
+    let odds = numbers(odds, "invalid_odds", "odds")?;
+    let implied = odds::implied_probabilities(&odds, method(method_name)?).map_err(odds_error)?;
+    to_js(&implied)
+}
+
+/// Offered decimal odds for fair probabilities at a target overround.
+#[wasm_bindgen(js_name = applyMargin)]
+pub fn apply_margin(probs: JsValue, margin: f64, method_name: JsValue) -> Result<JsValue, JsValue> {
+    let probs = numbers(probs, "invalid_probabilities", "probs")?;
+    let offered = odds::apply_margin(&probs, margin, method(method_name)?).map_err(odds_error)?;
+    to_js(&offered)
+}
+
+/// Fits home/away expected goals (and ρ) to 1X2 and over/under odds.
+#[wasm_bindgen(js_name = fitFootball)]
+pub fn fit_football(book: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let book: FitOdds = from_js(book, "invalid_odds", "odds")?;
+    let options: FitOptions = from_js_or_default(options, "invalid_params", "options")?;
+    let fit = football::fit_football(&book, &options).map_err(|e| error(e.code(), &e.to_string()))?;
+    to_js(&fit)
+}
+
+/// Decimal odds written in `format`.
+#[wasm_bindgen(js_name = formatOdds)]
+pub fn format_odds(decimal: f64, fmt: JsValue) -> Result<String, JsValue> {
+    odds::format_odds(decimal, format(fmt)?).map_err(odds_error)
+}
+
+/// Decimal odds from text in `format`.
+#[wasm_bindgen(js_name = parseOdds)]
+pub fn parse_odds(text: JsValue, fmt: JsValue) -> Result<f64, JsValue> {
+    let text = text
+        .as_string()
+        .ok_or_else(|| error("invalid_format", "odds text must be a string"))?;
+    odds::parse_odds(&text, format(fmt)?).map_err(odds_error)
+}
+
+/// Nearest traditional UK fraction: `{num, den}`.
+#[wasm_bindgen(js_name = toFractional)]
+pub fn to_fractional(decimal: f64) -> Result<JsValue, JsValue> {
+    to_js(&odds::to_fractional(decimal).map_err(odds_error)?)
+}
+
+macro_rules! number_conversions {
+    ($($(#[$doc:meta])* $js:literal => $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[wasm_bindgen(js_name = $js)]
+        pub fn $name(value: f64) -> Result<f64, JsValue> {
+            odds::$name(value).map_err(odds_error)
+        }
+    )*};
+}
+
+number_conversions! {
+    /// Decimal to American moneyline.
+    "toAmerican" => to_american;
+    /// American moneyline to decimal.
+    "fromAmerican" => from_american;
+    /// Decimal to Hong Kong odds.
+    "toHongKong" => to_hong_kong;
+    /// Hong Kong odds to decimal.
+    "fromHongKong" => from_hong_kong;
+    /// Decimal to Malay odds.
+    "toMalay" => to_malay;
+    /// Malay odds to decimal.
+    "fromMalay" => from_malay;
+    /// Decimal to Indonesian odds.
+    "toIndonesian" => to_indonesian;
+    /// Indonesian odds to decimal.
+    "fromIndonesian" => from_indonesian;
+}
+
+/// Highest ladder price at or below `decimal`.
+#[wasm_bindgen(js_name = ladderRoundDown)]
+pub fn ladder_round_down(decimal: f64) -> Result<f64, JsValue> {
+    ladder::round_down(decimal).map_err(odds_error)
+}
+
+/// Lowest ladder price at or above `decimal`.
+#[wasm_bindgen(js_name = ladderRoundUp)]
+pub fn ladder_round_up(decimal: f64) -> Result<f64, JsValue> {
+    ladder::round_up(decimal).map_err(odds_error)
+}
+
+/// Nearest ladder price (ties go down).
+#[wasm_bindgen(js_name = ladderRoundNearest)]
+pub fn ladder_round_nearest(decimal: f64) -> Result<f64, JsValue> {
+    ladder::round_nearest(decimal).map_err(odds_error)
+}
+
+/// Version of the engine crate compiled into this wasm.
+#[wasm_bindgen(js_name = engineVersion)]
+pub fn engine_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// A client's mirror of one live event: a snapshot kept current by deltas (`LiveView`).
+#[wasm_bindgen(js_name = RawLiveEvent)]
+pub struct LiveEvent {
+    view: LiveView,
+}
+
+fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(|a| a.to_vec())
+        .ok_or_else(|| error("invalid_argument", &format!("{what} must be a Uint8Array")))
+}
+
+#[wasm_bindgen(js_class = RawLiveEvent)]
+impl LiveEvent {
+    /// From a snapshot's binary form.
+    #[wasm_bindgen(js_name = fromSnapshot)]
+    pub fn from_snapshot(snapshot: JsValue) -> Result<LiveEvent, JsValue> {
+        let view = LiveView::from_bytes(&bytes(&snapshot, "snapshot")?)
+            .map_err(|e| error(e.code(), &e.to_string()))?;
+        Ok(LiveEvent { view })
+    }
+
+    /// Applies the next delta (binary form); returns the new version `{epoch, seq}`.
+    #[wasm_bindgen(js_name = applyDelta)]
+    pub fn apply_delta(&mut self, delta: JsValue) -> Result<JsValue, JsValue> {
+        let version = self
+            .view
+            .apply_delta_bytes(&bytes(&delta, "delta")?)
+            .map_err(|e| error(e.code(), &e.to_string()))?;
+        to_js(&version)
+    }
+
+    /// Version held: `{epoch, seq}`.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.view.version())
+    }
+
+    /// Every fair and offered price at wall time `now_ms`, as [`book_numbers`].
+    pub fn prices(&self, now_ms: f64) -> Result<js_sys::Float64Array, JsValue> {
+        Ok(book_numbers(&self.book(now_ms)?))
+    }
+
+    /// The layout of the book [`LiveEvent::prices`] gives at `now_ms`.
+    #[wasm_bindgen(js_name = pricesLayout)]
+    pub fn prices_layout(&self, now_ms: f64) -> Result<JsValue, JsValue> {
+        book_layout(&self.book(now_ms)?)
+    }
+
+    fn book(&self, now_ms: f64) -> Result<MarketBook, JsValue> {
+        self.view
+            .prices(millis(now_ms, "nowMs")?)
+            .map_err(|e| error(e.code(), &e.to_string()))
+    }
+
+    /// Status of every market in the book at `now_ms`: `{ [marketKey]: {status, reason?} }`.
+    #[wasm_bindgen(js_name = marketStatus)]
+    pub fn market_status(&self, now_ms: f64) -> Result<JsValue, JsValue> {
+        let statuses = self
+            .view
+            .market_statuses(millis(now_ms, "nowMs")?)
+            .map_err(|e| error(e.code(), &e.to_string()))?;
+        to_js(&StatusMap(&statuses))
+    }
+
+    /// The edge's image-level checks on a bet slip; returns the price it would be taken at.
+    #[wasm_bindgen(js_name = checkBet)]
+    pub fn check_bet(&self, slip: JsValue, now_ms: f64) -> Result<f64, JsValue> {
+        let req: BetRequest = from_js(slip, "invalid_request", "bet slip")?;
+        self.view
+            .check_bet(&req, millis(now_ms, "nowMs")?)
+            .map_err(|code| error(code.as_str(), &format!("bet refused: {}", code.as_str())))
+    }
+}
+
+/// Statuses keyed by market key, in book order.
+struct StatusMap<'a>(&'a [(inplay_engine::market::MarketKey, inplay_engine::live::MarketStatus)]);
+
+impl Serialize for StatusMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
