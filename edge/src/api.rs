@@ -277,12 +277,11 @@ async fn get_bet(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let path = format!("/bet?id={id}");
     let (status, answer) = http::call_json::<Value>(&hub(env, event_id)?, Method::Get, &path, None).await?;
     let owner = answer.pointer("/decision/user_id").and_then(Value::as_str);
-    if let Some(user) = user {
-        if owner != Some(user.as_str()) {
+    if let Some(user) = user
+        && owner != Some(user.as_str()) {
             // Same answer as a missing bet: ids of other users' bets are not confirmed.
             return Err(ApiError::not_found("bet_not_found", "no such bet"));
         }
-    }
     Ok(http::json(status, &answer))
 }
 

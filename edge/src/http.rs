@@ -114,11 +114,10 @@ fn intern(code: &str) -> &'static str {
 
 /// Read a request body, refusing more than `limit` bytes with 413.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
-    if let Ok(Some(len)) = req.headers().get("content-length") {
-        if len.trim().parse::<usize>().is_ok_and(|n| n > limit) {
+    if let Ok(Some(len)) = req.headers().get("content-length")
+        && len.trim().parse::<usize>().is_ok_and(|n| n > limit) {
             return Err(too_large(limit));
         }
-    }
     let bytes = req.bytes().await.map_err(|_| ApiError::bad_request("invalid_body", "could not read the body"))?;
     if bytes.len() > limit {
         return Err(too_large(limit));

@@ -234,11 +234,10 @@ impl RegionRelay {
             }
             Accepted::Applied { fresh, snapshot_changed } => {
                 self.persist_ring(&relay.log, &fresh)?;
-                if snapshot_changed {
-                    if let Some(s) = relay.log.snapshot() {
+                if snapshot_changed
+                    && let Some(s) = relay.log.snapshot() {
                         self.persist_snapshot(s)?;
                     }
-                }
                 for d in &fresh {
                     frames += self.broadcast(&wire::delta_bin(d), &wire::delta_json(d));
                 }
@@ -458,13 +457,12 @@ impl DurableObject for RegionRelay {
 
     async fn websocket_message(&self, ws: WebSocket, _message: WebSocketIncomingMessage) -> Result<()> {
         // Any client message is a ping: answer with a heartbeat carrying the head version.
-        if self.ensure_loaded().is_ok() {
-            if let Some(head) = self.relay.borrow().as_ref().and_then(|r| r.log.head()) {
+        if self.ensure_loaded().is_ok()
+            && let Some(head) = self.relay.borrow().as_ref().and_then(|r| r.log.head()) {
                 let now = http::now_ms();
                 let json = self.is_json(&ws);
                 self.send_to(&ws, json, &wire::heartbeat_bin(head, now), &wire::heartbeat_json(head, now));
             }
-        }
         Ok(())
     }
 

@@ -69,11 +69,10 @@ impl RelayLog {
             log.ring.push_back(d);
         }
         // A ring that ends before the snapshot, or in another epoch, cannot serve anyone.
-        if let (Some(s), Some(b)) = (&snapshot, log.ring.back()) {
-            if b.version.epoch != s.version.epoch || b.version.seq < s.version.seq {
+        if let (Some(s), Some(b)) = (&snapshot, log.ring.back())
+            && (b.version.epoch != s.version.epoch || b.version.seq < s.version.seq) {
                 log.ring.clear();
             }
-        }
         log.snapshot = snapshot;
         log.trim();
         log
@@ -137,12 +136,11 @@ impl RelayLog {
         }
         self.trim();
         let mut snapshot_changed = false;
-        if let Some(cp) = &update.checkpoint {
-            if Some(cp.version) == self.head() {
+        if let Some(cp) = &update.checkpoint
+            && Some(cp.version) == self.head() {
                 self.snapshot = Some(cp.clone());
                 snapshot_changed = true;
             }
-        }
         Accepted::Applied { fresh, snapshot_changed }
     }
 
@@ -153,11 +151,10 @@ impl RelayLog {
         };
         let after = |v: Version| self.ring.iter().filter(move |d| d.version.seq > v.seq).collect::<Vec<_>>();
         let reaches = |v: Version| v.seq >= head.seq || self.ring.front().is_some_and(|f| f.version.seq <= v.seq + 1);
-        if let Some(since) = since {
-            if since.epoch == head.epoch && since.seq <= head.seq && reaches(since) {
+        if let Some(since) = since
+            && since.epoch == head.epoch && since.seq <= head.seq && reaches(since) {
                 return Join::Resume(after(since));
             }
-        }
         if !reaches(snapshot.version) {
             return Join::StaleSnapshot;
         }

@@ -28,6 +28,8 @@ function deltaSuspensions(frame) {
 
 let server;
 let api;
+/** Every bet the engine accepted during the run, with its owner: all must survive a restart. */
+const acceptedBets = [];
 const vars = testVars();
 
 before(async () => {
@@ -299,6 +301,7 @@ describe('bets', () => {
     const betId = r.json.bet_id;
     const decided = await sock.next((f) => f.type === 'bet' && f.decision.bet_id === betId && f.decision.status !== 'pending', { timeoutMs: BET_DELAY_MS + 5000, what: 'released bet' });
     assert.equal(decided.decision.status, 'accepted', JSON.stringify(decided));
+    acceptedBets.push({ user: 'alice', betId, decision: decided.decision });
     const g = await api.request('GET', `/v1/bets/${betId}`, { headers: { authorization: `Bearer ${api.token('alice')}` } });
     assert.equal(g.status, 200, g.text);
     assert.equal(g.json.decision.status, 'accepted');
@@ -393,6 +396,12 @@ describe('restart', () => {
     assert.deepEqual(afterRestart.snapshot, before.snapshot);
     const b1 = await event('b1');
     assert.equal(b1.bets, bets.json.bets);
+    assert.ok(acceptedBets.length > 0);
+    for (const { user, betId, decision } of acceptedBets) {
+      const g = await api.request('GET', `/v1/bets/${betId}`, { headers: { authorization: `Bearer ${api.token(user)}` } });
+      assert.equal(g.status, 200, g.text);
+      assert.deepEqual(g.json.decision, decision, 'the accepted bet, exactly as decided');
+    }
     const list = await api.request('GET', '/v1/events');
     assert.deepEqual(list.json.events.map((e) => e.event_id).sort(), ['b1', 'f1', 'm1', 's1']);
 
