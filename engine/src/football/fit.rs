@@ -159,8 +159,6 @@ struct Target {
     /// The line in quarter goals.
     line: Option<Line>,
     score_state: ScoreStateEffects,
-    /// Number of fitted parameters: 2 (λ, μ) or 3 (with ρ).
-    dims: usize,
 }
 
 /// Fits home and away expected goals (and ρ) to a 1X2 book and an optional over/under line.
@@ -201,9 +199,21 @@ pub fn fit_football(odds: &FitOdds, opts: &FitOptions) -> Result<FitResult, FitE
         len,
         line,
         score_state: opts.score_state,
-        dims: if opts.dixon_coles { 3 } else { 2 },
     };
-    solve(&target)
+    // λ and μ first, from penaltyblog's starting point; then, for Dixon–Coles, ρ from there. Going
+    // straight for three parameters from ρ = 0 can walk a heavy favourite into the corner where
+    // 1 − λμρ reaches 0 and stall there.
+    let start = [libm::log(1.3), libm::log(1.1), 0.0];
+    let (mut theta, mut cost) = solve(&target, start, 2).ok_or(FitError::NoConvergence)?;
+    if opts.dixon_coles {
+        (theta, cost) = solve(&target, theta, 3).ok_or(FitError::NoConvergence)?;
+    }
+    Ok(FitResult {
+        home_xg: libm::exp(theta[0]),
+        away_xg: libm::exp(theta[1]),
+        rho: theta[2],
+        residual: libm::sqrt(cost / target.len as f64),
+    })
 }
 
 /// Parameters `(ln λ, ln μ, ρ)` as model parameters, or `None` outside the fit's domain.
@@ -291,9 +301,14 @@ fn residuals(theta: &[f64; 3], target: &Target) -> Option<([f64; 5], f64)> {
 }
 
 /// Jacobian of the residuals by central differences (one-sided at the edge of the domain).
-fn jacobian(theta: &[f64; 3], r0: &[f64; 5], target: &Target) -> Option<[[f64; 3]; 5]> {
+fn jacobian(
+    theta: &[f64; 3],
+    r0: &[f64; 5],
+    target: &Target,
+    dims: usize,
+) -> Option<[[f64; 3]; 5]> {
     let mut jac = [[0.0; 3]; 5];
-    for d in 0..target.dims {
+    for d in 0..dims {
         let h = JACOBIAN_STEP;
         let mut up = *theta;
         up[d] += h;
@@ -317,14 +332,13 @@ fn sub(a: &[f64; 5], b: &[f64; 5]) -> [f64; 5] {
     core::array::from_fn(|k| a[k] - b[k])
 }
 
-/// Levenberg–Marquardt from penaltyblog's starting point (λ, μ, ρ) = (1.3, 1.1, 0).
-fn solve(target: &Target) -> Result<FitResult, FitError> {
-    let dims = target.dims;
-    let mut theta = [libm::log(1.3), libm::log(1.1), 0.0];
-    let (mut r, mut cost) = residuals(&theta, target).ok_or(FitError::NoConvergence)?;
+/// Levenberg–Marquardt over the first `dims` parameters from `theta`; the point reached and its
+/// sum of squared residuals, or `None` if the model cannot be evaluated at the start.
+fn solve(target: &Target, mut theta: [f64; 3], dims: usize) -> Option<([f64; 3], f64)> {
+    let (mut r, mut cost) = residuals(&theta, target)?;
     let mut damping = 1e-3;
     for _ in 0..MAX_ITERATIONS {
-        let Some(jac) = jacobian(&theta, &r, target) else {
+        let Some(jac) = jacobian(&theta, &r, target, dims) else {
             break;
         };
         // Normal equations: A = JᵀJ, g = Jᵀr.
@@ -371,12 +385,7 @@ fn solve(target: &Target) -> Result<FitResult, FitError> {
             break;
         }
     }
-    Ok(FitResult {
-        home_xg: libm::exp(theta[0]),
-        away_xg: libm::exp(theta[1]),
-        rho: if dims == 3 { theta[2] } else { 0.0 },
-        residual: libm::sqrt(cost / target.len as f64),
-    })
+    Some((theta, cost))
 }
 
 /// Solves the `dims`×`dims` system `m x = b` by Gaussian elimination with partial pivoting.
