@@ -11,3 +11,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "rustfmt";                  cargo fmt --all -- --check
 step "clippy (warnings denied)"; cargo clippy --workspace --all-targets -- -D warnings
 step "engine and CLI";           cargo test --workspace
+step "npm package @inplay/engine (built wasm, in Node)"
+npm run build -w @inplay/engine
+npm run typecheck -w @inplay/engine
+npm test -w @inplay/engine
+step "edge worker end to end (wrangler dev, local workerd)"; npm run test:edge
+step "page: unit, then Chromium end to end";                 npm run build -w www && npm test -w www
