@@ -94,7 +94,15 @@ export function impliedProbabilities(odds, method) {
   }
 }
 
+// Numbers reach the wasm through JS's ToNumber, which would read '2.5' as 2.5 and 10n not at all:
+// only real numbers pass, with the code the engine gives for a bad value of that kind.
+function number(x, code, what) {
+  if (typeof x !== 'number') throw new InplayError(code, `${what} must be a number, got ${typeof x}`);
+  return x;
+}
+
 export function applyMargin(probs, margin, method) {
+  number(margin, 'invalid_margin', 'margin');
   try {
     return raw.applyMargin(probs, margin, method);
   } catch (e) {
@@ -111,6 +119,7 @@ export function fitFootball(odds, options) {
 }
 
 export function formatOdds(decimal, format) {
+  number(decimal, 'invalid_odds', 'decimal odds');
   try {
     return raw.formatOdds(decimal, format);
   } catch (e) {
@@ -129,6 +138,7 @@ export function parseOdds(text, format) {
 // One-number converters share one shape.
 const convert = (f) =>
   function (value) {
+    number(value, 'invalid_odds', 'odds');
     try {
       return f(value);
     } catch (e) {
@@ -148,6 +158,16 @@ export const fromIndonesian = convert(raw.fromIndonesian);
 export const ladderRoundDown = convert(raw.ladderRoundDown);
 export const ladderRoundUp = convert(raw.ladderRoundUp);
 export const ladderRoundNearest = convert(raw.ladderRoundNearest);
+
+// Socket frames: the engine's codec (shared with the edge); snapshot and delta frames carry `bytes`
+// for LiveEvent.fromSnapshot / applyDelta.
+export function decodeFrame(frame) {
+  try {
+    return raw.decodeFrame(frame);
+  } catch (e) {
+    rethrow(e);
+  }
+}
 
 // Only fromSnapshot may construct a LiveEvent.
 const WRAP = Symbol('LiveEvent');
@@ -195,6 +215,7 @@ export class LiveEvent {
 
   prices(nowMs) {
     const h = this.#handle();
+    number(nowMs, 'invalid_argument', 'nowMs');
     try {
       return book(h.prices(nowMs), () => h.pricesLayout(nowMs));
     } catch (e) {
@@ -204,6 +225,7 @@ export class LiveEvent {
 
   marketStatus(nowMs) {
     const h = this.#handle();
+    number(nowMs, 'invalid_argument', 'nowMs');
     try {
       return h.marketStatus(nowMs);
     } catch (e) {
@@ -213,6 +235,7 @@ export class LiveEvent {
 
   checkBet(slip, nowMs) {
     const h = this.#handle();
+    number(nowMs, 'invalid_argument', 'nowMs');
     try {
       return h.checkBet(slip, nowMs);
     } catch (e) {

@@ -564,3 +564,177 @@ export declare class LiveEvent {
   /** Frees the wasm memory now (also `Symbol.dispose`, where the host has it); later calls throw `disposed`. */
   free(): void;
 }
+
+// ----- socket frames -----
+
+/** A side of the match. */
+export type Team = 'home' | 'away';
+
+/** The match clock as an anchor: `clock_ms` at wall time `at_ms`, running on or stopped. */
+export interface ClockAnchor {
+  clock_ms: number;
+  /** Wall time of the anchor, ms since the Unix epoch (edge clock). */
+  at_ms: number;
+  running: boolean;
+}
+
+/** Who plays, and when. */
+export interface Fixture {
+  home: string;
+  away: string;
+  /** Scheduled kick-off, ms since the Unix epoch. */
+  kickoff_ms: number;
+}
+
+/** One active suspension: markets are open only when there are none. */
+export interface Suspension {
+  reason: SuspensionReason;
+  /** The team concerned (goal, penalty, red card, danger), for display. */
+  team: Team | null;
+  since_ms: number;
+  /** When it lifts by itself (cool-off); `null` while it waits for an event. */
+  until_ms: number | null;
+}
+
+/** A goal that stands. */
+export interface GoalRecord {
+  team: Team;
+  /** Match clock of the goal. */
+  clock_ms: number;
+}
+
+/** The operator's terms, streamed so clients check bets exactly as the edge. Money in minor units. */
+export interface TradingTerms {
+  margin: number;
+  margin_method: MarginMethod;
+  min_stake: number;
+  max_stake: number;
+  max_selection_liability: number;
+  max_market_liability: number;
+  /** In-play bet delay, ms. */
+  bet_delay_ms: number;
+}
+
+/** A trader's nudge: offered odds of one selection multiplied by `factor` before rounding. */
+export interface Adjustment {
+  market: MarketKey;
+  selection: SelectionKey;
+  factor: number;
+}
+
+/** Everything prices and statuses are derived from (`MatchImage`). */
+export interface MatchImage {
+  event_id: string;
+  fixture: Fixture;
+  params: FootballParams;
+  /** Score, period, cards, stoppage; its `clock_ms` is the anchor's (see {@link ClockAnchor}). */
+  state: Required<MatchState>;
+  clock: ClockAnchor;
+  suspensions: Suspension[];
+  /** Per-market manual statuses. */
+  overrides: [MarketKey, MarketStatus][];
+  /** Goals that stand, in order. */
+  goals: GoalRecord[];
+  half_time: Score | null;
+  trading: TradingTerms;
+  adjustments: Adjustment[];
+  /** Abandoned: everything is void. */
+  abandoned: boolean;
+}
+
+/** The full image at a version. */
+export interface Snapshot {
+  version: Version;
+  image: MatchImage;
+}
+
+/** One change to an image; each replaces one field (serde's external tagging: `{ suspensions: [...] }`). */
+export type DeltaOp =
+  | { state: Required<MatchState> }
+  | { clock: ClockAnchor }
+  | { suspensions: Suspension[] }
+  | { overrides: [MarketKey, MarketStatus][] }
+  | { goals: GoalRecord[] }
+  | { half_time: Score | null }
+  | { params: FootballParams }
+  | { fixture: Fixture }
+  | { trading: TradingTerms }
+  | { adjustments: Adjustment[] }
+  | { abandoned: boolean };
+
+/** The change from `version.seq − 1` to `version`. */
+export interface Delta {
+  version: Version;
+  /** Wall time it was made (edge clock, ms). */
+  at_ms: number;
+  ops: DeltaOp[];
+}
+
+/** Where a bet stands, as on the wire: `accepted`, `pending`, `rejected:<code>`. */
+export type BetStatus = 'accepted' | 'pending' | `rejected:${RejectCode}`;
+
+/** The engine's answer to a bet. */
+export interface BetDecision {
+  bet_id: string;
+  user_id: string;
+  status: BetStatus;
+  /** Price taken (accepted) or currently offered (pending). */
+  price: number | null;
+  /** When a pending bet is decided (edge clock, ms). */
+  release_at_ms: number | null;
+  /** Version of the image the decision was made on. */
+  version: Version;
+  decided_at_ms: number;
+}
+
+/** The full image, with the relay that served it. `bytes` goes to {@link LiveEvent.fromSnapshot}. */
+export interface SnapshotFrame {
+  kind: 'snapshot';
+  region: string;
+  shard: number;
+  /** Edge wall time when sent, ms. */
+  server_ms: number;
+  snapshot: Snapshot;
+  bytes: Uint8Array;
+}
+
+/** The next version step. `bytes` goes to {@link LiveEvent.applyDelta}. */
+export interface DeltaFrame {
+  kind: 'delta';
+  delta: Delta;
+  bytes: Uint8Array;
+}
+
+/** Liveness, with the relay's head version. */
+export interface HeartbeatFrame {
+  kind: 'heartbeat';
+  server_ms: number;
+  version: Version;
+}
+
+/** One of the socket owner's bet decisions. */
+export interface BetFrame {
+  kind: 'bet';
+  decision: BetDecision;
+}
+
+/** A decoded socket frame. */
+export type Frame = SnapshotFrame | DeltaFrame | HeartbeatFrame | BetFrame;
+
+/**
+ * Decodes one binary frame of `GET /v1/events/{id}/live` (kind byte + postcard) with the engine's
+ * codec, the one the edge encodes with.
+ * @throws {@link InplayError} `malformed` (including an unknown kind), `invalid_argument`.
+ *
+ * @example
+ * ```ts
+ * let event: LiveEvent | undefined;
+ * socket.binaryType = 'arraybuffer';
+ * socket.onmessage = (m) => {
+ *   const frame = decodeFrame(new Uint8Array(m.data));
+ *   if (frame.kind === 'snapshot') event = LiveEvent.fromSnapshot(frame.bytes);
+ *   else if (frame.kind === 'delta') event?.applyDelta(frame.bytes);
+ * };
+ * ```
+ */
+export declare function decodeFrame(frame: Uint8Array): Frame;

@@ -7,17 +7,21 @@
 //! Conventions at the boundary:
 //! - Data objects keep the engine's serde names (snake_case: `home_xg`, `clock_ms`, `fair_odds`), so
 //!   a book is the same JSON as `inplay price --json`; functions and methods are camelCase.
-//! - A book crosses as one `Float64Array` of its numbers plus a layout id; the keys cross only when
-//!   the layout changes, and the JS wrapper rebuilds the CLI's object shape (see [`book_numbers`]).
-//!   The numbers are the engine's `f64`s untouched, so every price is bit-identical to the CLI's.
-//! - Smaller results (implied probabilities, fits, statuses) go through `serde-wasm-bindgen` with maps
-//!   as plain objects and `None` as `null`, again as in the CLI's JSON.
+//! - Option objects and small results cross as JSON text, decoded and encoded with the engine's own
+//!   serde derives through `serde_json` (the CLI's serialiser): unknown fields are refused exactly as
+//!   the CLI refuses them (`deny_unknown_fields`; serde-wasm-bindgen reads only the fields it knows and
+//!   would silently ignore a misspelt `clockMs`), `null` stands for `None` and for non-finite numbers
+//!   as in the CLI's JSON, and the shortest round-trip digits parse back to the same `f64` bits.
+//! - A book, the hot path, crosses as one `Float64Array` of its numbers plus a layout id; the keys
+//!   cross only when the layout changes, and the JS wrapper rebuilds the CLI's object shape (see
+//!   [`book_numbers`]). The numbers are the engine's `f64`s untouched.
 //! - Failures are thrown as JS `Error`s carrying a stable `code` (the engine's own codes where it has
-//!   one); the package's `index.js` turns them into `InplayError`. Nothing here can panic on input:
+//!   one); the package's `api.js` turns them into `InplayError`. Nothing here can panic on input:
 //!   with `panic = "abort"` a panic would poison the wasm instance for every later call.
 #![deny(missing_docs)]
 
 mod frame;
+
 
 use inplay_engine::football::{self, FitOdds, FitOptions, FootballParams, MatchState};
 use inplay_engine::live::{BetRequest, LiveView};
@@ -45,9 +49,22 @@ fn odds_error(e: OddsError) -> JsValue {
     error(e.code(), &e.to_string())
 }
 
-/// Decodes an option object; a shape or type mismatch is reported under `code`.
+/// The JSON text of a JS value (`JSON.stringify`), `None` for `undefined`/`null` (and for what has no
+/// JSON form, such as a function); a value `JSON.stringify` throws on (a `BigInt`) is `code`.
+fn json_text(value: &JsValue, code: &str, what: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|_| error(code, &format!("{what}: not representable as JSON")))?;
+    Ok(text.as_string())
+}
+
+/// Decodes an option object through its JSON text with the engine's serde derives, so unknown
+/// fields are refused as in the CLI; absence or a shape or type mismatch is reported as `code`.
 fn from_js<T: DeserializeOwned>(value: JsValue, code: &str, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| error(code, &format!("{what}: {e}")))
+    let text = json_text(&value, code, what)?.ok_or_else(|| error(code, &format!("{what}: missing")))?;
+    serde_json::from_str(&text).map_err(|e| error(code, &format!("{what}: {e}")))
 }
 
 /// Like [`from_js`], with `undefined`/`null` meaning the type's default.
@@ -63,14 +80,11 @@ fn from_js_or_default<T: DeserializeOwned + Default>(
     }
 }
 
-/// Plain objects for maps, `null` for `None`: the shape `serde_json` gives the CLI.
+/// A result as a plain JS value, through the JSON text the CLI would print for it.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let ser = serde_wasm_bindgen::Serializer::new()
-        .serialize_maps_as_objects(true)
-        .serialize_missing_as_null(true);
-    value
-        .serialize(&ser)
-        .map_err(|e| error("internal", &format!("cannot convert result: {e}")))
+    let text = serde_json::to_string(value)
+        .map_err(|e| error("internal", &format!("cannot encode result: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| error("internal", "cannot decode result"))
 }
 
 /// A book crossing into JS: its numbers, then the id of its layout, in one `Float64Array`.

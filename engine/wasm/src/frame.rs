@@ -1,0 +1,76 @@
+//! Bettors' socket frames for JS: [`Frame::decode`] (the engine's codec, shared with the edge), with the
+//! result converted to a plain object tagged by `kind`.
+//!
+//! Snapshot and delta frames also carry `bytes`, the engine's own encoding of the snapshot or delta,
+//! ready for `LiveEvent.fromSnapshot` / `applyDelta`: a client decodes each frame once to read it and
+//! hands the same value to its live event, without knowing the frame layout.
+
+use inplay_engine::live::{BetDecision, Delta, Frame, Snapshot, Version};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{bytes, error, to_js};
+
+/// The JS shape of a frame: `{kind: "snapshot" | "delta" | "heartbeat" | "bet", ...}`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum FrameObject<'a> {
+    Snapshot {
+        region: &'a str,
+        shard: u32,
+        server_ms: u64,
+        snapshot: &'a Snapshot,
+    },
+    Delta {
+        delta: &'a Delta,
+    },
+    Heartbeat {
+        server_ms: u64,
+        version: Version,
+    },
+    Bet {
+        decision: &'a BetDecision,
+    },
+}
+
+/// Decodes one binary socket frame (kind byte + postcard) into `{kind, ...}`; snapshot and delta
+/// frames also carry `bytes` for the live event.
+#[wasm_bindgen(js_name = decodeFrame)]
+pub fn decode_frame(frame: JsValue) -> Result<JsValue, JsValue> {
+    let frame = Frame::decode(&bytes(&frame, "frame")?).map_err(|e| error(e.code(), &e.to_string()))?;
+    let (object, payload) = match &frame {
+        Frame::Snapshot {
+            region,
+            shard,
+            server_ms,
+            snapshot,
+        } => (
+            FrameObject::Snapshot {
+                region,
+                shard: *shard,
+                server_ms: *server_ms,
+                snapshot,
+            },
+            Some(snapshot.to_bytes()),
+        ),
+        Frame::Delta(delta) => (FrameObject::Delta { delta }, Some(delta.to_bytes())),
+        Frame::Heartbeat { server_ms, version } => (
+            FrameObject::Heartbeat {
+                server_ms: *server_ms,
+                version: *version,
+            },
+            None,
+        ),
+        Frame::Bet(decision) => (FrameObject::Bet { decision }, None),
+    };
+    let value = to_js(&object)?;
+    if let Some(payload) = payload {
+        // `value` is a fresh plain object: setting a property on it cannot fail.
+        let _ = js_sys::Reflect::set(
+            &value,
+            &JsValue::from_str("bytes"),
+            &js_sys::Uint8Array::from(payload.as_slice()),
+        );
+    }
+    Ok(value)
+}
