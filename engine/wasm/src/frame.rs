@@ -37,7 +37,8 @@ enum FrameObject<'a> {
 /// frames also carry `bytes` for the live event.
 #[wasm_bindgen(js_name = decodeFrame)]
 pub fn decode_frame(frame: JsValue) -> Result<JsValue, JsValue> {
-    let frame = Frame::decode(&bytes(&frame, "frame")?).map_err(|e| error(e.code(), &e.to_string()))?;
+    let frame =
+        Frame::decode(&bytes(&frame, "frame")?).map_err(|e| error(e.code(), &e.to_string()))?;
     let (object, payload) = match &frame {
         Frame::Snapshot {
             region,

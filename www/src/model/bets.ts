@@ -10,9 +10,9 @@ export interface ParsedStatus {
   code: RejectCode | null;
 }
 
-/** `accepted`, `pending`, `rejected:price_changed` (or `rejected` with a separate `code`). */
-export function parseStatus(d: Pick<BetDecision, 'status' | 'code'>): ParsedStatus {
-  const s = String(d.status);
+/** `accepted`, `pending`, `rejected:price_changed` (or `rejected` with the code apart, as some answers carry it). */
+export function parseStatus(d: { status: string; code?: string | null }): ParsedStatus {
+  const s = d.status;
   if (s === 'accepted' || s === 'pending') return { phase: s, code: null };
   if (s.startsWith('rejected')) {
     const code = (s.includes(':') ? s.slice(s.indexOf(':') + 1) : d.code ?? 'invalid_request') as RejectCode;
@@ -107,7 +107,7 @@ export function settlementText(s: Settlement | null): string | null {
 
 /** Status line of a bet for the list. */
 export function statusLine(b: Pick<BetRecord, 'status' | 'code' | 'settlement'>): string {
-  const p = parseStatus({ status: b.status as BetDecision['status'], code: (b.code ?? undefined) as RejectCode | undefined });
+  const p = parseStatus(b);
   const settled = settlementText(b.settlement);
   if (settled) return settled;
   if (p.phase === 'accepted') return 'Accepted';
@@ -119,7 +119,7 @@ export function statusLine(b: Pick<BetRecord, 'status' | 'code' | 'settlement'>)
 export function applyDecision(b: BetRecord, d: BetDecision): BetRecord {
   const p = parseStatus(d);
   // A final decision never goes back to pending.
-  if (p.phase === 'pending' && parseStatus({ status: b.status as BetDecision['status'] }).phase !== 'pending') return b;
+  if (p.phase === 'pending' && parseStatus(b).phase !== 'pending') return b;
   return {
     ...b,
     status: p.phase,

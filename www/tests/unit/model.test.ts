@@ -13,7 +13,7 @@ import { formatMoney, netWin, parseStake, potentialReturn } from '../../src/mode
 import { loadOddsFormat, PriceMoves, saveOddsFormat } from '../../src/model/odds.ts';
 import { ServerClock } from '../../src/model/server-clock.ts';
 import { matchSuspensionText, statusText, suspensionText } from '../../src/model/suspension.ts';
-import type { MatchImage, MatchState } from '../../src/model/wire.ts';
+import type { MarketKey, MatchImage, MatchState } from '../../src/model/wire.ts';
 
 const fixture = { home: 'Arsenal', away: 'Chelsea', kickoff_ms: 0 };
 
@@ -68,7 +68,7 @@ describe('markets', () => {
   });
 
   it('keeps the engine order within groups and drops empty groups', () => {
-    const m = (key: string) => ({ key, selections: [] });
+    const m = (key: MarketKey) => ({ key, selections: [] });
     const groups = groupMarkets([m('1x2'), m('total:1.5'), m('double_chance'), m('total:2.5'), m('next_goal')]);
     assert.deepEqual(groups.map((g) => g.id), ['result', 'goals', 'next_goal']);
     assert.deepEqual(groups[0]?.markets.map((x) => x.key), ['1x2', 'double_chance']);

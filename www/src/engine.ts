@@ -1,0 +1,17 @@
+// The page's door to @inplay/engine, loaded lazily so the shell paints while the wasm compiles.
+// Everything the page prices, checks and decodes goes through the engine; nothing here computes a price.
+
+export type Engine = typeof import('@inplay/engine');
+export type LiveEventHandle = import('@inplay/engine').LiveEvent;
+
+let loading: Promise<Engine> | null = null;
+
+export function loadEngine(): Promise<Engine> {
+  loading ??= import('@inplay/engine');
+  return loading;
+}
+
+/** The engine's error code (`InplayError.code`), or `internal`. */
+export function errorCode(e: unknown): string {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'internal';
+}

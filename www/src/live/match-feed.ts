@@ -1,0 +1,140 @@
+// One match as the page holds it: the engine's LiveEvent (for prices, statuses and bet checks) and a
+// display copy of the image, both built from the snapshot and kept current by deltas off the
+// socket. Gaps are never papered over: a delta that does not follow means resume or a fresh snapshot.
+
+import { liveUrl } from '../api.ts';
+import type { Engine, LiveEventHandle } from '../engine.ts';
+import { sinceParam, type ConnectionStatus } from '../model/connection.ts';
+import { applyOps, touched } from '../model/image.ts';
+import { ServerClock } from '../model/server-clock.ts';
+import type { BetDecision, Delta, MatchImage, Version } from '../model/wire.ts';
+import { LiveSocket } from './socket.ts';
+
+export interface MatchFeedEvents {
+  /** A fresh image (first connection, new epoch, or after a gap). */
+  snapshot(image: MatchImage): void;
+  /** A delta applied; `fields` are the image fields it replaced. */
+  delta(image: MatchImage, delta: Delta, fields: Set<string>): void;
+  decision(d: BetDecision): void;
+  status(s: ConnectionStatus): void;
+}
+
+export class MatchFeed {
+  readonly eventId: string;
+  readonly clock = new ServerClock();
+  image: MatchImage | null = null;
+  live: LiveEventHandle | null = null;
+  region: string | null = null;
+  shard: number | null = null;
+  /** Frames received, by kind: for the status line and the tests. */
+  readonly counts = { snapshot: 0, delta: 0, heartbeat: 0, bet: 0 };
+  #engine: Engine;
+  #socket: LiveSocket;
+  #on: MatchFeedEvents;
+  /** Set after a gap: the next connection asks for a snapshot instead of resuming. */
+  #fresh = false;
+  #behind = false;
+
+  constructor(engine: Engine, eventId: string, opts: { token: string | null; client: string; staleAfterMs?: number }, on: MatchFeedEvents) {
+    this.#engine = engine;
+    this.eventId = eventId;
+    this.#on = on;
+    this.#socket = new LiveSocket({
+      url: () => {
+        const since = this.#fresh ? null : sinceParam(this.version);
+        this.#fresh = false;
+        return liveUrl(eventId, { since, token: opts.token, client: opts.client });
+      },
+      onFrame: (b) => this.#frame(b),
+      onStatus: (s) => on.status(s),
+      ...(opts.staleAfterMs ? { staleAfterMs: opts.staleAfterMs, reconnectAfterMs: opts.staleAfterMs * 2 } : {}),
+    });
+  }
+
+  get version(): Version | null {
+    return this.live ? this.live.version : null;
+  }
+
+  get status(): ConnectionStatus {
+    return this.#socket.status;
+  }
+
+  /** Server time now (the engine's `nowMs`). */
+  now(): number {
+    return this.clock.now();
+  }
+
+  close(): void {
+    this.#socket.close();
+    this.live?.free();
+    this.live = null;
+  }
+
+  #resnapshot(): void {
+    this.#fresh = true;
+    this.#socket.restart();
+  }
+
+  #frame(bytes: Uint8Array): void {
+    const arrived = Date.now();
+    let frame;
+    try {
+      frame = this.#engine.decodeFrame(bytes);
+    } catch {
+      return; // A frame from a newer protocol: skip it rather than lose the connection.
+    }
+    switch (frame.kind) {
+      case 'snapshot': {
+        this.counts.snapshot++;
+        this.clock.observe(frame.server_ms, arrived);
+        const next = this.#engine.LiveEvent.fromSnapshot(frame.bytes);
+        this.live?.free();
+        this.live = next;
+        this.image = frame.snapshot.image;
+        this.region = frame.region;
+        this.shard = frame.shard;
+        this.#on.snapshot(this.image);
+        return;
+      }
+      case 'delta': {
+        this.counts.delta++;
+        const d = frame.delta;
+        this.clock.observe(d.at_ms, arrived);
+        const held = this.version;
+        if (!this.live || !this.image || !held) return this.#resnapshot();
+        if (d.version.epoch === held.epoch && d.version.seq <= held.seq) return; // already have it
+        if (d.version.epoch !== held.epoch || d.version.seq !== held.seq + 1) return this.#resnapshot();
+        try {
+          this.live.applyDelta(frame.bytes);
+        } catch {
+          return this.#resnapshot();
+        }
+        this.image = applyOps(this.image, d.ops);
+        this.#on.delta(this.image, d, touched(d.ops));
+        return;
+      }
+      case 'heartbeat': {
+        this.counts.heartbeat++;
+        this.clock.observe(frame.server_ms, arrived);
+        const held = this.version;
+        if (!held) return;
+        if (frame.version.epoch !== held.epoch) {
+          // History restarted: our deltas no longer apply.
+          this.#resnapshot();
+        } else if (frame.version.seq > held.seq) {
+          // The relay is ahead. Deltas go out before the heartbeat that names them, so being behind
+          // on two heartbeats running means something was lost: resume from what we hold.
+          if (this.#behind) this.#socket.restart();
+          this.#behind = true;
+        } else {
+          this.#behind = false;
+        }
+        return;
+      }
+      case 'bet':
+        this.counts.bet++;
+        this.#on.decision(frame.decision);
+        return;
+    }
+  }
+}

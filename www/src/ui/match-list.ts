@@ -1,0 +1,113 @@
+// Live and upcoming matches with score, clock and the match-result prices. The list reads each
+// match's snapshot over HTTP now and then; only an open match view holds a live socket.
+
+import { bookOf, getEvent, listEvents, type EventAnswer } from '../api.ts';
+import { clockLabel, isInPlay } from '../model/clock.ts';
+import { shortLabel } from '../model/markets.ts';
+import { ServerClock } from '../model/server-clock.ts';
+import { matchSuspensionText } from '../model/suspension.ts';
+import { h, setText } from './dom.ts';
+import type { OddsText } from './odds-text.ts';
+
+const REFRESH_MS = 5000;
+
+interface Row {
+  el: HTMLElement;
+  clock: HTMLElement;
+  answer: EventAnswer | null;
+}
+
+export class MatchList {
+  readonly el: HTMLElement;
+  #odds: OddsText;
+  #list: HTMLElement;
+  #rows = new Map<string, Row>();
+  #server = new ServerClock();
+  #refresh: ReturnType<typeof setTimeout> | null = null;
+  #clock: ReturnType<typeof setInterval>;
+  #gone = false;
+  #unsubscribe: () => void;
+  /** Names of matches seen, for the bets page. */
+  static names = new Map<string, string>();
+
+  constructor(odds: OddsText) {
+    this.#odds = odds;
+    this.#list = h('ul', { class: 'matches', 'aria-live': 'off' });
+    this.el = h('section', { class: 'match-list', 'aria-labelledby': 'matches-title' }, h('h1', { id: 'matches-title' }, 'Football — live and upcoming'), this.#list);
+    this.#list.appendChild(h('li', { class: 'muted' }, 'Loading matches…'));
+    this.#clock = setInterval(() => this.#tickClocks(), 1000);
+    this.#unsubscribe = odds.onChange(() => this.#rows.forEach((r, id) => this.#paint(id, r)));
+    void this.#load();
+  }
+
+  destroy(): void {
+    this.#gone = true;
+    clearInterval(this.#clock);
+    if (this.#refresh) clearTimeout(this.#refresh);
+    this.#unsubscribe();
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const events = await listEvents();
+      const answers = await Promise.all(events.map((e) => getEvent(e.event_id).then((a) => ({ a, at: Date.now() })).catch(() => null)));
+      if (this.#gone) return;
+      if (events.length === 0) this.#list.replaceChildren(h('li', { class: 'muted' }, 'No matches right now.'));
+      else if (this.#rows.size === 0) this.#list.replaceChildren();
+      events.forEach((e, i) => {
+        const got = answers[i];
+        if (got) this.#server.observe(got.a.server_ms, got.at);
+        let row = this.#rows.get(e.event_id);
+        if (!row) {
+          row = { el: h('li', { class: 'match-row', 'data-event': e.event_id }), clock: h('span', { class: 'clock' }), answer: null };
+          this.#rows.set(e.event_id, row);
+          this.#list.appendChild(row.el);
+        }
+        row.answer = got?.a ?? row.answer;
+        if (e.home && e.away) MatchList.names.set(e.event_id, `${e.home} v ${e.away}`);
+        this.#paint(e.event_id, row, e.home ?? e.event_id, e.away ?? '');
+      });
+    } catch {
+      if (this.#rows.size === 0) this.#list.replaceChildren(h('li', { class: 'muted' }, 'Matches could not be loaded. Retrying…'));
+    }
+    if (!this.#gone) this.#refresh = setTimeout(() => void this.#load(), REFRESH_MS);
+  }
+
+  #paint(id: string, row: Row, home?: string, away?: string): void {
+    const a = row.answer;
+    const img = a?.snapshot.image;
+    const f = img?.fixture ?? { home: home ?? id, away: away ?? '', kickoff_ms: 0 };
+    const book = a ? bookOf(a) : null;
+    const result = book?.markets.find((m) => m.key === '1x2');
+    const suspended = img ? (img.abandoned ? 'Abandoned' : matchSuspensionText(img.suspensions, f)) : null;
+    const live = img ? isInPlay(img.state.period) : false;
+    const prices = h(
+      'span',
+      { class: 'headline', 'aria-label': 'Match result prices' },
+      ...(result?.selections ?? []).map((s) =>
+        h('span', { class: 'hp' }, h('small', {}, shortLabel(s.key)), suspended ? '—' : this.#odds.text(s.odds ?? null)),
+      ),
+    );
+    row.el.replaceChildren(
+      h(
+        'a',
+        { href: `#/match/${encodeURIComponent(id)}`, class: 'row-link' },
+        h('span', { class: `live-dot${live ? ' on' : ''}`, 'aria-label': live ? 'In play' : 'Not in play' }),
+        h('span', { class: 'teams' }, h('span', {}, f.home), h('span', {}, f.away)),
+        h('span', { class: 'row-score' }, img ? `${img.state.score.home} – ${img.state.score.away}` : ''),
+        row.clock,
+        suspended ? h('span', { class: 'chip' }, suspended) : prices,
+      ),
+    );
+    this.#tickClock(row);
+  }
+
+  #tickClocks(): void {
+    for (const r of this.#rows.values()) this.#tickClock(r);
+  }
+
+  #tickClock(r: Row): void {
+    const img = r.answer?.snapshot.image;
+    if (img) setText(r.clock, clockLabel(img.state, img.clock, this.#server.now(), img.fixture.kickoff_ms));
+  }
+}
