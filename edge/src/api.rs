@@ -48,11 +48,18 @@ fn count_refusal(route: &str, code: &str) {
 }
 
 fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
-    env.var(name).ok().and_then(|v| v.to_string().trim().parse().ok()).unwrap_or(default)
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .unwrap_or(default)
 }
 
 fn secret(env: &Env, name: &str) -> Option<String> {
-    env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string())).filter(|s| !s.is_empty())
+    env.secret(name)
+        .ok()
+        .map(|s| s.to_string())
+        .or_else(|| env.var(name).ok().map(|v| v.to_string()))
+        .filter(|s| !s.is_empty())
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {
@@ -64,12 +71,21 @@ fn hub(env: &Env, event_id: &str) -> ApiResult<Stub> {
 }
 
 fn catalog_stub(env: &Env) -> ApiResult<Stub> {
-    Ok(env.durable_object("EVENT_CATALOG")?.get_by_name(catalog::NAME)?)
+    Ok(env
+        .durable_object("EVENT_CATALOG")?
+        .get_by_name(catalog::NAME)?)
 }
 
 /// Pass a Durable Object's answer through (status and JSON body).
-async fn forward(stub: &Stub, method: Method, path: &str, body: Option<Vec<u8>>) -> ApiResult<Response> {
-    let mut resp = stub.fetch_with_request(http::internal_request(method, path, body)?).await?;
+async fn forward(
+    stub: &Stub,
+    method: Method,
+    path: &str,
+    body: Option<Vec<u8>>,
+) -> ApiResult<Response> {
+    let mut resp = stub
+        .fetch_with_request(http::internal_request(method, path, body)?)
+        .await?;
     let status = resp.status_code();
     let bytes = resp.bytes().await?;
     if status >= 400 {
@@ -88,7 +104,10 @@ async fn forward(stub: &Stub, method: Method, path: &str, body: Option<Vec<u8>>)
 fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {
     let presented = header(req, "authorization");
     let Some(token) = auth::bearer(presented.as_deref()) else {
-        return Err(ApiError::unauthorized("admin_required", "this route needs the admin bearer token"));
+        return Err(ApiError::unauthorized(
+            "admin_required",
+            "this route needs the admin bearer token",
+        ));
     };
     let admin = secret(env, "ADMIN_TOKEN").unwrap_or_default();
     if !auth::is_admin(&admin, Some(token)) {
@@ -98,14 +117,21 @@ fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {
 }
 
 fn user_from(req: &Request, env: &Env, token: Option<&str>) -> ApiResult<String> {
-    let token = token.ok_or_else(|| ApiError::unauthorized("token_required", "Authorization: Bearer <user token> required"))?;
-    let key = secret(env, "TOKEN_SECRET").ok_or_else(|| ApiError::internal("TOKEN_SECRET is not configured"))?;
+    let token = token.ok_or_else(|| {
+        ApiError::unauthorized(
+            "token_required",
+            "Authorization: Bearer <user token> required",
+        )
+    })?;
+    let key = secret(env, "TOKEN_SECRET")
+        .ok_or_else(|| ApiError::internal("TOKEN_SECRET is not configured"))?;
     let _ = req;
     auth::verify_token(key.as_bytes(), token, http::now_ms())
 }
 
 fn parse_json(bytes: &[u8]) -> ApiResult<Value> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request("invalid_json", format!("body is not valid JSON: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request("invalid_json", format!("body is not valid JSON: {e}")))
 }
 
 /// `POST /v1/feed`.
@@ -114,9 +140,15 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
     let secret_name = match source.as_str() {
         "primary" => "FEED_SECRET_PRIMARY",
         "backup" => "FEED_SECRET_BACKUP",
-        _ => return Err(ApiError::unauthorized("unknown_source", "X-Inplay-Source must be primary or backup")),
+        _ => {
+            return Err(ApiError::unauthorized(
+                "unknown_source",
+                "X-Inplay-Source must be primary or backup",
+            ));
+        }
     };
-    let key = secret(env, secret_name).ok_or_else(|| ApiError::unauthorized("unknown_source", "source not configured"))?;
+    let key = secret(env, secret_name)
+        .ok_or_else(|| ApiError::unauthorized("unknown_source", "source not configured"))?;
     let body = http::read_body(&mut req, FEED_BODY_LIMIT).await?;
     let window = env_u64(env, "FEED_SIGNATURE_WINDOW_MS", 30_000);
     let verified = auth::verify_feed(
@@ -130,17 +162,30 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
     let events = match parse_json(&body)? {
         Value::Array(a) => a,
         v @ Value::Object(_) => vec![v],
-        _ => return Err(ApiError::bad_request("invalid_body", "body must be an event object or an array of them")),
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "body must be an event object or an array of them",
+            ));
+        }
     };
     if events.len() > FEED_BATCH_LIMIT {
-        return Err(ApiError::new(413, "batch_too_large", format!("at most {FEED_BATCH_LIMIT} events per request")));
+        return Err(ApiError::new(
+            413,
+            "batch_too_large",
+            format!("at most {FEED_BATCH_LIMIT} events per request"),
+        ));
     }
 
     // Group by match, keeping each event's position for the answer.
     let mut results: Vec<Value> = vec![Value::Null; events.len()];
     let mut groups: Vec<(String, Vec<usize>, Vec<Value>)> = Vec::new();
     for (i, ev) in events.into_iter().enumerate() {
-        let event_id = ev.get("event_id").and_then(Value::as_str).unwrap_or("").to_string();
+        let event_id = ev
+            .get("event_id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let claimed = ev.get("source").and_then(Value::as_str).unwrap_or("");
         if !is_valid_id(&event_id) {
             results[i] = json!({ "index": i, "result": "rejected", "reason": "malformed", "message": "event_id missing or invalid" });
@@ -173,9 +218,16 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
     for ((event_id, idx, _), answer) in groups.iter().zip(answers) {
         match answer {
             Ok((_, v)) => {
-                let rs = v.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
+                let rs = v
+                    .get("results")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 for (k, &i) in idx.iter().enumerate() {
-                    let mut r = rs.get(k).cloned().unwrap_or_else(|| json!({ "result": "rejected", "reason": "internal" }));
+                    let mut r = rs
+                        .get(k)
+                        .cloned()
+                        .unwrap_or_else(|| json!({ "result": "rejected", "reason": "internal" }));
                     if let Some(o) = r.as_object_mut() {
                         o.insert("index".into(), json!(i));
                         o.insert("event_id".into(), json!(event_id));
@@ -185,20 +237,32 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
             }
             Err(e) if e.code == "signature_replayed" => return Err(e),
             Err(e) => {
-                let reason = if e.code == "event_not_found" { "event_not_found" } else { e.code };
+                let reason = if e.code == "event_not_found" {
+                    "event_not_found"
+                } else {
+                    e.code
+                };
                 for &i in idx {
                     results[i] = json!({ "index": i, "event_id": event_id, "result": "rejected", "reason": reason });
                 }
             }
         }
     }
-    let count = |what: &str| results.iter().filter(|r| r.get("result").and_then(Value::as_str) == Some(what)).count();
+    let count = |what: &str| {
+        results
+            .iter()
+            .filter(|r| r.get("result").and_then(Value::as_str) == Some(what))
+            .count()
+    };
     let summary = json!({
         "accepted": count("accepted") + count("held"),
         "duplicate": count("duplicate"),
         "rejected": count("rejected"),
     });
-    Ok(http::json(200, &json!({ "results": results, "summary": summary })))
+    Ok(http::json(
+        200,
+        &json!({ "results": results, "summary": summary }),
+    ))
 }
 
 /// `POST /v1/events`.
@@ -206,12 +270,20 @@ async fn create_event(mut req: Request, env: &Env) -> ApiResult<Response> {
     require_admin(&req, env)?;
     let body = http::read_body(&mut req, CREATE_BODY_LIMIT).await?;
     let value = parse_json(&body)?;
-    let event_id = value.get("event_id").and_then(Value::as_str).unwrap_or("").to_string();
+    let event_id = value
+        .get("event_id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if !is_valid_id(&event_id) {
-        return Err(ApiError::bad_request("invalid_event_id", "event_id must be 1-64 of [A-Za-z0-9_-]"));
+        return Err(ApiError::bad_request(
+            "invalid_event_id",
+            "event_id must be 1-64 of [A-Za-z0-9_-]",
+        ));
     }
     let stub = hub(env, &event_id)?;
-    let (status, created) = http::call_json::<Value>(&stub, Method::Post, "/open", Some(body)).await?;
+    let (status, created) =
+        http::call_json::<Value>(&stub, Method::Post, "/open", Some(body)).await?;
     let fixture = value.get("fixture").cloned().unwrap_or(Value::Null);
     let summary = json!({
         "home": fixture.get("home"),
@@ -219,8 +291,13 @@ async fn create_event(mut req: Request, env: &Env) -> ApiResult<Response> {
         "kickoff_ms": fixture.get("kickoff_ms"),
     });
     let reg = json!({ "event_id": event_id, "summary": summary });
-    http::call_json::<Value>(&catalog_stub(env)?, Method::Post, "/register", Some(serde_json::to_vec(&reg).unwrap_or_default()))
-        .await?;
+    http::call_json::<Value>(
+        &catalog_stub(env)?,
+        Method::Post,
+        "/register",
+        Some(serde_json::to_vec(&reg).unwrap_or_default()),
+    )
+    .await?;
     let mut out = created;
     if let Some(o) = out.as_object_mut() {
         o.insert("event_id".into(), json!(event_id));
@@ -229,11 +306,16 @@ async fn create_event(mut req: Request, env: &Env) -> ApiResult<Response> {
 }
 
 async fn event_ids(env: &Env) -> ApiResult<Vec<String>> {
-    let (_, list) = http::call_json::<Value>(&catalog_stub(env)?, Method::Get, "/list", None).await?;
+    let (_, list) =
+        http::call_json::<Value>(&catalog_stub(env)?, Method::Get, "/list", None).await?;
     Ok(list
         .get("events")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|e| e.get("event_id").and_then(Value::as_str).map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.get("event_id").and_then(Value::as_str).map(String::from))
+                .collect()
+        })
         .unwrap_or_default())
 }
 
@@ -251,20 +333,36 @@ async fn manual(mut req: Request, env: &Env, event_id: &str, path: &str) -> ApiR
 async fn place_bet(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     let authz = header(&req, "authorization");
     let user_id = user_from(&req, env, auth::bearer(authz.as_deref()))?;
-    let key = header(&req, "idempotency-key")
-        .ok_or_else(|| ApiError::bad_request("idempotency_key_required", "Idempotency-Key header required"))?;
+    let key = header(&req, "idempotency-key").ok_or_else(|| {
+        ApiError::bad_request(
+            "idempotency_key_required",
+            "Idempotency-Key header required",
+        )
+    })?;
     if !bet_id::is_valid_idempotency_key(&key) {
-        return Err(ApiError::bad_request("idempotency_key_invalid", "Idempotency-Key must be 1-128 printable characters"));
+        return Err(ApiError::bad_request(
+            "idempotency_key_invalid",
+            "Idempotency-Key must be 1-128 printable characters",
+        ));
     }
     let body = http::read_body(&mut req, BET_BODY_LIMIT).await?;
     let bet = parse_json(&body)?;
     if !bet.is_object() {
-        return Err(ApiError::bad_request("invalid_bet", "bet must be a JSON object"));
+        return Err(ApiError::bad_request(
+            "invalid_bet",
+            "bet must be a JSON object",
+        ));
     }
     let id = bet_id::derive(event_id, &user_id, &key);
     let body_sha = auth::hex(&Sha256::digest(&body));
     let call = json!({ "bet_id": id, "user_id": user_id, "body_sha": body_sha, "bet": bet });
-    forward(&hub(env, event_id)?, Method::Post, "/bet", Some(serde_json::to_vec(&call).unwrap_or_default())).await
+    forward(
+        &hub(env, event_id)?,
+        Method::Post,
+        "/bet",
+        Some(serde_json::to_vec(&call).unwrap_or_default()),
+    )
+    .await
 }
 
 /// `GET /v1/bets/{id}`: the bettor's own bets (or any, for the admin).
@@ -272,16 +370,23 @@ async fn get_bet(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let authz = header(&req, "authorization");
     let token = auth::bearer(authz.as_deref());
     let admin = secret(env, "ADMIN_TOKEN").is_some_and(|a| auth::is_admin(&a, token));
-    let user = if admin { None } else { Some(user_from(&req, env, token)?) };
-    let event_id = bet_id::event_of(id).ok_or_else(|| ApiError::not_found("bet_not_found", "no such bet"))?;
+    let user = if admin {
+        None
+    } else {
+        Some(user_from(&req, env, token)?)
+    };
+    let event_id =
+        bet_id::event_of(id).ok_or_else(|| ApiError::not_found("bet_not_found", "no such bet"))?;
     let path = format!("/bet?id={id}");
-    let (status, answer) = http::call_json::<Value>(&hub(env, event_id)?, Method::Get, &path, None).await?;
+    let (status, answer) =
+        http::call_json::<Value>(&hub(env, event_id)?, Method::Get, &path, None).await?;
     let owner = answer.pointer("/decision/user_id").and_then(Value::as_str);
     if let Some(user) = user
-        && owner != Some(user.as_str()) {
-            // Same answer as a missing bet: ids of other users' bets are not confirmed.
-            return Err(ApiError::not_found("bet_not_found", "no such bet"));
-        }
+        && owner != Some(user.as_str())
+    {
+        // Same answer as a missing bet: ids of other users' bets are not confirmed.
+        return Err(ApiError::not_found("bet_not_found", "no such bet"));
+    }
     Ok(http::json(status, &answer))
 }
 
@@ -290,26 +395,47 @@ fn cf_field(req: &Request, name: &str) -> Option<JsValue> {
     if cf.is_undefined() || cf.is_null() {
         return None;
     }
-    js_sys::Reflect::get(&cf, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    js_sys::Reflect::get(&cf, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// The region a request is served from.
 pub fn region_of(req: &Request, env: &Env) -> Region {
     let continent = cf_field(req, "continent").and_then(|v| v.as_string());
     let country = cf_field(req, "country").and_then(|v| v.as_string());
-    let longitude = cf_field(req, "longitude").and_then(|v| v.as_string().and_then(|s| s.parse().ok()).or(v.as_f64().map(|f| f as f32)));
+    let longitude = cf_field(req, "longitude").and_then(|v| {
+        v.as_string()
+            .and_then(|s| s.parse().ok())
+            .or(v.as_f64().map(|f| f as f32))
+    });
     let located = region::from_location(continent.as_deref(), country.as_deref(), longitude);
-    let allow = env.var("ALLOW_REGION_OVERRIDE").map(|v| v.to_string() == "1").unwrap_or(false);
-    region::choose(header(req, region::OVERRIDE_HEADER).as_deref(), allow, located)
+    let allow = env
+        .var("ALLOW_REGION_OVERRIDE")
+        .map(|v| v.to_string() == "1")
+        .unwrap_or(false);
+    region::choose(
+        header(req, region::OVERRIDE_HEADER).as_deref(),
+        allow,
+        located,
+    )
 }
 
 /// `GET /v1/events/{id}/live`: forward the upgrade to the relay for this client's region and shard.
 async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     if !header(&req, "upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
-        return Err(ApiError::new(426, "upgrade_required", "this route is a WebSocket: send Upgrade: websocket"));
+        return Err(ApiError::new(
+            426,
+            "upgrade_required",
+            "this route is a WebSocket: send Upgrade: websocket",
+        ));
     }
     let url = req.url()?;
-    let q = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let q = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
     let authz = header(&req, "authorization");
     let token = q("token").or_else(|| auth::bearer(authz.as_deref()).map(String::from));
     let user = match token {
@@ -318,20 +444,33 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     };
     let format = q("format").unwrap_or_else(|| "bin".into());
     if format != "bin" && format != "json" {
-        return Err(ApiError::bad_request("invalid_format", "format must be bin or json"));
+        return Err(ApiError::bad_request(
+            "invalid_format",
+            "format must be bin or json",
+        ));
     }
     let since = q("since");
-    if since.as_deref().is_some_and(|s| crate::wire::Version::parse(s).is_none()) {
-        return Err(ApiError::bad_request("invalid_since", "since must be epoch:seq"));
+    if since
+        .as_deref()
+        .is_some_and(|s| crate::wire::Version::parse(s).is_none())
+    {
+        return Err(ApiError::bad_request(
+            "invalid_since",
+            "since must be epoch:seq",
+        ));
     }
     let region = region_of(&req, env);
     let shards = env_u64(env, "RELAY_SHARDS", 2).clamp(1, 64) as u32;
     // A stable key sends a reconnecting client back to the relay holding its resume ring.
-    let client_key = q("client").or_else(|| user.clone()).unwrap_or_else(|| format!("{}", js_sys::Math::random()));
+    let client_key = q("client")
+        .or_else(|| user.clone())
+        .unwrap_or_else(|| format!("{}", js_sys::Math::random()));
     let shard = region::shard_for(&client_key, shards);
 
     let name = region_relay::relay_name(event_id, region.as_str(), shard);
-    let stub = env.durable_object("REGION_RELAY")?.get_by_name_with_location_hint(&name, region.as_str())?;
+    let stub = env
+        .durable_object("REGION_RELAY")?
+        .get_by_name_with_location_hint(&name, region.as_str())?;
     let headers = Headers::new();
     headers.set("upgrade", "websocket")?;
     headers.set(EVENT_HEADER, event_id)?;
@@ -360,21 +499,31 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
 async fn metrics(env: &Env) -> ApiResult<Response> {
     let mut all = WORKER_METRICS.with(|m| m.borrow().clone());
     let ids = event_ids(env).await?;
-    let calls = ids.iter().map(|id| {
-        let env = env.clone();
-        let id = id.clone();
-        async move { http::call_json::<Metrics>(&hub(&env, &id)?, Method::Get, "/metrics", None).await }
-    });
+    let calls =
+        ids.iter().map(|id| {
+            let env = env.clone();
+            let id = id.clone();
+            async move {
+                http::call_json::<Metrics>(&hub(&env, &id)?, Method::Get, "/metrics", None).await
+            }
+        });
     for answer in futures_util::future::join_all(calls).await {
         match answer {
             Ok((_, m)) => all.merge(&m),
             Err(e) => worker::console_error!("metrics: {e}"),
         }
     }
-    all.set("inplay_events", "Matches in the catalog.", &[], ids.len() as f64);
+    all.set(
+        "inplay_events",
+        "Matches in the catalog.",
+        &[],
+        ids.len() as f64,
+    );
     let headers = Headers::new();
     headers.set("content-type", "text/plain; version=0.0.4")?;
-    Ok(Response::builder().with_headers(headers).fixed(all.render().into_bytes()))
+    Ok(Response::builder()
+        .with_headers(headers)
+        .fixed(all.render().into_bytes()))
 }
 
 async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
@@ -383,7 +532,10 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
     let method_name = method.to_string();
     let route = route::route(&method_name, &path)?;
     match route {
-        Route::Healthz => Ok(http::json(200, &json!({ "status": "ok", "server_ms": http::now_ms() }))),
+        Route::Healthz => Ok(http::json(
+            200,
+            &json!({ "status": "ok", "server_ms": http::now_ms() }),
+        )),
         Route::Metrics => metrics(env).await,
         Route::Feed => feed(req, env).await,
         Route::CreateEvent => create_event(req, env).await,
@@ -403,7 +555,13 @@ pub async fn handle(req: Request, env: Env) -> Response {
     match dispatch(req, &env).await {
         Ok(r) => r,
         Err(e) => {
-            let route_label = if path.starts_with("/v1/feed") { "feed" } else if path.contains("/bets") { "bets" } else { "other" };
+            let route_label = if path.starts_with("/v1/feed") {
+                "feed"
+            } else if path.contains("/bets") {
+                "bets"
+            } else {
+                "other"
+            };
             count_refusal(route_label, e.code);
             http::error(&e)
         }

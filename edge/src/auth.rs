@@ -57,7 +57,10 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
     };
-    s.as_bytes().chunks(2).map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?)).collect()
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+        .collect()
 }
 
 fn mac(secret: &[u8]) -> HmacSha256 {
@@ -94,28 +97,46 @@ pub fn verify_feed(
     now_ms: u64,
     window_ms: u64,
 ) -> Result<VerifiedFeed, ApiError> {
-    let timestamp = timestamp.ok_or_else(|| ApiError::unauthorized("signature_missing", "X-Inplay-Timestamp missing"))?;
-    let signature = signature.ok_or_else(|| ApiError::unauthorized("signature_missing", "X-Inplay-Signature missing"))?;
-    let timestamp_ms: u64 = timestamp
-        .parse()
-        .map_err(|_| ApiError::unauthorized("timestamp_invalid", "X-Inplay-Timestamp must be unix milliseconds"))?;
+    let timestamp = timestamp
+        .ok_or_else(|| ApiError::unauthorized("signature_missing", "X-Inplay-Timestamp missing"))?;
+    let signature = signature
+        .ok_or_else(|| ApiError::unauthorized("signature_missing", "X-Inplay-Signature missing"))?;
+    let timestamp_ms: u64 = timestamp.parse().map_err(|_| {
+        ApiError::unauthorized(
+            "timestamp_invalid",
+            "X-Inplay-Timestamp must be unix milliseconds",
+        )
+    })?;
     let sig = unhex(signature.trim())
         .filter(|s| s.len() == 32)
-        .ok_or_else(|| ApiError::unauthorized("signature_invalid", "X-Inplay-Signature must be 64 hex digits"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "signature_invalid",
+                "X-Inplay-Signature must be 64 hex digits",
+            )
+        })?;
     let mut m = mac(secret);
     m.update(timestamp.as_bytes());
     m.update(b".");
     m.update(body);
     // verify_slice compares in constant time.
-    m.verify_slice(&sig).map_err(|_| ApiError::unauthorized("signature_invalid", "signature does not match"))?;
+    m.verify_slice(&sig)
+        .map_err(|_| ApiError::unauthorized("signature_invalid", "signature does not match"))?;
     // The window is checked after the MAC so that an attacker learns nothing about the clock for free.
     if timestamp_ms.abs_diff(now_ms) > window_ms {
         return Err(ApiError::unauthorized(
             "signature_expired",
-            format!("timestamp is {} ms from server time; window is {window_ms} ms", timestamp_ms.abs_diff(now_ms)),
+            format!(
+                "timestamp is {} ms from server time; window is {window_ms} ms",
+                timestamp_ms.abs_diff(now_ms)
+            ),
         ));
     }
-    Ok(VerifiedFeed { timestamp_ms, signature: sig, remember_until_ms: timestamp_ms.saturating_add(window_ms) })
+    Ok(VerifiedFeed {
+        timestamp_ms,
+        signature: sig,
+        remember_until_ms: timestamp_ms.saturating_add(window_ms),
+    })
 }
 
 /// Mint a user token valid until `expiry_ms`.
@@ -128,7 +149,12 @@ pub fn mint_token(secret: &[u8], user_id: &str, expiry_ms: u64) -> String {
 
 /// The user id in a valid, unexpired token.
 pub fn verify_token(secret: &[u8], token: &str, now_ms: u64) -> Result<String, ApiError> {
-    let invalid = || ApiError::unauthorized("token_invalid", "bearer token is malformed or not signed by us");
+    let invalid = || {
+        ApiError::unauthorized(
+            "token_invalid",
+            "bearer token is malformed or not signed by us",
+        )
+    };
     let (claims, sig) = token.rsplit_once('.').ok_or_else(invalid)?;
     let (user_id, expiry) = claims.split_once('.').ok_or_else(invalid)?;
     let expiry_ms: u64 = expiry.parse().map_err(|_| invalid())?;
@@ -140,7 +166,10 @@ pub fn verify_token(secret: &[u8], token: &str, now_ms: u64) -> Result<String, A
         return Err(invalid());
     }
     if expiry_ms <= now_ms {
-        return Err(ApiError::unauthorized("token_expired", "bearer token has expired"));
+        return Err(ApiError::unauthorized(
+            "token_expired",
+            "bearer token has expired",
+        ));
     }
     Ok(user_id.to_string())
 }
@@ -149,12 +178,17 @@ pub fn verify_token(secret: &[u8], token: &str, now_ms: u64) -> Result<String, A
 pub fn bearer(header: Option<&str>) -> Option<&str> {
     let h = header?.trim();
     let (scheme, token) = h.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Whether `presented` equals the admin token, in time independent of where they differ.
 pub fn is_admin(admin_token: &str, presented: Option<&str>) -> bool {
-    let Some(presented) = presented else { return false };
+    let Some(presented) = presented else {
+        return false;
+    };
     if admin_token.is_empty() {
         return false;
     }
@@ -177,7 +211,15 @@ mod tests {
     fn a_signed_feed_request_verifies() {
         let body = br#"{"event_id":"m1"}"#;
         let sig = sign_feed(b"s3cret", NOW, body);
-        let v = verify_feed(b"s3cret", Some(&NOW.to_string()), Some(&sig), body, NOW + 1_000, 30_000).unwrap();
+        let v = verify_feed(
+            b"s3cret",
+            Some(&NOW.to_string()),
+            Some(&sig),
+            body,
+            NOW + 1_000,
+            30_000,
+        )
+        .unwrap();
         assert_eq!(v.timestamp_ms, NOW);
         assert_eq!(v.remember_until_ms, NOW + 30_000);
         assert_eq!(hex(&v.signature), sig);
@@ -189,26 +231,111 @@ mod tests {
         let ts = NOW.to_string();
         let sig = sign_feed(b"s3cret", NOW, body);
         let code = |r: Result<VerifiedFeed, ApiError>| r.unwrap_err().code;
-        assert_eq!(code(verify_feed(b"other", Some(&ts), Some(&sig), body, NOW, 30_000)), "signature_invalid");
-        assert_eq!(code(verify_feed(b"s3cret", Some(&ts), Some(&sig), b"{}", NOW, 30_000)), "signature_invalid");
+        assert_eq!(
+            code(verify_feed(
+                b"other",
+                Some(&ts),
+                Some(&sig),
+                body,
+                NOW,
+                30_000
+            )),
+            "signature_invalid"
+        );
+        assert_eq!(
+            code(verify_feed(
+                b"s3cret",
+                Some(&ts),
+                Some(&sig),
+                b"{}",
+                NOW,
+                30_000
+            )),
+            "signature_invalid"
+        );
         let later = (NOW + 1).to_string();
-        assert_eq!(code(verify_feed(b"s3cret", Some(&later), Some(&sig), body, NOW, 30_000)), "signature_invalid");
-        assert_eq!(code(verify_feed(b"s3cret", Some(&ts), Some(&sig), body, NOW + 30_001, 30_000)), "signature_expired");
-        assert_eq!(code(verify_feed(b"s3cret", Some(&ts), Some(&sig), body, NOW - 30_001, 30_000)), "signature_expired");
-        assert_eq!(code(verify_feed(b"s3cret", None, Some(&sig), body, NOW, 30_000)), "signature_missing");
-        assert_eq!(code(verify_feed(b"s3cret", Some("x"), Some(&sig), body, NOW, 30_000)), "timestamp_invalid");
-        assert_eq!(code(verify_feed(b"s3cret", Some(&ts), Some("zz"), body, NOW, 30_000)), "signature_invalid");
+        assert_eq!(
+            code(verify_feed(
+                b"s3cret",
+                Some(&later),
+                Some(&sig),
+                body,
+                NOW,
+                30_000
+            )),
+            "signature_invalid"
+        );
+        assert_eq!(
+            code(verify_feed(
+                b"s3cret",
+                Some(&ts),
+                Some(&sig),
+                body,
+                NOW + 30_001,
+                30_000
+            )),
+            "signature_expired"
+        );
+        assert_eq!(
+            code(verify_feed(
+                b"s3cret",
+                Some(&ts),
+                Some(&sig),
+                body,
+                NOW - 30_001,
+                30_000
+            )),
+            "signature_expired"
+        );
+        assert_eq!(
+            code(verify_feed(b"s3cret", None, Some(&sig), body, NOW, 30_000)),
+            "signature_missing"
+        );
+        assert_eq!(
+            code(verify_feed(
+                b"s3cret",
+                Some("x"),
+                Some(&sig),
+                body,
+                NOW,
+                30_000
+            )),
+            "timestamp_invalid"
+        );
+        assert_eq!(
+            code(verify_feed(
+                b"s3cret",
+                Some(&ts),
+                Some("zz"),
+                body,
+                NOW,
+                30_000
+            )),
+            "signature_invalid"
+        );
     }
 
     #[test]
     fn tokens_round_trip_and_expire() {
         let t = mint_token(b"k", "user_1", NOW + 60_000);
         assert_eq!(verify_token(b"k", &t, NOW).unwrap(), "user_1");
-        assert_eq!(verify_token(b"k", &t, NOW + 60_000).unwrap_err().code, "token_expired");
-        assert_eq!(verify_token(b"other", &t, NOW).unwrap_err().code, "token_invalid");
+        assert_eq!(
+            verify_token(b"k", &t, NOW + 60_000).unwrap_err().code,
+            "token_expired"
+        );
+        assert_eq!(
+            verify_token(b"other", &t, NOW).unwrap_err().code,
+            "token_invalid"
+        );
         let forged = t.replacen("user_1", "user_2", 1);
-        assert_eq!(verify_token(b"k", &forged, NOW).unwrap_err().code, "token_invalid");
-        assert_eq!(verify_token(b"k", "garbage", NOW).unwrap_err().code, "token_invalid");
+        assert_eq!(
+            verify_token(b"k", &forged, NOW).unwrap_err().code,
+            "token_invalid"
+        );
+        assert_eq!(
+            verify_token(b"k", "garbage", NOW).unwrap_err().code,
+            "token_invalid"
+        );
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub fn event_of(bet_id: &str) -> Option<&str> {
 
 /// Idempotency keys: printable ASCII without spaces, 1-128 bytes.
 pub fn is_valid_idempotency_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
+    !key.is_empty()
+        && key.len() <= MAX_IDEMPOTENCY_KEY_LEN
+        && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use worker::{DurableObject, Env, Method, Request, Response, Result, SqlStorageValue, State, durable_object};
+use worker::{
+    DurableObject, Env, Method, Request, Response, Result, SqlStorageValue, State, durable_object,
+};
 
 use crate::error::ApiError;
 use crate::http::{self, ApiResult};
@@ -46,14 +48,27 @@ impl EventCatalog {
 
     fn list(&self) -> ApiResult<Response> {
         let mut events = Vec::new();
-        for row in self.sql().exec("SELECT id, created_ms, summary FROM events ORDER BY created_ms, id", None)?.raw() {
-            if let [SqlStorageValue::String(id), created, SqlStorageValue::String(summary)] = row?.as_slice() {
+        for row in self
+            .sql()
+            .exec(
+                "SELECT id, created_ms, summary FROM events ORDER BY created_ms, id",
+                None,
+            )?
+            .raw()
+        {
+            if let [
+                SqlStorageValue::String(id),
+                created,
+                SqlStorageValue::String(summary),
+            ] = row?.as_slice()
+            {
                 let created_ms = match created {
                     SqlStorageValue::Integer(i) => *i,
                     SqlStorageValue::Float(f) => *f as i64,
                     _ => 0,
                 };
-                let mut entry = serde_json::from_str::<Value>(summary).unwrap_or_else(|_| json!({}));
+                let mut entry =
+                    serde_json::from_str::<Value>(summary).unwrap_or_else(|_| json!({}));
                 if let Some(o) = entry.as_object_mut() {
                     o.insert("event_id".into(), json!(id));
                     o.insert("created_ms".into(), json!(created_ms));
@@ -85,7 +100,10 @@ impl DurableObject for EventCatalog {
                 Err(_) => Err(ApiError::bad_request("invalid_body", "bad register")),
             },
             (Method::Get, "/list") => self.list(),
-            _ => Err(ApiError::not_found("route_not_found", "unknown catalog route")),
+            _ => Err(ApiError::not_found(
+                "route_not_found",
+                "unknown catalog route",
+            )),
         };
         Ok(http::respond(r))
     }

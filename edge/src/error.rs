@@ -29,7 +29,11 @@ struct Inner<'a> {
 impl ApiError {
     /// An error with any status.
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
     /// 400: the request cannot be understood.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -53,8 +57,13 @@ impl ApiError {
     }
     /// The JSON body.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&Body { error: Inner { code: self.code, message: &self.message } })
-            .unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal","message":""}}"#))
+        serde_json::to_string(&Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+            },
+        })
+        .unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal","message":""}}"#))
     }
 }
 
@@ -71,6 +80,9 @@ mod tests {
     #[test]
     fn error_body_is_stable_json() {
         let e = ApiError::not_found("route_not_found", "no route for GET /x");
-        assert_eq!(e.to_json(), r#"{"error":{"code":"route_not_found","message":"no route for GET /x"}}"#);
+        assert_eq!(
+            e.to_json(),
+            r#"{"error":{"code":"route_not_found","message":"no route for GET /x"}}"#
+        );
     }
 }

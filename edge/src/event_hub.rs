@@ -21,14 +21,14 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use inplay_engine::live::{
-    AuditEntry, BetDecision, BetRequest, BetStatus, Delta, FeedEvent, FeedOutcome, Input, LiveConfig, LiveEvent,
-    Opening, Output, Snapshot,
+    AuditEntry, BetDecision, BetRequest, BetStatus, Delta, FeedEvent, FeedOutcome, Input,
+    LiveConfig, LiveEvent, Opening, Output, Snapshot,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 use worker::{
-    DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State, Stub,
-    durable_object,
+    DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State,
+    Stub, durable_object,
 };
 
 use crate::error::ApiError;
@@ -112,7 +112,9 @@ fn stub_for(pump: &Rc<RefCell<Pump>>, env: &Env, relay: &RelayRef) -> ApiResult<
     let ns = env.durable_object("REGION_RELAY")?;
     // Stubs are cached: calls made on one stub are delivered in the order they were made.
     let stub = Rc::new(ns.get_by_name_with_location_hint(&relay.name, &relay.region)?);
-    pump.borrow_mut().stubs.insert(relay.name.clone(), stub.clone());
+    pump.borrow_mut()
+        .stubs
+        .insert(relay.name.clone(), stub.clone());
     Ok(stub)
 }
 
@@ -136,7 +138,9 @@ async fn run_pump(pump: Rc<RefCell<Pump>>, env: Env, event: String) {
             match stub_for(&pump, &env, r) {
                 Ok(stub) => {
                     let body = body.clone();
-                    calls.push(async move { http::call(&stub, Method::Post, "/update", Some(body)).await });
+                    calls.push(async move {
+                        http::call(&stub, Method::Post, "/update", Some(body)).await
+                    });
                 }
                 Err(e) => worker::console_error!("relay {}: {e}", r.name),
             }
@@ -144,22 +148,47 @@ async fn run_pump(pump: Rc<RefCell<Pump>>, env: Env, event: String) {
         let answers = futures_util::future::join_all(calls).await;
         let mut p = pump.borrow_mut();
         let m = &mut p.metrics;
-        m.inc("inplay_hub_batches_total", "Messages the hub sent to each of its relays (one per relay per batch).", &[("event", &event)], 1.0);
-        m.inc("inplay_hub_updates_total", "Updates (deltas and decision sets) the hub fanned out.", &[("event", &event)], batch.update.deltas.len().max(1) as f64);
+        m.inc(
+            "inplay_hub_batches_total",
+            "Messages the hub sent to each of its relays (one per relay per batch).",
+            &[("event", &event)],
+            1.0,
+        );
+        m.inc(
+            "inplay_hub_updates_total",
+            "Updates (deltas and decision sets) the hub fanned out.",
+            &[("event", &event)],
+            batch.update.deltas.len().max(1) as f64,
+        );
         for (r, answer) in batch.relays.iter().zip(answers) {
             let labels = [("event", event.as_str()), ("relay", r.name.as_str())];
-            m.inc("inplay_relay_messages_total", "Messages the hub sent to each relay.", &labels, 1.0);
+            m.inc(
+                "inplay_relay_messages_total",
+                "Messages the hub sent to each relay.",
+                &labels,
+                1.0,
+            );
             match answer {
                 Ok((200, bytes)) => {
                     let ack: RelayAck = serde_json::from_slice(&bytes).unwrap_or_default();
-                    m.set("inplay_relay_sockets", "Open WebSockets per relay.", &labels, ack.sockets as f64);
+                    m.set(
+                        "inplay_relay_sockets",
+                        "Open WebSockets per relay.",
+                        &labels,
+                        ack.sockets as f64,
+                    );
                     m.set(
                         "inplay_relay_updates_received",
                         "Messages each relay instance received from the hub.",
                         &labels,
                         ack.updates_received as f64,
                     );
-                    m.inc("inplay_deltas_sent_total", "Delta frames written to sockets.", &labels, ack.frames_sent as f64);
+                    m.inc(
+                        "inplay_deltas_sent_total",
+                        "Delta frames written to sockets.",
+                        &labels,
+                        ack.frames_sent as f64,
+                    );
                 }
                 other => {
                     let why = match other {
@@ -167,7 +196,12 @@ async fn run_pump(pump: Rc<RefCell<Pump>>, env: Env, event: String) {
                         Err(e) => e.to_string(),
                     };
                     worker::console_error!("relay {} update failed: {why}", r.name);
-                    m.inc("inplay_relay_errors_total", "Failed hub → relay messages.", &labels, 1.0);
+                    m.inc(
+                        "inplay_relay_errors_total",
+                        "Failed hub → relay messages.",
+                        &labels,
+                        1.0,
+                    );
                 }
             }
         }
@@ -203,11 +237,17 @@ struct Manual {
 }
 
 fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
-    env.var(name).ok().and_then(|v| v.to_string().trim().parse().ok()).unwrap_or(default)
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .unwrap_or(default)
 }
 
 fn version(v: inplay_engine::live::Version) -> Version {
-    Version { epoch: v.epoch, seq: v.seq }
+    Version {
+        epoch: v.epoch,
+        seq: v.seq,
+    }
 }
 
 fn snapshot_record(s: &Snapshot) -> SnapshotRecord {
@@ -219,7 +259,11 @@ fn snapshot_record(s: &Snapshot) -> SnapshotRecord {
 }
 
 fn delta_record(d: &Delta) -> DeltaRecord {
-    DeltaRecord { version: version(d.version), bin: d.to_bytes(), json: serde_json::to_string(d).unwrap_or_default() }
+    DeltaRecord {
+        version: version(d.version),
+        bin: d.to_bytes(),
+        json: serde_json::to_string(d).unwrap_or_default(),
+    }
 }
 
 fn decision_record(d: &BetDecision) -> DecisionRecord {
@@ -249,12 +293,18 @@ impl EventHub {
 
     fn create_tables(&self) -> Result<()> {
         let sql = self.sql();
-        sql.exec("CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL)", None)?;
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL)",
+            None,
+        )?;
         sql.exec(
             "CREATE TABLE IF NOT EXISTS relays (name TEXT PRIMARY KEY, region TEXT NOT NULL, shard INTEGER NOT NULL)",
             None,
         )?;
-        sql.exec("CREATE TABLE IF NOT EXISTS bet_keys (bet_id TEXT PRIMARY KEY, body_sha TEXT NOT NULL)", None)?;
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS bet_keys (bet_id TEXT PRIMARY KEY, body_sha TEXT NOT NULL)",
+            None,
+        )?;
         sql.exec(
             "CREATE TABLE IF NOT EXISTS feed_signatures (digest TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL)",
             None,
@@ -297,32 +347,65 @@ impl EventHub {
         if entries.is_empty() {
             return Ok(false);
         }
-        let live = LiveEvent::replay(entries.iter())
-            .map_err(|e| ApiError::new(500, "replay_failed", format!("log replay failed: {} ({e})", e.code())))?;
+        let live = LiveEvent::replay(entries.iter()).map_err(|e| {
+            ApiError::new(
+                500,
+                "replay_failed",
+                format!("log replay failed: {} ({e})", e.code()),
+            )
+        })?;
         let mut relays = Vec::new();
-        for row in sql.exec("SELECT name, region FROM relays ORDER BY name", None)?.raw() {
+        for row in sql
+            .exec("SELECT name, region FROM relays ORDER BY name", None)?
+            .raw()
+        {
             let row = row?;
-            if let [SqlStorageValue::String(name), SqlStorageValue::String(region)] = row.as_slice() {
-                relays.push(RelayRef { name: name.clone(), region: region.clone() });
+            if let [
+                SqlStorageValue::String(name),
+                SqlStorageValue::String(region),
+            ] = row.as_slice()
+            {
+                relays.push(RelayRef {
+                    name: name.clone(),
+                    region: region.clone(),
+                });
             }
         }
         let event_id = live.image().event_id.clone();
-        worker::console_log!("hub {event_id}: replayed {} log entries to version {}", entries.len(), live.version());
+        worker::console_log!(
+            "hub {event_id}: replayed {} log entries to version {}",
+            entries.len(),
+            live.version()
+        );
         *self.hub.borrow_mut() = Some(self.new_hub(event_id, live, relays));
         Ok(true)
     }
 
     fn append_log(&self, entry: &AuditEntry) -> ApiResult<()> {
         let idx = SqlStorageValue::try_from_i64(entry.index as i64)?;
-        self.sql().exec("INSERT INTO log (idx, entry) VALUES (?, ?)", vec![idx, entry.to_bytes().into()])?;
+        self.sql().exec(
+            "INSERT INTO log (idx, entry) VALUES (?, ?)",
+            vec![idx, entry.to_bytes().into()],
+        )?;
         Ok(())
     }
 
     /// Apply one input: engine, log, metrics, and the relay message it calls for.
     /// Runs synchronously, so no other input interleaves between apply and log write.
-    fn apply(&self, hub: &mut Hub, input: Input, now_ms: u64, placed_bet: Option<&str>) -> ApiResult<(Output, Option<Fanout>)> {
-        let suspended_before: Vec<&'static str> =
-            hub.live.image().suspensions.iter().map(|s| s.reason.as_str()).collect();
+    fn apply(
+        &self,
+        hub: &mut Hub,
+        input: Input,
+        now_ms: u64,
+        placed_bet: Option<&str>,
+    ) -> ApiResult<(Output, Option<Fanout>)> {
+        let suspended_before: Vec<&'static str> = hub
+            .live
+            .image()
+            .suspensions
+            .iter()
+            .map(|s| s.reason.as_str())
+            .collect();
         let out = hub.live.apply(input, now_ms);
         if let Some(entry) = &out.audit {
             self.append_log(entry)?;
@@ -340,8 +423,17 @@ impl EventHub {
         }
         for d in &out.decisions {
             let label = decision_label(d);
-            hub.metrics.inc("inplay_bets_total", "Bet decisions, by decision.", &[("event", &event), ("decision", &label)], 1.0);
-            let placed = if placed_bet == Some(d.bet_id.as_str()) { Some(now_ms) } else { hub.placed_ms.remove(&d.bet_id) };
+            hub.metrics.inc(
+                "inplay_bets_total",
+                "Bet decisions, by decision.",
+                &[("event", &event), ("decision", &label)],
+                1.0,
+            );
+            let placed = if placed_bet == Some(d.bet_id.as_str()) {
+                Some(now_ms)
+            } else {
+                hub.placed_ms.remove(&d.bet_id)
+            };
             match (d.status, placed) {
                 (BetStatus::Pending, Some(at)) => {
                     hub.placed_ms.insert(d.bet_id.clone(), at);
@@ -356,7 +448,10 @@ impl EventHub {
                 _ => {}
             }
         }
-        let mut update = RelayUpdate { sent_ms: now_ms, ..Default::default() };
+        let mut update = RelayUpdate {
+            sent_ms: now_ms,
+            ..Default::default()
+        };
         if let Some(delta) = &out.delta {
             update.deltas.push(delta_record(delta));
             if delta.version.seq >= hub.last_checkpoint_seq + CHECKPOINT_EVERY {
@@ -365,8 +460,10 @@ impl EventHub {
             }
         }
         update.decisions = out.decisions.iter().map(decision_record).collect();
-        let fanout = (!update.deltas.is_empty() || !update.decisions.is_empty())
-            .then(|| Fanout { update, relays: hub.relays.clone() });
+        let fanout = (!update.deltas.is_empty() || !update.decisions.is_empty()).then(|| Fanout {
+            update,
+            relays: hub.relays.clone(),
+        });
         Ok((out, fanout))
     }
 
@@ -384,8 +481,15 @@ impl EventHub {
         if start {
             let pump = self.pump.clone();
             let env = self.env.clone();
-            let event = self.hub.borrow().as_ref().map(|h| h.event_id.clone()).unwrap_or_default();
-            worker::wasm_bindgen_futures::spawn_local(async move { run_pump(pump, env, event).await });
+            let event = self
+                .hub
+                .borrow()
+                .as_ref()
+                .map(|h| h.event_id.clone())
+                .unwrap_or_default();
+            worker::wasm_bindgen_futures::spawn_local(
+                async move { run_pump(pump, env, event).await },
+            );
         }
     }
 
@@ -403,31 +507,52 @@ impl EventHub {
         };
         if let Some(at) = wake {
             let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
-            if let Err(e) = self.state.storage().set_alarm(ScheduledTime::new(date)).await {
+            if let Err(e) = self
+                .state
+                .storage()
+                .set_alarm(ScheduledTime::new(date))
+                .await
+            {
                 worker::console_error!("set_alarm: {e}");
             }
         }
     }
 
     async fn open(&self, mut req: Request) -> ApiResult<Response> {
+        let mut body: Value = req
+            .json()
+            .await
+            .map_err(|_| ApiError::bad_request("invalid_body", "body must be JSON"))?;
+        // Checked after the last await: from here to the log write nothing else can run, so two
+        // concurrent creates cannot both write entry 0.
         if self.ensure_loaded()? {
-            return Err(ApiError::new(409, "event_exists", "the event already exists"));
+            return Err(ApiError::new(
+                409,
+                "event_exists",
+                "the event already exists",
+            ));
         }
         let now = http::now_ms();
-        let mut body: Value = req.json().await.map_err(|_| ApiError::bad_request("invalid_body", "body must be JSON"))?;
-        let obj = body.as_object_mut().ok_or_else(|| ApiError::bad_request("invalid_body", "body must be an object"))?;
+        let obj = body
+            .as_object_mut()
+            .ok_or_else(|| ApiError::bad_request("invalid_body", "body must be an object"))?;
         // A new epoch per creation: clients holding versions of an earlier life of this id start over.
         obj.insert("epoch".into(), json!((now / 1000) as u32));
         let config = obj.entry("config").or_insert_with(|| json!({}));
         if let Some(c) = config.as_object_mut() {
             let defaults = LiveConfig::default();
-            c.entry("stale_after_ms").or_insert(json!(env_u64(&self.env, "FEED_STALE_MS", defaults.stale_after_ms)));
+            c.entry("stale_after_ms").or_insert(json!(env_u64(
+                &self.env,
+                "FEED_STALE_MS",
+                defaults.stale_after_ms
+            )));
         }
-        let opening: Opening = serde_json::from_value(body)
-            .map_err(|e| ApiError::bad_request("invalid_opening", format!("invalid opening: {e}")))?;
+        let opening: Opening = serde_json::from_value(body).map_err(|e| {
+            ApiError::bad_request("invalid_opening", format!("invalid opening: {e}"))
+        })?;
         let event_id = opening.event_id.clone();
-        let (live, entry) =
-            LiveEvent::new(opening, now).map_err(|e| ApiError::bad_request("invalid_opening", e.to_string()))?;
+        let (live, entry) = LiveEvent::new(opening, now)
+            .map_err(|e| ApiError::bad_request("invalid_opening", e.to_string()))?;
         self.append_log(&entry)?;
         let snapshot = live.snapshot();
         *self.hub.borrow_mut() = Some(self.new_hub(event_id, live, Vec::new()));
@@ -437,18 +562,31 @@ impl EventHub {
 
     fn remember_signature(&self, batch: &FeedBatch, now: u64) -> ApiResult<()> {
         let sql = self.sql();
-        sql.exec("DELETE FROM feed_signatures WHERE expires_ms < ?", vec![SqlStorageValue::try_from_i64(now as i64)?])?;
+        sql.exec(
+            "DELETE FROM feed_signatures WHERE expires_ms < ?",
+            vec![SqlStorageValue::try_from_i64(now as i64)?],
+        )?;
         let seen = sql
-            .exec("SELECT 1 FROM feed_signatures WHERE digest = ?", vec![batch.signature.as_str().into()])?
+            .exec(
+                "SELECT 1 FROM feed_signatures WHERE digest = ?",
+                vec![batch.signature.as_str().into()],
+            )?
             .raw()
             .next()
             .is_some();
         if seen {
-            return Err(ApiError::new(409, "signature_replayed", "this signature was already used"));
+            return Err(ApiError::new(
+                409,
+                "signature_replayed",
+                "this signature was already used",
+            ));
         }
         sql.exec(
             "INSERT INTO feed_signatures (digest, expires_ms) VALUES (?, ?)",
-            vec![batch.signature.as_str().into(), SqlStorageValue::try_from_i64(batch.remember_until_ms as i64)?],
+            vec![
+                batch.signature.as_str().into(),
+                SqlStorageValue::try_from_i64(batch.remember_until_ms as i64)?,
+            ],
         )?;
         Ok(())
     }
@@ -457,7 +595,10 @@ impl EventHub {
         if !self.ensure_loaded()? {
             return Err(not_found());
         }
-        let batch: FeedBatch = req.json().await.map_err(|_| ApiError::bad_request("invalid_body", "bad feed batch"))?;
+        let batch: FeedBatch = req
+            .json()
+            .await
+            .map_err(|_| ApiError::bad_request("invalid_body", "bad feed batch"))?;
         let now = http::now_ms();
         self.remember_signature(&batch, now)?;
         let mut results = Vec::with_capacity(batch.events.len());
@@ -469,13 +610,17 @@ impl EventHub {
             for raw in batch.events {
                 let ts = raw.get("ts").and_then(Value::as_u64);
                 let result = match FeedEvent::from_json_value(raw) {
-                    Err(e) => json!({ "result": "rejected", "reason": e.code(), "message": e.to_string() }),
+                    Err(e) => {
+                        json!({ "result": "rejected", "reason": e.code(), "message": e.to_string() })
+                    }
                     Ok(ev) => {
                         let (out, fanout) = self.apply(hub, Input::Feed(ev), now, None)?;
                         fanouts.push(fanout);
                         match out.feed {
                             Some(r) => {
-                                if matches!(r.outcome, FeedOutcome::Accepted) && let Some(ts) = ts {
+                                if matches!(r.outcome, FeedOutcome::Accepted)
+                                    && let Some(ts) = ts
+                                {
                                     hub.metrics.observe(
                                         "inplay_feed_lag_ms",
                                         "Server time minus the event's ts, for accepted feed events.",
@@ -488,7 +633,9 @@ impl EventHub {
                                     FeedOutcome::Accepted => ("accepted", None),
                                     FeedOutcome::Duplicate => ("duplicate", None),
                                     FeedOutcome::Held => ("held", None),
-                                    FeedOutcome::Rejected { reason } => ("rejected", Some(reason.as_str())),
+                                    FeedOutcome::Rejected { reason } => {
+                                        ("rejected", Some(reason.as_str()))
+                                    }
                                 };
                                 let mut v = json!({ "source": r.source.as_str(), "seq": r.seq, "result": result });
                                 if let (Some(reason), Some(o)) = (reason, v.as_object_mut()) {
@@ -505,7 +652,12 @@ impl EventHub {
                     Some("duplicate") => "duplicate",
                     _ => "rejected",
                 };
-                hub.metrics.inc("inplay_feed_events_total", "Feed events, by result.", &[("event", &event), ("result", label)], 1.0);
+                hub.metrics.inc(
+                    "inplay_feed_events_total",
+                    "Feed events, by result.",
+                    &[("event", &event), ("result", label)],
+                    1.0,
+                );
                 results.push(result);
             }
         }
@@ -541,13 +693,21 @@ impl EventHub {
         let manual: Manual = if text.trim().is_empty() {
             Manual::default()
         } else {
-            serde_json::from_str(&text).map_err(|_| ApiError::bad_request("invalid_body", "body must be {\"market\": …} or empty"))?
+            serde_json::from_str(&text).map_err(|_| {
+                ApiError::bad_request("invalid_body", "body must be {\"market\": …} or empty")
+            })?
         };
         let market = match manual.market {
             None | Some(Value::Null) => None,
-            Some(m) => Some(serde_json::from_value(m).map_err(|e| ApiError::bad_request("invalid_body", format!("unknown market: {e}")))?),
+            Some(m) => Some(serde_json::from_value(m).map_err(|e| {
+                ApiError::bad_request("invalid_body", format!("unknown market: {e}"))
+            })?),
         };
-        let input = if suspend { Input::Suspend { market } } else { Input::Resume { market } };
+        let input = if suspend {
+            Input::Suspend { market }
+        } else {
+            Input::Resume { market }
+        };
         let now = http::now_ms();
         let fanout = {
             let mut guard = self.hub.borrow_mut();
@@ -563,12 +723,18 @@ impl EventHub {
         if !self.ensure_loaded()? {
             return Err(not_found());
         }
-        let call: BetCall = req.json().await.map_err(|_| ApiError::bad_request("invalid_body", "bad bet call"))?;
+        let call: BetCall = req
+            .json()
+            .await
+            .map_err(|_| ApiError::bad_request("invalid_body", "bad bet call"))?;
         let now = http::now_ms();
         let sql = self.sql();
         // A retry: answer with the latest decision, without touching the engine or the rate limit.
         let first_sha = sql
-            .exec("SELECT body_sha FROM bet_keys WHERE bet_id = ?", vec![call.bet_id.as_str().into()])?
+            .exec(
+                "SELECT body_sha FROM bet_keys WHERE bet_id = ?",
+                vec![call.bet_id.as_str().into()],
+            )?
             .raw()
             .next()
             .transpose()?
@@ -578,28 +744,42 @@ impl EventHub {
             });
         if let Some(sha) = first_sha {
             if sha != call.body_sha {
-                return Err(ApiError::new(409, "idempotency_conflict", "this Idempotency-Key was used for a different bet"));
+                return Err(ApiError::new(
+                    409,
+                    "idempotency_conflict",
+                    "this Idempotency-Key was used for a different bet",
+                ));
             }
             let guard = self.hub.borrow();
             let hub = guard.as_ref().ok_or_else(not_found)?;
             if let Some(d) = hub.live.bet(&call.bet_id) {
-                let status = if d.status == BetStatus::Pending { 202 } else { 200 };
+                let status = if d.status == BetStatus::Pending {
+                    202
+                } else {
+                    200
+                };
                 let mut resp = http::json(status, d);
                 let _ = resp.headers_mut().set("idempotent-replayed", "true");
                 return Ok(resp);
             }
         }
         let mut bet = call.bet;
-        let obj = bet.as_object_mut().ok_or_else(|| ApiError::bad_request("invalid_bet", "bet must be a JSON object"))?;
+        let obj = bet
+            .as_object_mut()
+            .ok_or_else(|| ApiError::bad_request("invalid_bet", "bet must be a JSON object"))?;
         obj.insert("bet_id".into(), json!(call.bet_id));
         obj.insert("user_id".into(), json!(call.user_id));
-        let request: BetRequest =
-            serde_json::from_value(bet).map_err(|e| ApiError::bad_request("invalid_bet", format!("invalid bet: {e}")))?;
+        let request: BetRequest = serde_json::from_value(bet)
+            .map_err(|e| ApiError::bad_request("invalid_bet", format!("invalid bet: {e}")))?;
         let (decision, fanout) = {
             let mut guard = self.hub.borrow_mut();
             let hub = guard.as_mut().ok_or_else(not_found)?;
             if let Err(retry_ms) = hub.limiter.take(&call.user_id, now) {
-                return Err(ApiError::new(429, "rate_limited", format!("too many bets; retry in {retry_ms} ms")));
+                return Err(ApiError::new(
+                    429,
+                    "rate_limited",
+                    format!("too many bets; retry in {retry_ms} ms"),
+                ));
             }
             let (out, fanout) = self.apply(hub, Input::Bet(request), now, Some(&call.bet_id))?;
             sql.exec(
@@ -615,7 +795,11 @@ impl EventHub {
         };
         self.fan_out(fanout);
         self.arm().await;
-        let status = if decision.status == BetStatus::Pending { 202 } else { 200 };
+        let status = if decision.status == BetStatus::Pending {
+            202
+        } else {
+            200
+        };
         Ok(http::json(status, &decision))
     }
 
@@ -624,30 +808,52 @@ impl EventHub {
             return Err(ApiError::not_found("bet_not_found", "no such bet"));
         }
         let url = req.url()?;
-        let id = url.query_pairs().find(|(k, _)| k == "id").map(|(_, v)| v.into_owned()).unwrap_or_default();
+        let id = url
+            .query_pairs()
+            .find(|(k, _)| k == "id")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
         let guard = self.hub.borrow();
         let hub = guard.as_ref().ok_or_else(not_found)?;
-        let d = hub.live.bet(&id).ok_or_else(|| ApiError::not_found("bet_not_found", "no such bet"))?;
-        Ok(http::json(200, &json!({ "decision": d, "settlement": hub.live.settlement(&id) })))
+        let d = hub
+            .live
+            .bet(&id)
+            .ok_or_else(|| ApiError::not_found("bet_not_found", "no such bet"))?;
+        Ok(http::json(
+            200,
+            &json!({ "decision": d, "settlement": hub.live.settlement(&id) }),
+        ))
     }
 
     async fn subscribe(&self, mut req: Request) -> ApiResult<Response> {
         if !self.ensure_loaded()? {
             return Err(not_found());
         }
-        let s: Subscribe = req.json().await.map_err(|_| ApiError::bad_request("invalid_body", "bad subscribe"))?;
+        let s: Subscribe = req
+            .json()
+            .await
+            .map_err(|_| ApiError::bad_request("invalid_body", "bad subscribe"))?;
         let mut guard = self.hub.borrow_mut();
         let hub = guard.as_mut().ok_or_else(not_found)?;
         if !hub.relays.iter().any(|r| r.name == s.name) {
             self.sql().exec(
                 "INSERT OR REPLACE INTO relays (name, region, shard) VALUES (?, ?, ?)",
-                vec![s.name.as_str().into(), s.region.as_str().into(), (s.shard as i64).into()],
+                vec![
+                    s.name.as_str().into(),
+                    s.region.as_str().into(),
+                    (s.shard as i64).into(),
+                ],
             )?;
-            hub.relays.push(RelayRef { name: s.name, region: s.region });
+            hub.relays.push(RelayRef {
+                name: s.name,
+                region: s.region,
+            });
         }
         // Registration and snapshot in one synchronous turn: every later update reaches this relay.
         let record = snapshot_record(&hub.live.snapshot());
-        Ok(Response::from_bytes(postcard::to_allocvec(&record).unwrap_or_default())?)
+        Ok(Response::from_bytes(
+            postcard::to_allocvec(&record).unwrap_or_default(),
+        )?)
     }
 
     fn metrics(&self) -> ApiResult<Response> {
@@ -659,9 +865,24 @@ impl EventHub {
         let mut m = hub.metrics.clone();
         m.merge(&self.pump.borrow().metrics);
         let v = hub.live.version();
-        m.set("inplay_event_version_seq", "Current version seq of each match.", &[("event", &hub.event_id)], v.seq as f64);
-        m.set("inplay_event_bets", "Bets held by each match.", &[("event", &hub.event_id)], hub.live.bet_count() as f64);
-        m.set("inplay_event_relays", "Relays registered with each match.", &[("event", &hub.event_id)], hub.relays.len() as f64);
+        m.set(
+            "inplay_event_version_seq",
+            "Current version seq of each match.",
+            &[("event", &hub.event_id)],
+            v.seq as f64,
+        );
+        m.set(
+            "inplay_event_bets",
+            "Bets held by each match.",
+            &[("event", &hub.event_id)],
+            hub.live.bet_count() as f64,
+        );
+        m.set(
+            "inplay_event_relays",
+            "Relays registered with each match.",
+            &[("event", &hub.event_id)],
+            hub.relays.len() as f64,
+        );
         Ok(http::json(200, &m))
     }
 
@@ -672,7 +893,9 @@ impl EventHub {
         let now = http::now_ms();
         let fanout = {
             let mut guard = self.hub.borrow_mut();
-            let Some(hub) = guard.as_mut() else { return Ok(()) };
+            let Some(hub) = guard.as_mut() else {
+                return Ok(());
+            };
             hub.alarm_at = None;
             self.apply(hub, Input::Tick, now, None)?.1
         };
@@ -705,7 +928,12 @@ impl EventHub {
 
 impl DurableObject for EventHub {
     fn new(state: State, env: Env) -> Self {
-        let hub = EventHub { state, env, hub: RefCell::new(None), pump: Rc::new(RefCell::new(Pump::default())) };
+        let hub = EventHub {
+            state,
+            env,
+            hub: RefCell::new(None),
+            pump: Rc::new(RefCell::new(Pump::default())),
+        };
         if let Err(e) = hub.create_tables() {
             worker::console_error!("hub: creating tables failed: {e}");
         }

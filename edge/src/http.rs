@@ -20,7 +20,10 @@ pub fn json_text(status: u16, body: String) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json");
     let _ = headers.set("cache-control", "no-store");
-    Response::builder().with_status(status).with_headers(headers).fixed(body.into_bytes())
+    Response::builder()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(body.into_bytes())
 }
 
 /// Serialize `value` as a JSON answer.
@@ -49,11 +52,19 @@ pub fn internal_request(method: Method, path: &str, body: Option<Vec<u8>>) -> Ap
         let arr = js_sys::Uint8Array::from(b.as_slice());
         init.with_body(Some(arr.into()));
     }
-    Ok(Request::new_with_init(&format!("https://internal{path}"), &init)?)
+    Ok(Request::new_with_init(
+        &format!("https://internal{path}"),
+        &init,
+    )?)
 }
 
 /// Call a Durable Object and return `(status, body bytes)`.
-pub async fn call(stub: &Stub, method: Method, path: &str, body: Option<Vec<u8>>) -> ApiResult<(u16, Vec<u8>)> {
+pub async fn call(
+    stub: &Stub,
+    method: Method,
+    path: &str,
+    body: Option<Vec<u8>>,
+) -> ApiResult<(u16, Vec<u8>)> {
     let req = internal_request(method, path, body)?;
     let mut resp = stub.fetch_with_request(req).await?;
     let status = resp.status_code();
@@ -72,7 +83,8 @@ pub async fn call_json<T: serde::de::DeserializeOwned>(
     if status >= 400 {
         return Err(error_from_body(status, &bytes));
     }
-    let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(format!("bad internal answer: {e}")))?;
+    let value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::internal(format!("bad internal answer: {e}")))?;
     Ok((status, value))
 }
 
@@ -109,16 +121,24 @@ fn intern(code: &str) -> &'static str {
         "replay_failed",
         "internal",
     ];
-    CODES.iter().copied().find(|c| *c == code).unwrap_or("internal")
+    CODES
+        .iter()
+        .copied()
+        .find(|c| *c == code)
+        .unwrap_or("internal")
 }
 
 /// Read a request body, refusing more than `limit` bytes with 413.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
     if let Ok(Some(len)) = req.headers().get("content-length")
-        && len.trim().parse::<usize>().is_ok_and(|n| n > limit) {
-            return Err(too_large(limit));
-        }
-    let bytes = req.bytes().await.map_err(|_| ApiError::bad_request("invalid_body", "could not read the body"))?;
+        && len.trim().parse::<usize>().is_ok_and(|n| n > limit)
+    {
+        return Err(too_large(limit));
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| ApiError::bad_request("invalid_body", "could not read the body"))?;
     if bytes.len() > limit {
         return Err(too_large(limit));
     }
@@ -126,7 +146,11 @@ pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(413, "payload_too_large", format!("body exceeds {limit} bytes"))
+    ApiError::new(
+        413,
+        "payload_too_large",
+        format!("body exceeds {limit} bytes"),
+    )
 }
 
 /// Current wall time, ms.

@@ -42,6 +42,10 @@ pub mod region_relay;
 
 #[cfg(target_arch = "wasm32")]
 #[worker::event(fetch)]
-async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) -> worker::Result<worker::Response> {
+async fn fetch(
+    req: worker::Request,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<worker::Response> {
     Ok(api::handle(req, env).await)
 }

@@ -16,7 +16,11 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// `burst` bets at once, refilling `per_sec` a second.
     pub fn new(burst: u32, per_sec: f64) -> Self {
-        RateLimiter { burst: burst.max(1) as f64, per_ms: per_sec.max(0.0) / 1000.0, buckets: HashMap::new() }
+        RateLimiter {
+            burst: burst.max(1) as f64,
+            per_ms: per_sec.max(0.0) / 1000.0,
+            buckets: HashMap::new(),
+        }
     }
 
     /// Take one token for `user` at `now_ms`; `Err(retry_after_ms)` when empty.
@@ -24,9 +28,13 @@ impl RateLimiter {
         if self.buckets.len() > 100_000 {
             // Bound memory under a flood of distinct users: full buckets carry no information.
             let (burst, per_ms) = (self.burst, self.per_ms);
-            self.buckets.retain(|_, (t, at)| *t + now_ms.saturating_sub(*at) as f64 * per_ms < burst);
+            self.buckets
+                .retain(|_, (t, at)| *t + now_ms.saturating_sub(*at) as f64 * per_ms < burst);
         }
-        let (tokens, at) = self.buckets.entry(user.to_string()).or_insert((self.burst, now_ms));
+        let (tokens, at) = self
+            .buckets
+            .entry(user.to_string())
+            .or_insert((self.burst, now_ms));
         *tokens = (*tokens + now_ms.saturating_sub(*at) as f64 * self.per_ms).min(self.burst);
         *at = now_ms;
         if *tokens >= 1.0 {

@@ -65,22 +65,30 @@ impl Region {
 
     /// Parse a location hint.
     pub fn parse(s: &str) -> Option<Region> {
-        Region::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
+        Region::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 
-const MIDDLE_EAST: &[&str] =
-    &["AE", "BH", "CY", "EG", "IL", "IQ", "IR", "JO", "KW", "LB", "OM", "PS", "QA", "SA", "SY", "TR", "YE"];
+const MIDDLE_EAST: &[&str] = &[
+    "AE", "BH", "CY", "EG", "IL", "IQ", "IR", "JO", "KW", "LB", "OM", "PS", "QA", "SA", "SY", "TR",
+    "YE",
+];
 const EASTERN_EUROPE: &[&str] = &[
-    "BG", "BY", "CZ", "EE", "FI", "GR", "HR", "HU", "LT", "LV", "MD", "PL", "RO", "RS", "RU", "SI", "SK", "UA",
-    "BA", "ME", "MK", "AL", "XK",
+    "BG", "BY", "CZ", "EE", "FI", "GR", "HR", "HU", "LT", "LV", "MD", "PL", "RO", "RS", "RU", "SI",
+    "SK", "UA", "BA", "ME", "MK", "AL", "XK",
 ];
 
 /// The region for a client, from `request.cf` fields.
 ///
 /// North America splits at 100° W (roughly the Mountain/Central time line), Europe by country list;
 /// anything unknown falls back to [`FALLBACK`].
-pub fn from_location(continent: Option<&str>, country: Option<&str>, longitude: Option<f32>) -> Region {
+pub fn from_location(
+    continent: Option<&str>,
+    country: Option<&str>,
+    longitude: Option<f32>,
+) -> Region {
     let country = country.unwrap_or("");
     if MIDDLE_EAST.contains(&country) {
         return Region::Me;
@@ -102,7 +110,10 @@ pub fn from_location(continent: Option<&str>, country: Option<&str>, longitude: 
 
 /// The region to serve: the override header when allowed and valid, else the location.
 pub fn choose(override_header: Option<&str>, allow_override: bool, located: Region) -> Region {
-    match override_header.filter(|_| allow_override).and_then(Region::parse) {
+    match override_header
+        .filter(|_| allow_override)
+        .and_then(Region::parse)
+    {
         Some(r) => r,
         None => located,
     }
@@ -143,7 +154,11 @@ mod tests {
             (Some("AN"), None, None, FALLBACK),
         ];
         for (continent, country, lon, want) in table {
-            assert_eq!(from_location(*continent, *country, *lon), *want, "{continent:?} {country:?}");
+            assert_eq!(
+                from_location(*continent, *country, *lon),
+                *want,
+                "{continent:?} {country:?}"
+            );
         }
     }
 
@@ -163,7 +178,8 @@ mod tests {
         assert_eq!(shard_for("alice", 4), shard_for("alice", 4));
         assert!((0..100).all(|i| shard_for(&format!("c{i}"), 3) < 3));
         assert_eq!(shard_for("x", 0), 0);
-        let used: std::collections::BTreeSet<u32> = (0..100).map(|i| shard_for(&format!("c{i}"), 4)).collect();
+        let used: std::collections::BTreeSet<u32> =
+            (0..100).map(|i| shard_for(&format!("c{i}"), 4)).collect();
         assert_eq!(used.len(), 4);
     }
 }

@@ -15,8 +15,8 @@ use std::cell::RefCell;
 
 use serde::Deserialize;
 use worker::{
-    DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair, durable_object,
+    DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State,
+    WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
 use crate::error::ApiError;
@@ -35,6 +35,8 @@ pub const SHARD_HEADER: &str = "x-relay-shard";
 pub const USER_HEADER: &str = "x-relay-user";
 
 const TAG_BIN: &str = "fmt:bin";
+/// Most updates held while waiting for a snapshot.
+const MAX_PENDING: usize = 4096;
 const TAG_JSON: &str = "fmt:json";
 
 /// Who this relay is.
@@ -80,7 +82,10 @@ struct LiveQuery {
 }
 
 fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
-    env.var(name).ok().and_then(|v| v.to_string().trim().parse().ok()).unwrap_or(default)
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .unwrap_or(default)
 }
 
 fn text(v: &SqlStorageValue) -> Option<String> {
@@ -105,7 +110,10 @@ impl RegionRelay {
 
     fn create_tables(&self) -> Result<()> {
         let sql = self.sql();
-        sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB)", None)?;
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB)",
+            None,
+        )?;
         sql.exec(
             "CREATE TABLE IF NOT EXISTS ring (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, bin BLOB NOT NULL, json TEXT NOT NULL)",
             None,
@@ -114,12 +122,20 @@ impl RegionRelay {
     }
 
     fn meta(&self, key: &str) -> ApiResult<Option<SqlStorageValue>> {
-        let row = self.sql().exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?.raw().next().transpose()?;
+        let row = self
+            .sql()
+            .exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?
+            .raw()
+            .next()
+            .transpose()?;
         Ok(row.and_then(|r| r.into_iter().next()))
     }
 
     fn put_meta(&self, key: &str, v: SqlStorageValue) -> ApiResult<()> {
-        self.sql().exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", vec![key.into(), v])?;
+        self.sql().exec(
+            "INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)",
+            vec![key.into(), v],
+        )?;
         Ok(())
     }
 
@@ -129,7 +145,11 @@ impl RegionRelay {
             return Ok(());
         }
         let cap = env_u64(&self.env, "RELAY_RING", 1024) as usize;
-        let id = match (self.meta("event")?, self.meta("region")?, self.meta("shard")?) {
+        let id = match (
+            self.meta("event")?,
+            self.meta("region")?,
+            self.meta("shard")?,
+        ) {
             (Some(e), Some(r), Some(s)) => Some(Identity {
                 event_id: text(&e).unwrap_or_default(),
                 region: text(&r).unwrap_or_default(),
@@ -142,10 +162,23 @@ impl RegionRelay {
             _ => None,
         };
         let mut ring = Vec::new();
-        for row in self.sql().exec("SELECT seq, epoch, bin, json FROM ring ORDER BY seq", None)?.raw() {
-            if let [seq, epoch, SqlStorageValue::Blob(bin), SqlStorageValue::String(json)] = row?.as_slice() {
+        for row in self
+            .sql()
+            .exec("SELECT seq, epoch, bin, json FROM ring ORDER BY seq", None)?
+            .raw()
+        {
+            if let [
+                seq,
+                epoch,
+                SqlStorageValue::Blob(bin),
+                SqlStorageValue::String(json),
+            ] = row?.as_slice()
+            {
                 ring.push(DeltaRecord {
-                    version: Version { epoch: int(epoch).unwrap_or(0) as u32, seq: int(seq).unwrap_or(0) as u64 },
+                    version: Version {
+                        epoch: int(epoch).unwrap_or(0) as u32,
+                        seq: int(seq).unwrap_or(0) as u64,
+                    },
                     bin: bin.clone(),
                     json: json.clone(),
                 });
@@ -162,7 +195,10 @@ impl RegionRelay {
     }
 
     fn persist_snapshot(&self, s: &SnapshotRecord) -> ApiResult<()> {
-        self.put_meta("snapshot", postcard::to_allocvec(s).unwrap_or_default().into())
+        self.put_meta(
+            "snapshot",
+            postcard::to_allocvec(s).unwrap_or_default().into(),
+        )
     }
 
     /// Write new deltas and drop what fell out of the ring (or belongs to an older epoch).
@@ -183,7 +219,10 @@ impl RegionRelay {
             (Some(front), _) => {
                 sql.exec(
                     "DELETE FROM ring WHERE seq < ? OR epoch != ?",
-                    vec![SqlStorageValue::try_from_i64(front.version.seq as i64)?, (front.version.epoch as i64).into()],
+                    vec![
+                        SqlStorageValue::try_from_i64(front.version.seq as i64)?,
+                        (front.version.epoch as i64).into(),
+                    ],
                 )?;
             }
             (None, _) => {
@@ -194,7 +233,11 @@ impl RegionRelay {
     }
 
     fn send_to(&self, ws: &WebSocket, json: bool, bin: &[u8], text: &str) -> bool {
-        let r = if json { ws.send_with_str(text) } else { ws.send_with_bytes(bin) };
+        let r = if json {
+            ws.send_with_str(text)
+        } else {
+            ws.send_with_bytes(bin)
+        };
         r.is_ok()
     }
 
@@ -217,34 +260,48 @@ impl RegionRelay {
     /// Apply an update from the hub and forward what is new. Synchronous: updates never interleave.
     fn take_update(&self, update: RelayUpdate) -> ApiResult<(u64, bool)> {
         let mut guard = self.relay.borrow_mut();
-        let relay = guard.as_mut().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+        let relay = guard
+            .as_mut()
+            .ok_or_else(|| ApiError::internal("relay not loaded"))?;
         if relay.syncing {
-            relay.pending.push(update);
+            if relay.pending.len() < MAX_PENDING {
+                relay.pending.push(update);
+            }
             return Ok((0, false));
         }
         let mut frames = 0;
         match relay.log.accept(&update) {
             Accepted::NoSnapshot => {
-                relay.pending.push(update);
+                // Held for the subscription in flight; bounded, since the next join resyncs anyway.
+                if relay.pending.len() < MAX_PENDING {
+                    relay.pending.push(update);
+                } else {
+                    relay.pending.clear();
+                }
                 return Ok((0, false));
             }
             Accepted::Gap => {
                 relay.pending.push(update);
                 return Ok((0, true));
             }
-            Accepted::Applied { fresh, snapshot_changed } => {
+            Accepted::Applied {
+                fresh,
+                snapshot_changed,
+            } => {
                 self.persist_ring(&relay.log, &fresh)?;
-                if snapshot_changed
-                    && let Some(s) = relay.log.snapshot() {
-                        self.persist_snapshot(s)?;
-                    }
+                if snapshot_changed && let Some(s) = relay.log.snapshot() {
+                    self.persist_snapshot(s)?;
+                }
                 for d in &fresh {
                     frames += self.broadcast(&wire::delta_bin(d), &wire::delta_json(d));
                 }
             }
         }
         for d in &update.decisions {
-            for ws in self.state.get_websockets_with_tag(&format!("u:{}", d.user_id)) {
+            for ws in self
+                .state
+                .get_websockets_with_tag(&format!("u:{}", d.user_id))
+            {
                 let json = self.is_json(&ws);
                 self.send_to(&ws, json, &wire::bet_bin(d), &wire::bet_json(d));
             }
@@ -256,14 +313,21 @@ impl RegionRelay {
     async fn sync(&self) -> ApiResult<()> {
         let id = {
             let mut guard = self.relay.borrow_mut();
-            let relay = guard.as_mut().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            let relay = guard
+                .as_mut()
+                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
             relay.syncing = true;
-            relay.id.clone().ok_or_else(|| ApiError::internal("relay has no identity"))?
+            relay
+                .id
+                .clone()
+                .ok_or_else(|| ApiError::internal("relay has no identity"))?
         };
         let result = self.fetch_snapshot(&id).await;
         let queued = {
             let mut guard = self.relay.borrow_mut();
-            let relay = guard.as_mut().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            let relay = guard
+                .as_mut()
+                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
             relay.syncing = false;
             let snapshot = match result {
                 Ok(s) => s,
@@ -284,10 +348,18 @@ impl RegionRelay {
     }
 
     async fn fetch_snapshot(&self, id: &Identity) -> ApiResult<SnapshotRecord> {
-        let hub = self.env.durable_object("EVENT_HUB")?.get_by_name(&id.event_id)?;
+        let hub = self
+            .env
+            .durable_object("EVENT_HUB")?
+            .get_by_name(&id.event_id)?;
         let body = serde_json::json!({ "name": id.name(), "region": id.region, "shard": id.shard });
-        let (status, bytes) =
-            http::call(&hub, Method::Post, "/subscribe", Some(serde_json::to_vec(&body).unwrap_or_default())).await?;
+        let (status, bytes) = http::call(
+            &hub,
+            Method::Post,
+            "/subscribe",
+            Some(serde_json::to_vec(&body).unwrap_or_default()),
+        )
+        .await?;
         if status != 200 {
             return Err(http::error_from_body(status, &bytes));
         }
@@ -297,8 +369,8 @@ impl RegionRelay {
     async fn update(&self, mut req: Request) -> ApiResult<Response> {
         self.ensure_loaded()?;
         let bytes = req.bytes().await?;
-        let update: RelayUpdate =
-            postcard::from_bytes(&bytes).map_err(|_| ApiError::bad_request("invalid_body", "bad relay update"))?;
+        let update: RelayUpdate = postcard::from_bytes(&bytes)
+            .map_err(|_| ApiError::bad_request("invalid_body", "bad relay update"))?;
         if let Some(r) = self.relay.borrow_mut().as_mut() {
             r.received += 1;
         }
@@ -307,7 +379,11 @@ impl RegionRelay {
             // Something was lost between hub and relay: start again from a snapshot, and tell the
             // sockets so they do the same.
             self.sync().await?;
-            let snapshot = self.relay.borrow().as_ref().and_then(|r| r.log.snapshot().cloned());
+            let snapshot = self
+                .relay
+                .borrow()
+                .as_ref()
+                .and_then(|r| r.log.snapshot().cloned());
             if let (Some(s), Some(id)) = (snapshot, self.identity()) {
                 let now = http::now_ms();
                 self.broadcast(
@@ -338,7 +414,10 @@ impl RegionRelay {
             shard: header(SHARD_HEADER).parse().unwrap_or(0),
         };
         let user = header(USER_HEADER);
-        let query: LiveQuery = req.query().unwrap_or(LiveQuery { format: None, since: None });
+        let query: LiveQuery = req.query().unwrap_or(LiveQuery {
+            format: None,
+            since: None,
+        });
         let json = query.format.as_deref() == Some("json");
         let since = query.since.as_deref().and_then(Version::parse);
 
@@ -350,13 +429,20 @@ impl RegionRelay {
                 r.id = Some(wanted.clone());
             }
         }
-        let id = self.identity().ok_or_else(|| ApiError::internal("relay has no identity"))?;
+        let id = self
+            .identity()
+            .ok_or_else(|| ApiError::internal("relay has no identity"))?;
 
         // First socket, or a snapshot the ring no longer reaches: ask the hub.
         let needs_sync = {
             let guard = self.relay.borrow();
-            let relay = guard.as_ref().ok_or_else(|| ApiError::internal("relay not loaded"))?;
-            matches!(relay.log.join(since), Join::NoSnapshot | Join::StaleSnapshot)
+            let relay = guard
+                .as_ref()
+                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            matches!(
+                relay.log.join(since),
+                Join::NoSnapshot | Join::StaleSnapshot
+            )
         };
         if needs_sync {
             self.sync().await?;
@@ -364,7 +450,11 @@ impl RegionRelay {
 
         let pair = WebSocketPair::new()?;
         let server = pair.server;
-        let mut tags = vec![if json { TAG_JSON.to_string() } else { TAG_BIN.to_string() }];
+        let mut tags = vec![if json {
+            TAG_JSON.to_string()
+        } else {
+            TAG_BIN.to_string()
+        }];
         if !user.is_empty() {
             tags.push(format!("u:{user}"));
         }
@@ -374,7 +464,9 @@ impl RegionRelay {
         let now = http::now_ms();
         {
             let guard = self.relay.borrow();
-            let relay = guard.as_ref().ok_or_else(|| ApiError::internal("relay not loaded"))?;
+            let relay = guard
+                .as_ref()
+                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
             let deltas = match relay.log.join(since) {
                 Join::Resume(deltas) => deltas,
                 Join::Fresh(s, deltas) => {
@@ -388,7 +480,11 @@ impl RegionRelay {
                 }
                 Join::StaleSnapshot | Join::NoSnapshot => {
                     let _ = server.close(Some(1011), Some("no snapshot"));
-                    return Err(ApiError::new(503, "relay_unavailable", "the relay has no state yet"));
+                    return Err(ApiError::new(
+                        503,
+                        "relay_unavailable",
+                        "the relay has no state yet",
+                    ));
                 }
             };
             for d in deltas {
@@ -397,7 +493,12 @@ impl RegionRelay {
             if let Some(head) = relay.log.head() {
                 // A heartbeat right away tells a resuming client where the stream stands, even when
                 // it missed nothing.
-                self.send_to(&server, json, &wire::heartbeat_bin(head, now), &wire::heartbeat_json(head, now));
+                self.send_to(
+                    &server,
+                    json,
+                    &wire::heartbeat_bin(head, now),
+                    &wire::heartbeat_json(head, now),
+                );
             }
         }
         self.arm_heartbeat().await;
@@ -421,7 +522,10 @@ impl RegionRelay {
         let sockets = self.state.get_websockets().len();
         if let Some(head) = head {
             let now = http::now_ms();
-            self.broadcast(&wire::heartbeat_bin(head, now), &wire::heartbeat_json(head, now));
+            self.broadcast(
+                &wire::heartbeat_bin(head, now),
+                &wire::heartbeat_json(head, now),
+            );
         }
         Ok(sockets)
     }
@@ -429,7 +533,11 @@ impl RegionRelay {
 
 impl DurableObject for RegionRelay {
     fn new(state: State, env: Env) -> Self {
-        let relay = RegionRelay { state, env, relay: RefCell::new(None) };
+        let relay = RegionRelay {
+            state,
+            env,
+            relay: RefCell::new(None),
+        };
         if let Err(e) = relay.create_tables() {
             worker::console_error!("relay: creating tables failed: {e}");
         }
@@ -441,7 +549,10 @@ impl DurableObject for RegionRelay {
         let r = match (req.method(), path.as_str()) {
             (Method::Post, "/update") => self.update(req).await,
             (Method::Get, "/live") => self.live(req).await,
-            _ => Err(ApiError::not_found("route_not_found", "unknown relay route")),
+            _ => Err(ApiError::not_found(
+                "route_not_found",
+                "unknown relay route",
+            )),
         };
         Ok(http::respond(r))
     }
@@ -455,20 +566,40 @@ impl DurableObject for RegionRelay {
         Response::ok("")
     }
 
-    async fn websocket_message(&self, ws: WebSocket, _message: WebSocketIncomingMessage) -> Result<()> {
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> Result<()> {
         // Any client message is a ping: answer with a heartbeat carrying the head version.
         if self.ensure_loaded().is_ok()
-            && let Some(head) = self.relay.borrow().as_ref().and_then(|r| r.log.head()) {
-                let now = http::now_ms();
-                let json = self.is_json(&ws);
-                self.send_to(&ws, json, &wire::heartbeat_bin(head, now), &wire::heartbeat_json(head, now));
-            }
+            && let Some(head) = self.relay.borrow().as_ref().and_then(|r| r.log.head())
+        {
+            let now = http::now_ms();
+            let json = self.is_json(&ws);
+            self.send_to(
+                &ws,
+                json,
+                &wire::heartbeat_bin(head, now),
+                &wire::heartbeat_json(head, now),
+            );
+        }
         Ok(())
     }
 
-    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _was_clean: bool) -> Result<()> {
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> Result<()> {
         // Complete the closing handshake; 1005/1006 are not valid to send back.
-        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+        let code = if code == 1005 || code == 1006 {
+            1000
+        } else {
+            code as u16
+        };
         let _ = ws.close(Some(code), Some("bye"));
         Ok(())
     }

@@ -52,17 +52,20 @@ pub enum Join<'a> {
 impl RelayLog {
     /// Empty, keeping at most `cap` deltas.
     pub fn new(cap: usize) -> Self {
-        RelayLog { snapshot: None, ring: VecDeque::new(), cap: cap.max(1) }
+        RelayLog {
+            snapshot: None,
+            ring: VecDeque::new(),
+            cap: cap.max(1),
+        }
     }
 
     /// Rebuild from storage (snapshot and ring rows in seq order).
     pub fn restore(cap: usize, snapshot: Option<SnapshotRecord>, ring: Vec<DeltaRecord>) -> Self {
         let mut log = RelayLog::new(cap);
         for d in ring {
-            let contiguous = log
-                .ring
-                .back()
-                .is_none_or(|b| b.version.epoch == d.version.epoch && d.version.seq == b.version.seq + 1);
+            let contiguous = log.ring.back().is_none_or(|b| {
+                b.version.epoch == d.version.epoch && d.version.seq == b.version.seq + 1
+            });
             if !contiguous {
                 log.ring.clear();
             }
@@ -70,9 +73,10 @@ impl RelayLog {
         }
         // A ring that ends before the snapshot, or in another epoch, cannot serve anyone.
         if let (Some(s), Some(b)) = (&snapshot, log.ring.back())
-            && (b.version.epoch != s.version.epoch || b.version.seq < s.version.seq) {
-                log.ring.clear();
-            }
+            && (b.version.epoch != s.version.epoch || b.version.seq < s.version.seq)
+        {
+            log.ring.clear();
+        }
         log.snapshot = snapshot;
         log.trim();
         log
@@ -113,7 +117,11 @@ impl RelayLog {
     /// Install a snapshot from the hub (subscription or resync). The ring is kept when it ends exactly at
     /// the snapshot, so resumes keep working across a resync that found nothing missing.
     pub fn install(&mut self, snapshot: SnapshotRecord) {
-        if self.ring.back().is_some_and(|d| d.version != snapshot.version) {
+        if self
+            .ring
+            .back()
+            .is_some_and(|d| d.version != snapshot.version)
+        {
             self.ring.clear();
         }
         self.snapshot = Some(snapshot);
@@ -121,7 +129,9 @@ impl RelayLog {
 
     /// Take an update from the hub.
     pub fn accept(&mut self, update: &RelayUpdate) -> Accepted {
-        let Some(_) = self.snapshot else { return Accepted::NoSnapshot };
+        let Some(_) = self.snapshot else {
+            return Accepted::NoSnapshot;
+        };
         let mut fresh = Vec::new();
         for d in &update.deltas {
             let head = self.head().unwrap_or(d.version);
@@ -137,11 +147,15 @@ impl RelayLog {
         self.trim();
         let mut snapshot_changed = false;
         if let Some(cp) = &update.checkpoint
-            && Some(cp.version) == self.head() {
-                self.snapshot = Some(cp.clone());
-                snapshot_changed = true;
-            }
-        Accepted::Applied { fresh, snapshot_changed }
+            && Some(cp.version) == self.head()
+        {
+            self.snapshot = Some(cp.clone());
+            snapshot_changed = true;
+        }
+        Accepted::Applied {
+            fresh,
+            snapshot_changed,
+        }
     }
 
     /// How to serve a client that last saw `since` (if it says).
@@ -149,12 +163,26 @@ impl RelayLog {
         let (Some(snapshot), Some(head)) = (self.snapshot.as_ref(), self.head()) else {
             return Join::NoSnapshot;
         };
-        let after = |v: Version| self.ring.iter().filter(move |d| d.version.seq > v.seq).collect::<Vec<_>>();
-        let reaches = |v: Version| v.seq >= head.seq || self.ring.front().is_some_and(|f| f.version.seq <= v.seq + 1);
+        let after = |v: Version| {
+            self.ring
+                .iter()
+                .filter(move |d| d.version.seq > v.seq)
+                .collect::<Vec<_>>()
+        };
+        let reaches = |v: Version| {
+            v.seq >= head.seq
+                || self
+                    .ring
+                    .front()
+                    .is_some_and(|f| f.version.seq <= v.seq + 1)
+        };
         if let Some(since) = since
-            && since.epoch == head.epoch && since.seq <= head.seq && reaches(since) {
-                return Join::Resume(after(since));
-            }
+            && since.epoch == head.epoch
+            && since.seq <= head.seq
+            && reaches(since)
+        {
+            return Join::Resume(after(since));
+        }
         if !reaches(snapshot.version) {
             return Join::StaleSnapshot;
         }
@@ -170,13 +198,24 @@ mod tests {
         Version { epoch: 1, seq }
     }
     fn snap(seq: u64) -> SnapshotRecord {
-        SnapshotRecord { version: v(seq), bin: vec![seq as u8], json: format!("{seq}") }
+        SnapshotRecord {
+            version: v(seq),
+            bin: vec![seq as u8],
+            json: format!("{seq}"),
+        }
     }
     fn delta(seq: u64) -> DeltaRecord {
-        DeltaRecord { version: v(seq), bin: vec![seq as u8], json: format!("{seq}") }
+        DeltaRecord {
+            version: v(seq),
+            bin: vec![seq as u8],
+            json: format!("{seq}"),
+        }
     }
     fn update(seqs: std::ops::RangeInclusive<u64>) -> RelayUpdate {
-        RelayUpdate { deltas: seqs.map(delta).collect(), ..Default::default() }
+        RelayUpdate {
+            deltas: seqs.map(delta).collect(),
+            ..Default::default()
+        }
     }
     fn seqs(ds: &[&DeltaRecord]) -> Vec<u64> {
         ds.iter().map(|d| d.version.seq).collect()
@@ -187,8 +226,12 @@ mod tests {
         let mut log = RelayLog::new(8);
         assert_eq!(log.accept(&update(1..=1)), Accepted::NoSnapshot);
         log.install(snap(0));
-        assert!(matches!(log.accept(&update(1..=2)), Accepted::Applied { ref fresh, .. } if fresh.len() == 2));
-        assert!(matches!(log.accept(&update(2..=3)), Accepted::Applied { ref fresh, .. } if fresh.len() == 1));
+        assert!(
+            matches!(log.accept(&update(1..=2)), Accepted::Applied { ref fresh, .. } if fresh.len() == 2)
+        );
+        assert!(
+            matches!(log.accept(&update(2..=3)), Accepted::Applied { ref fresh, .. } if fresh.len() == 1)
+        );
         assert_eq!(log.head(), Some(v(3)));
         assert_eq!(log.accept(&update(5..=5)), Accepted::Gap);
         assert_eq!(log.head(), Some(v(3)));
@@ -206,7 +249,10 @@ mod tests {
         assert_eq!(log.join(Some(v(5))), Join::Resume(vec![]));
         // Future version, other epoch: fresh snapshot.
         assert!(matches!(log.join(Some(v(9))), Join::Fresh(..)));
-        assert!(matches!(log.join(Some(Version { epoch: 2, seq: 1 })), Join::Fresh(..)));
+        assert!(matches!(
+            log.join(Some(Version { epoch: 2, seq: 1 })),
+            Join::Fresh(..)
+        ));
         match log.join(None) {
             Join::Fresh(s, ds) => {
                 assert_eq!(s.version, v(0));
@@ -225,7 +271,9 @@ mod tests {
         assert!(matches!(log.join(Some(v(2))), Join::Resume(ref ds) if ds.len() == 4));
         assert_eq!(log.join(None), Join::StaleSnapshot);
         log.install(snap(6));
-        assert!(matches!(log.join(None), Join::Fresh(s, ref ds) if s.version == v(6) && ds.is_empty()));
+        assert!(
+            matches!(log.join(None), Join::Fresh(s, ref ds) if s.version == v(6) && ds.is_empty())
+        );
         // The ring survived the install: an old client still resumes.
         assert!(matches!(log.join(Some(v(4))), Join::Resume(ref ds) if seqs(ds) == vec![5, 6]));
     }
@@ -236,7 +284,13 @@ mod tests {
         log.install(snap(0));
         let mut u = update(1..=2);
         u.checkpoint = Some(snap(2));
-        assert!(matches!(log.accept(&u), Accepted::Applied { snapshot_changed: true, .. }));
+        assert!(matches!(
+            log.accept(&u),
+            Accepted::Applied {
+                snapshot_changed: true,
+                ..
+            }
+        ));
         assert_eq!(log.snapshot().unwrap().version, v(2));
         let restored = RelayLog::restore(8, log.snapshot().cloned(), log.ring().cloned().collect());
         assert_eq!(restored.head(), Some(v(2)));

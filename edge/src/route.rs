@@ -49,12 +49,17 @@ pub const MAX_ID_LEN: usize = 64;
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Resolve a request to a route.
 pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
-    let trimmed = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    let trimmed = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
     let segments: Vec<&'a str> = trimmed.trim_start_matches('/').split('/').collect();
     // Each arm: the methods this path allows, and the route per method.
     let (allowed, found): (&[&str], Option<Route<'a>>) = match segments.as_slice() {
@@ -70,21 +75,43 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
             },
         ),
         ["v1", "events", id] => (&["GET"], (method == "GET").then_some(Route::GetEvent(id))),
-        ["v1", "events", id, "suspend"] => (&["POST"], (method == "POST").then_some(Route::Suspend(id))),
-        ["v1", "events", id, "resume"] => (&["POST"], (method == "POST").then_some(Route::Resume(id))),
+        ["v1", "events", id, "suspend"] => {
+            (&["POST"], (method == "POST").then_some(Route::Suspend(id)))
+        }
+        ["v1", "events", id, "resume"] => {
+            (&["POST"], (method == "POST").then_some(Route::Resume(id)))
+        }
         ["v1", "events", id, "live"] => (&["GET"], (method == "GET").then_some(Route::Live(id))),
-        ["v1", "events", id, "bets"] => (&["POST"], (method == "POST").then_some(Route::PlaceBet(id))),
+        ["v1", "events", id, "bets"] => {
+            (&["POST"], (method == "POST").then_some(Route::PlaceBet(id)))
+        }
         ["v1", "bets", id] => (&["GET"], (method == "GET").then_some(Route::GetBet(id))),
-        _ => return Err(ApiError::not_found("route_not_found", format!("no route for {method} {path}"))),
+        _ => {
+            return Err(ApiError::not_found(
+                "route_not_found",
+                format!("no route for {method} {path}"),
+            ));
+        }
     };
     let route = found.ok_or_else(|| {
-        ApiError::new(405, "method_not_allowed", format!("{method} not allowed; use {}", allowed.join(", ")))
+        ApiError::new(
+            405,
+            "method_not_allowed",
+            format!("{method} not allowed; use {}", allowed.join(", ")),
+        )
     })?;
     match route {
-        Route::GetEvent(id) | Route::Suspend(id) | Route::Resume(id) | Route::Live(id) | Route::PlaceBet(id)
+        Route::GetEvent(id)
+        | Route::Suspend(id)
+        | Route::Resume(id)
+        | Route::Live(id)
+        | Route::PlaceBet(id)
             if !is_valid_id(id) =>
         {
-            Err(ApiError::bad_request("invalid_event_id", "event ids are 1-64 of [A-Za-z0-9_-]"))
+            Err(ApiError::bad_request(
+                "invalid_event_id",
+                "event ids are 1-64 of [A-Za-z0-9_-]",
+            ))
         }
         Route::GetBet(id) if crate::bet_id::event_of(id).is_none() => {
             Err(ApiError::not_found("bet_not_found", "no such bet"))
@@ -110,7 +137,11 @@ mod tests {
             ("POST", "/v1/events/m1/resume", Route::Resume("m1")),
             ("GET", "/v1/events/m-1_x/live", Route::Live("m-1_x")),
             ("POST", "/v1/events/m1/bets", Route::PlaceBet("m1")),
-            ("GET", "/v1/bets/m1.0123456789abcdef", Route::GetBet("m1.0123456789abcdef")),
+            (
+                "GET",
+                "/v1/bets/m1.0123456789abcdef",
+                Route::GetBet("m1.0123456789abcdef"),
+            ),
         ];
         for (method, path, want) in table {
             assert_eq!(route(method, path), Ok(*want), "{method} {path}");

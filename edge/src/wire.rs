@@ -45,7 +45,10 @@ impl Version {
     /// Parse `epoch:seq` (the `since` query parameter).
     pub fn parse(s: &str) -> Option<Version> {
         let (e, q) = s.split_once(':')?;
-        Some(Version { epoch: e.parse().ok()?, seq: q.parse().ok()? })
+        Some(Version {
+            epoch: e.parse().ok()?,
+            seq: q.parse().ok()?,
+        })
     }
 }
 
@@ -139,7 +142,12 @@ fn json_str(s: &str) -> String {
 
 /// Snapshot frame, binary.
 pub fn snapshot_bin(s: &SnapshotRecord, region: &str, shard: u32, server_ms: u64) -> Vec<u8> {
-    let head = postcard::to_allocvec(&SnapshotHead { region, shard, server_ms }).unwrap_or_default();
+    let head = postcard::to_allocvec(&SnapshotHead {
+        region,
+        shard,
+        server_ms,
+    })
+    .unwrap_or_default();
     framed(kind::SNAPSHOT, &head, &s.bin)
 }
 
@@ -160,18 +168,30 @@ pub fn delta_bin(d: &DeltaRecord) -> Vec<u8> {
 
 /// Delta frame, JSON.
 pub fn delta_json(d: &DeltaRecord) -> String {
-    format!(r#"{{"type":"delta","version":{},"delta":{}}}"#, version_json(d.version), d.json)
+    format!(
+        r#"{{"type":"delta","version":{},"delta":{}}}"#,
+        version_json(d.version),
+        d.json
+    )
 }
 
 /// Heartbeat frame, binary.
 pub fn heartbeat_bin(head: Version, server_ms: u64) -> Vec<u8> {
-    let body = postcard::to_allocvec(&Heartbeat { server_ms, epoch: head.epoch, seq: head.seq }).unwrap_or_default();
+    let body = postcard::to_allocvec(&Heartbeat {
+        server_ms,
+        epoch: head.epoch,
+        seq: head.seq,
+    })
+    .unwrap_or_default();
     framed(kind::HEARTBEAT, &body, &[])
 }
 
 /// Heartbeat frame, JSON.
 pub fn heartbeat_json(head: Version, server_ms: u64) -> String {
-    format!(r#"{{"type":"heartbeat","server_ms":{server_ms},"version":{}}}"#, version_json(head))
+    format!(
+        r#"{{"type":"heartbeat","server_ms":{server_ms},"version":{}}}"#,
+        version_json(head)
+    )
 }
 
 /// Bet decision frame, binary.
@@ -190,19 +210,28 @@ mod tests {
 
     #[test]
     fn frames_carry_kind_and_payload() {
-        let d = DeltaRecord { version: Version { epoch: 1, seq: 2 }, bin: vec![9, 9], json: "{\"x\":1}".into() };
+        let d = DeltaRecord {
+            version: Version { epoch: 1, seq: 2 },
+            bin: vec![9, 9],
+            json: "{\"x\":1}".into(),
+        };
         assert_eq!(delta_bin(&d), vec![kind::DELTA, 9, 9]);
         let j: serde_json::Value = serde_json::from_str(&delta_json(&d)).unwrap();
         assert_eq!(j["type"], "delta");
         assert_eq!(j["version"]["seq"], 2);
         assert_eq!(j["delta"]["x"], 1);
-        let s = SnapshotRecord { version: Version { epoch: 1, seq: 2 }, bin: vec![7], json: "{}".into() };
+        let s = SnapshotRecord {
+            version: Version { epoch: 1, seq: 2 },
+            bin: vec![7],
+            json: "{}".into(),
+        };
         let b = snapshot_bin(&s, "weur", 1, 5);
         assert_eq!(b[0], kind::SNAPSHOT);
         assert_eq!(*b.last().unwrap(), 7);
         let j: serde_json::Value = serde_json::from_str(&snapshot_json(&s, "weur", 1, 5)).unwrap();
         assert_eq!(j["region"], "weur");
-        let j: serde_json::Value = serde_json::from_str(&heartbeat_json(Version { epoch: 3, seq: 4 }, 10)).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&heartbeat_json(Version { epoch: 3, seq: 4 }, 10)).unwrap();
         assert_eq!(j["version"]["epoch"], 3);
         assert_eq!(Version::parse("3:17"), Some(Version { epoch: 3, seq: 17 }));
         assert_eq!(Version::parse("3-17"), None);

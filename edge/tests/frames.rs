@@ -10,7 +10,11 @@ const T0: u64 = 1_764_240_000_000;
 fn live() -> LiveEvent {
     let opening = Opening {
         event_id: "m1".into(),
-        fixture: Fixture { home: "Arsenal".into(), away: "Chelsea".into(), kickoff_ms: T0 },
+        fixture: Fixture {
+            home: "Arsenal".into(),
+            away: "Chelsea".into(),
+            kickoff_ms: T0,
+        },
         params: FootballParams::new(1.6, 1.1),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
@@ -20,16 +24,28 @@ fn live() -> LiveEvent {
 }
 
 fn version(v: inplay_engine::live::Version) -> Version {
-    Version { epoch: v.epoch, seq: v.seq }
+    Version {
+        epoch: v.epoch,
+        seq: v.seq,
+    }
 }
 
 #[test]
 fn edge_frames_decode_with_the_engine_codec() {
     let mut ev = live();
     let snap = ev.snapshot();
-    let rec = SnapshotRecord { version: version(snap.version), bin: snap.to_bytes(), json: String::new() };
+    let rec = SnapshotRecord {
+        version: version(snap.version),
+        bin: snap.to_bytes(),
+        json: String::new(),
+    };
     match Frame::decode(&wire::snapshot_bin(&rec, "weur", 3, T0)).expect("snapshot frame") {
-        Frame::Snapshot { region, shard, server_ms, snapshot } => {
+        Frame::Snapshot {
+            region,
+            shard,
+            server_ms,
+            snapshot,
+        } => {
             assert_eq!((region.as_str(), shard, server_ms), ("weur", 3, T0));
             assert_eq!(*snapshot, snap);
         }
@@ -38,10 +54,20 @@ fn edge_frames_decode_with_the_engine_codec() {
 
     let out = ev.apply(Input::Suspend { market: None }, T0 + 1000);
     let delta = out.delta.expect("a manual suspension changes the image");
-    let rec = DeltaRecord { version: version(delta.version), bin: delta.to_bytes(), json: String::new() };
-    assert_eq!(Frame::decode(&wire::delta_bin(&rec)).expect("delta frame"), Frame::Delta(delta.clone()));
+    let rec = DeltaRecord {
+        version: version(delta.version),
+        bin: delta.to_bytes(),
+        json: String::new(),
+    };
+    assert_eq!(
+        Frame::decode(&wire::delta_bin(&rec)).expect("delta frame"),
+        Frame::Delta(delta.clone())
+    );
     // The JSON frame carries the engine's own JSON.
-    let rec = DeltaRecord { json: serde_json::to_string(&delta).unwrap(), ..rec };
+    let rec = DeltaRecord {
+        json: serde_json::to_string(&delta).unwrap(),
+        ..rec
+    };
     let j: serde_json::Value = serde_json::from_str(&wire::delta_json(&rec)).unwrap();
     assert_eq!(j["delta"], serde_json::to_value(&delta).unwrap());
 
@@ -60,6 +86,13 @@ fn edge_frames_decode_with_the_engine_codec() {
     }))
     .unwrap();
     let decision = ev.apply(Input::Bet(bet), T0 + 2000).decisions.remove(0);
-    let rec = DecisionRecord { user_id: "u1".into(), bin: postcard::to_allocvec(&decision).unwrap(), json: String::new() };
-    assert_eq!(Frame::decode(&wire::bet_bin(&rec)).expect("bet frame"), Frame::Bet(decision));
+    let rec = DecisionRecord {
+        user_id: "u1".into(),
+        bin: postcard::to_allocvec(&decision).unwrap(),
+        json: String::new(),
+    };
+    assert_eq!(
+        Frame::decode(&wire::bet_bin(&rec)).expect("bet frame"),
+        Frame::Bet(decision)
+    );
 }
