@@ -30,22 +30,36 @@ function rethrow(e) {
   throw new InplayError('invalid_argument', e instanceof Error ? e.message : String(e), { cause: e });
 }
 
-// A book arrives as one Float64Array of its numbers ending with a layout id (see engine/wasm
-// `book_numbers`); the keys are fetched once per layout and the CLI's object shape is rebuilt here.
-// Layouts change only when the set of markets does, so the cache stays small; it is bounded anyway.
+// A book arrives as the address of a buffer in wasm memory, [n, x1 … xn, layout id] (see engine/wasm
+// `book_numbers`), read through a Float64Array view of the memory: nothing is copied. The keys are
+// fetched once per layout and the CLI's object shape is rebuilt here. Layouts change only when the
+// set of markets does, so the cache stays small; it is bounded anyway.
 const layouts = new Map();
 const MAX_LAYOUTS = 256;
+let memory;
+let view = new Float64Array(0);
 
-function book(numbers, fetchLayout) {
-  const id = numbers[numbers.length - 1];
+function f64() {
+  memory ??= raw.wasmMemory();
+  // Growing the memory replaces its buffer (and detaches the old one): follow it.
+  if (view.buffer !== memory.buffer) view = new Float64Array(memory.buffer);
+  return view;
+}
+
+function book(address, fetchLayout) {
+  const at = address / 8;
+  let numbers = f64();
+  const n = numbers[at];
+  const id = numbers[at + n + 1];
   let layout = layouts.get(id);
   if (layout === undefined) {
     layout = fetchLayout();
     if (layouts.size >= MAX_LAYOUTS) layouts.clear();
     layouts.set(id, layout);
+    numbers = f64(); // the fetch ran wasm code, which may have grown the memory
   }
   const markets = new Array(layout.length);
-  let i = 0;
+  let i = at + 1;
   for (let m = 0; m < layout.length; m++) {
     const [key, sels] = layout[m];
     const selections = new Array(sels.length);
@@ -70,6 +84,7 @@ function book(numbers, fetchLayout) {
     }
     markets[m] = { key, selections };
   }
+  if (i !== at + n + 1) throw new InplayError('internal', 'book layout does not match its numbers');
   return { markets };
 }
 

@@ -28,6 +28,7 @@ use inplay_engine::live::{BetRequest, LiveView};
 use inplay_engine::market::MarketBook;
 use inplay_engine::odds::{self, MarginMethod, OddsError, OddsFormat, ladder};
 use inplay_engine::pricing;
+use core::cell::Cell;
 use core::hash::{Hash, Hasher};
 
 use serde::Serialize;
@@ -87,17 +88,21 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| error("internal", "cannot decode result"))
 }
 
-/// A book crossing into JS: its numbers, then the id of its layout, in one `Float64Array`.
+/// Writes a book for JS into `out`, a buffer that stays in wasm memory, and returns its address:
+/// JS reads the numbers through a `Float64Array` view of the memory, so a reprice allocates nothing
+/// on the JS heap and copies nothing.
 ///
-/// Building ~250 JS objects one property at a time across the boundary (serde-wasm-bindgen) or
-/// through JSON text costs tens of microseconds; copying one array of numbers costs about one. The
-/// keys change only when the set of markets does (a goal changes the correct scores, half-time
-/// closes the first-half markets), so JS asks for them by layout id ([`book_layout`]) and rebuilds
-/// the CLI's object shape from the numbers. Per selection, in book order: `prob` if present, the
-/// five `outcomes` if present (`win, half_win, push, half_lose, lose`), `fair_odds`, then `odds`
-/// (NaN when not offered). The last element is the layout id.
-fn book_numbers(book: &MarketBook) -> js_sys::Float64Array {
-    let mut out = Vec::with_capacity(4 * book.selection_count() + 1);
+/// Building ~250 JS objects one property at a time across the boundary, or through JSON text, costs
+/// tens of microseconds; this costs about one. The keys change only when the set of markets does (a
+/// goal changes the correct scores, half-time closes the first-half markets), so JS asks for them by
+/// layout id ([`book_layout`]) and rebuilds the CLI's object shape from the numbers.
+///
+/// Layout of `out`: `[n, x₁ … xₙ, layout id]` where, per selection in book order, the `x` are `prob`
+/// if present, the five `outcomes` if present (`win, half_win, push, half_lose, lose`), `fair_odds`,
+/// then `odds` (NaN when not offered).
+fn book_numbers(book: &MarketBook, out: &mut Vec<f64>) -> usize {
+    out.clear();
+    out.push(0.0);
     let mut id = Fnv::new();
     for market in &book.markets {
         market.key.hash(&mut id);
@@ -115,9 +120,21 @@ fn book_numbers(book: &MarketBook) -> js_sys::Float64Array {
         }
         id.write_u8(0xff);
     }
+    out[0] = (out.len() - 1) as f64;
     // 53 bits: the id travels as an exact JS number.
     out.push((id.finish() >> 11) as f64);
-    js_sys::Float64Array::from(out.as_slice())
+    out.as_ptr() as usize
+}
+
+thread_local! {
+    /// [`price_football`]'s output buffer, reused call after call (wasm has one thread).
+    static FOOTBALL_NUMBERS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+}
+
+/// The wasm instance's memory, for the views [`book_numbers`] is read through.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// The keys of a book, for [`book_numbers`]: `[[marketKey, [[selectionKey, kind], ...]], ...]` with
@@ -141,20 +158,42 @@ fn book_layout(book: &MarketBook) -> Result<JsValue, JsValue> {
     to_js(&layout)
 }
 
-/// FNV-1a, 64 bit: a layout id that is the same on every host and cheap to compute per reprice.
+/// FNV-1a over whole integers rather than bytes: a layout id that is the same on every host and
+/// costs one multiply per key part (keys hash as enum discriminants and small integers).
 struct Fnv(u64);
 
 impl Fnv {
     fn new() -> Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
+    fn mix(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x0000_0100_0000_01b3);
+    }
 }
 
 impl Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+            self.mix(u64::from(*b));
         }
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.mix(u64::from(v));
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.mix(u64::from(v));
+    }
+    fn write_i32(&mut self, v: i32) {
+        self.mix(u64::from(v as u32));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.mix(v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.mix(v as u64);
+    }
+    fn write_isize(&mut self, v: isize) {
+        self.mix(v as u64);
     }
     fn finish(&self) -> u64 {
         self.0
@@ -219,13 +258,21 @@ fn football_book(params: JsValue, state: JsValue, offer: JsValue) -> Result<Mark
     Ok(book)
 }
 
-/// Fair (and optionally offered) prices of every football market, as [`book_numbers`].
+/// Fair (and optionally offered) prices of every football market; returns the address of the
+/// [`book_numbers`] buffer.
 ///
 /// `params` is `FootballParams`, `state` a `MatchState` (pre-match when absent), `offer` an optional
 /// `{margin, method}` applied with `pricing::offer`.
 #[wasm_bindgen(js_name = priceFootball)]
-pub fn price_football(params: JsValue, state: JsValue, offer: JsValue) -> Result<js_sys::Float64Array, JsValue> {
-    Ok(book_numbers(&football_book(params, state, offer)?))
+pub fn price_football(params: JsValue, state: JsValue, offer: JsValue) -> Result<usize, JsValue> {
+    let book = football_book(params, state, offer)?;
+    FOOTBALL_NUMBERS.with(|cell| {
+        // Take the buffer out and put it back: moving a Vec keeps its heap block (and address).
+        let mut out = cell.take();
+        let at = book_numbers(&book, &mut out);
+        cell.set(out);
+        Ok(at)
+    })
 }
 
 /// The layout of the book [`price_football`] gives for the same arguments.
@@ -337,6 +384,8 @@ pub fn engine_version() -> String {
 #[wasm_bindgen(js_name = RawLiveEvent)]
 pub struct LiveEvent {
     view: LiveView,
+    /// [`LiveEvent::prices`]' output buffer, reused call after call.
+    numbers: Vec<f64>,
 }
 
 fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
@@ -353,7 +402,10 @@ impl LiveEvent {
     pub fn from_snapshot(snapshot: JsValue) -> Result<LiveEvent, JsValue> {
         let view = LiveView::from_bytes(&bytes(&snapshot, "snapshot")?)
             .map_err(|e| error(e.code(), &e.to_string()))?;
-        Ok(LiveEvent { view })
+        Ok(LiveEvent {
+            view,
+            numbers: Vec::new(),
+        })
     }
 
     /// Applies the next delta (binary form); returns the new version `{epoch, seq}`.
@@ -372,9 +424,11 @@ impl LiveEvent {
         to_js(&self.view.version())
     }
 
-    /// Every fair and offered price at wall time `now_ms`, as [`book_numbers`].
-    pub fn prices(&self, now_ms: f64) -> Result<js_sys::Float64Array, JsValue> {
-        Ok(book_numbers(&self.book(now_ms)?))
+    /// Every fair and offered price at wall time `now_ms`; returns the address of the
+    /// [`book_numbers`] buffer.
+    pub fn prices(&mut self, now_ms: f64) -> Result<usize, JsValue> {
+        let book = self.book(now_ms)?;
+        Ok(book_numbers(&book, &mut self.numbers))
     }
 
     /// The layout of the book [`LiveEvent::prices`] gives at `now_ms`.
