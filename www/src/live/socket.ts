@@ -123,7 +123,7 @@ export class LiveSocket {
       this.#reconnectSoon(0);
       return;
     }
-    if (status !== this.#status) {
+    if (status !== this.#status && !this.#closed) {
       this.#status = status;
       this.#opts.onStatus(status);
     }

@@ -197,6 +197,7 @@ export class BetSlip {
     }
     this.#paint(item);
     this.tick();
+    this.#onChange();
   }
 
   async placeAll(): Promise<void> {

@@ -186,12 +186,12 @@ export class MatchView {
     // A click from the keyboard (detail 0) moves focus to the stake box; a mouse click stays put.
     const keyboard = (window.event as MouseEvent | undefined)?.detail === 0;
     this.#slip.toggle({ market, selection, title: marketTitle(market, f), label: selectionLabel(market, selection, f) }, keyboard);
-    this.#board.refresh();
   }
 
   #slipChanged(): void {
     const n = this.#slip?.count ?? 0;
     if (this.#ui) setText(this.#ui.slipToggle, n ? `Bet slip (${n})` : 'Bet slip');
+    this.#board?.refresh();
   }
 
   #toggleSheet(open?: boolean): void {
@@ -248,6 +248,7 @@ export class MatchView {
     const reds = image.state.red_cards;
     setText(u.reds, [reds.home ? `${image.fixture.home} ${'▮'.repeat(reds.home)}` : '', reds.away ? `${image.fixture.away} ${'▮'.repeat(reds.away)}` : ''].filter(Boolean).join(' · '));
     u.reds.setAttribute('aria-label', reds.home + reds.away ? `Red cards: ${image.fixture.home} ${reds.home}, ${image.fixture.away} ${reds.away}` : 'No red cards');
+    u.goals.hidden = image.goals.length === 0;
     u.goals.replaceChildren(...image.goals.map((g) => h('li', { class: `goal ${g.team}` }, `${teamName(image.fixture, g.team)} ${minuteMark(g.clock_ms)}`)));
     const text = image.abandoned ? 'Match abandoned — bets void' : matchSuspensionText(image.suspensions, image.fixture);
     u.banner.hidden = text === null;
