@@ -506,7 +506,8 @@ fn check(name: &str, doc: Value) {
 fn layout(v: &Value, indent: usize, out: &mut String) {
     let compact = v.to_string();
     let is_market = v.get("selections").is_some();
-    let container = matches!(v, Value::Array(a) if !a.is_empty()) || matches!(v, Value::Object(o) if !o.is_empty());
+    let container = matches!(v, Value::Array(a) if !a.is_empty())
+        || matches!(v, Value::Object(o) if !o.is_empty());
     if is_market || !container || compact.len() <= 100 {
         out.push_str(&compact);
         return;

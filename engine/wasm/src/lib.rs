@@ -22,14 +22,13 @@
 
 mod frame;
 
-
+use core::cell::Cell;
+use core::hash::{Hash, Hasher};
 use inplay_engine::football::{self, FitOdds, FitOptions, FootballParams, MatchState};
 use inplay_engine::live::{BetRequest, LiveView};
 use inplay_engine::market::MarketBook;
 use inplay_engine::odds::{self, MarginMethod, OddsError, OddsFormat, ladder};
 use inplay_engine::pricing;
-use core::cell::Cell;
-use core::hash::{Hash, Hasher};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -64,7 +63,8 @@ fn json_text(value: &JsValue, code: &str, what: &str) -> Result<Option<String>, 
 /// Decodes an option object through its JSON text with the engine's serde derives, so unknown
 /// fields are refused as in the CLI; absence or a shape or type mismatch is reported as `code`.
 fn from_js<T: DeserializeOwned>(value: JsValue, code: &str, what: &str) -> Result<T, JsValue> {
-    let text = json_text(&value, code, what)?.ok_or_else(|| error(code, &format!("{what}: missing")))?;
+    let text =
+        json_text(&value, code, what)?.ok_or_else(|| error(code, &format!("{what}: missing")))?;
     serde_json::from_str(&text).map_err(|e| error(code, &format!("{what}: {e}")))
 }
 
@@ -202,7 +202,7 @@ impl Hasher for Fnv {
 
 /// A wall or match time in ms from a JS number: a non-negative safe integer.
 fn millis(value: f64, name: &str) -> Result<u64, JsValue> {
-    if value.is_finite() && value >= 0.0 && value <= MAX_SAFE_INTEGER && value.fract() == 0.0 {
+    if (0.0..=MAX_SAFE_INTEGER).contains(&value) && value.fract() == 0.0 {
         Ok(value as u64)
     } else {
         Err(error(
@@ -277,7 +277,11 @@ pub fn price_football(params: JsValue, state: JsValue, offer: JsValue) -> Result
 
 /// The layout of the book [`price_football`] gives for the same arguments.
 #[wasm_bindgen(js_name = priceFootballLayout)]
-pub fn price_football_layout(params: JsValue, state: JsValue, offer: JsValue) -> Result<JsValue, JsValue> {
+pub fn price_football_layout(
+    params: JsValue,
+    state: JsValue,
+    offer: JsValue,
+) -> Result<JsValue, JsValue> {
     book_layout(&football_book(params, state, offer)?)
 }
 
@@ -302,7 +306,8 @@ pub fn apply_margin(probs: JsValue, margin: f64, method_name: JsValue) -> Result
 pub fn fit_football(book: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let book: FitOdds = from_js(book, "invalid_odds", "odds")?;
     let options: FitOptions = from_js_or_default(options, "invalid_params", "options")?;
-    let fit = football::fit_football(&book, &options).map_err(|e| error(e.code(), &e.to_string()))?;
+    let fit =
+        football::fit_football(&book, &options).map_err(|e| error(e.code(), &e.to_string()))?;
     to_js(&fit)
 }
 
@@ -464,7 +469,12 @@ impl LiveEvent {
 }
 
 /// Statuses keyed by market key, in book order.
-struct StatusMap<'a>(&'a [(inplay_engine::market::MarketKey, inplay_engine::live::MarketStatus)]);
+struct StatusMap<'a>(
+    &'a [(
+        inplay_engine::market::MarketKey,
+        inplay_engine::live::MarketStatus,
+    )],
+);
 
 impl Serialize for StatusMap<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
