@@ -402,13 +402,15 @@ impl LiveEvent {
         let Input::Open(opening) = &first.input else {
             return Err(LiveError::NoOpening);
         };
+        // Entries are compared in their stored form, bit for bit: `==` would call an input holding
+        // NaN (a binary feed or a host can send one) different from itself.
         let (mut ev, e0) = LiveEvent::new((**opening).clone(), first.now_ms)?;
-        if e0 != *first {
+        if e0.to_bytes() != first.to_bytes() {
             return Err(LiveError::Diverged { index: 0 });
         }
         for stored in it {
             let out = ev.apply(stored.input.clone(), stored.now_ms);
-            if out.audit.as_ref() != Some(stored) {
+            if out.audit.map(|a| a.to_bytes()) != Some(stored.to_bytes()) {
                 return Err(LiveError::Diverged {
                     index: stored.index,
                 });
@@ -483,11 +485,14 @@ impl LiveEvent {
                 at(d);
             }
             if let Some(d) = s.disagrees_since_ms {
-                at(d + self.config.confirm_window_ms);
+                at(d.saturating_add(self.config.confirm_window_ms));
             }
         }
         if self.is_live() && !self.has(SuspensionReason::FeedStale) {
-            at(self.last_message_ms() + self.config.stale_after_ms + 1);
+            at(self
+                .last_message_ms()
+                .saturating_add(self.config.stale_after_ms)
+                .saturating_add(1));
         }
         t
     }
@@ -613,7 +618,7 @@ impl LiveEvent {
 
     /// Starts the cool-off of `reason` (markets reopen at `now + cool_off` unless something else holds them).
     fn cool_off(&mut self, reason: SuspensionReason, now_ms: u64) {
-        let until = now_ms + self.config.cool_off_ms;
+        let until = now_ms.saturating_add(self.config.cool_off_ms);
         if !self.has(reason) {
             return;
         }
@@ -708,10 +713,10 @@ impl LiveEvent {
         }
         // A source whose reported score disagrees for longer than the window.
         let window = self.config.confirm_window_ms;
-        let disagree = self
-            .sources
-            .iter()
-            .any(|s| s.disagrees_since_ms.is_some_and(|t| now_ms >= t + window));
+        let disagree = self.sources.iter().any(|s| {
+            s.disagrees_since_ms
+                .is_some_and(|t| now_ms >= t.saturating_add(window))
+        });
         if disagree && !self.has(SuspensionReason::SourceDiscrepancy) {
             self.suspend(SuspensionReason::SourceDiscrepancy, None, now_ms, None);
         }
@@ -771,7 +776,8 @@ impl LiveEvent {
                     };
                 }
                 s.held.insert(ev.seq, ev);
-                s.gap_deadline_ms.get_or_insert(now_ms + gap_timeout);
+                s.gap_deadline_ms
+                    .get_or_insert(now_ms.saturating_add(gap_timeout));
                 return FeedOutcome::Held;
             }
             _ => {}
@@ -786,7 +792,10 @@ impl LiveEvent {
     fn drain(&mut self, src: Source, now_ms: u64, out: &mut Output) {
         loop {
             let s = &mut self.sources[src.index()];
-            let next = s.last_seq.map_or(0, |l| l + 1);
+            // Nothing follows the last seq there is.
+            let Some(next) = s.last_seq.map_or(Some(0), |l| l.checked_add(1)) else {
+                break;
+            };
             let Some(ev) = s.held.remove(&next) else {
                 break;
             };
@@ -803,8 +812,12 @@ impl LiveEvent {
     fn process(&mut self, ev: FeedEvent, now_ms: u64, out: &mut Output) -> FeedOutcome {
         let src = ev.source;
         if let Some(clock) = ev.clock_ms {
-            let last = self.sources[src.index()].last_clock_ms;
-            if clock + self.config.clock_tolerance_ms < last {
+            let mut last = self.sources[src.index()].last_clock_ms;
+            // The second half restarts the clock at 45:00, whatever stoppage the first half had.
+            if matches!(ev.kind, FeedKind::PeriodStart { period: 2 }) {
+                last = last.min(HALF_MS);
+            }
+            if clock.saturating_add(self.config.clock_tolerance_ms) < last {
                 return FeedOutcome::Rejected {
                     reason: FeedRejection::ClockBackwards,
                 };
@@ -934,7 +947,7 @@ impl LiveEvent {
                     SuspensionReason::PeriodEnd,
                     None,
                     now_ms,
-                    Some(now_ms + self.config.cool_off_ms),
+                    Some(now_ms.saturating_add(self.config.cool_off_ms)),
                 );
                 self.material();
                 self.settle_bets(now_ms, out, true);
@@ -945,6 +958,9 @@ impl LiveEvent {
                 }
                 self.set_state(|s| s.period = Period::SecondHalf);
                 self.set_clock(clock.max(HALF_MS), now_ms, true);
+                for s in &mut self.sources {
+                    s.last_clock_ms = s.last_clock_ms.min(clock.max(HALF_MS));
+                }
                 self.material();
             }
             FeedKind::PeriodEnd { period: 2 } | FeedKind::MatchEnd => {
@@ -983,7 +999,7 @@ impl LiveEvent {
                     team: *team,
                     source: ev.source,
                     clock_ms: clock,
-                    deadline_ms: now_ms + self.config.confirm_window_ms,
+                    deadline_ms: now_ms.saturating_add(self.config.confirm_window_ms),
                 });
                 // Without a live second source there is nobody to wait for.
                 if !self.source_alive(ev.source.other(), now_ms) {
@@ -1010,7 +1026,7 @@ impl LiveEvent {
                     SuspensionReason::Var,
                     Some(*team),
                     now_ms,
-                    Some(now_ms + self.config.cool_off_ms),
+                    Some(now_ms.saturating_add(self.config.cool_off_ms)),
                 );
             }
             FeedKind::PenaltyAwarded { team } => {
@@ -1044,7 +1060,7 @@ impl LiveEvent {
                     SuspensionReason::RedCard,
                     Some(*team),
                     now_ms,
-                    Some(now_ms + self.config.cool_off_ms),
+                    Some(now_ms.saturating_add(self.config.cool_off_ms)),
                 );
                 self.material();
             }
@@ -1068,7 +1084,7 @@ impl LiveEvent {
                     SuspensionReason::Danger,
                     *team,
                     now_ms,
-                    Some(now_ms + self.config.danger_ms),
+                    Some(now_ms.saturating_add(self.config.danger_ms)),
                 );
             }
             FeedKind::Clock { running } => {
@@ -1219,7 +1235,7 @@ impl LiveEvent {
         let delay = self.image.trading.bet_delay_ms;
         if self.is_live() && self.image.state.period != Period::PreMatch && delay > 0 {
             d.status = BetStatus::Pending;
-            d.release_at_ms = Some(now_ms + delay);
+            d.release_at_ms = Some(now_ms.saturating_add(delay));
         }
         d
     }

@@ -436,7 +436,9 @@ impl Snapshot {
     }
     /// Applies the next delta.
     pub fn apply(&mut self, delta: &Delta) -> Result<(), StreamError> {
-        if delta.version.epoch != self.version.epoch || delta.version.seq != self.version.seq + 1 {
+        if delta.version.epoch != self.version.epoch
+            || self.version.seq.checked_add(1) != Some(delta.version.seq)
+        {
             return Err(StreamError::OutOfOrder {
                 have: self.version,
                 got: delta.version,
