@@ -28,6 +28,16 @@ def full_book(rho):
     return out
 
 
+def handful(rho):
+    g = create_dixon_coles_grid(1.6, 1.1, rho)
+    out = [g.home_win, g.draw, g.away_win, g.btts_yes]
+    for line in (1.5, 2.5, 3.5):
+        out.append(g.totals(line))
+    for line in (-0.5, 0.0, 0.5):
+        out.append(g.asian_handicap_probs("home", line))
+    return out
+
+
 def grid_only(rho):
     return create_dixon_coles_grid(1.6, 1.1, rho)
 
@@ -41,6 +51,7 @@ def per_call_us(fn, arg, number=200, repeat=25):
 print(f"penaltyblog {pb.__version__}")
 for name, fn, rho in [
     ("grid only (Poisson)", grid_only, 0.0),
+    ("grid + 1X2, BTTS, 3 totals, 3 handicaps (Poisson)", handful, 0.0),
     ("grid + 1X2/totals/BTTS/handicaps (Poisson)", full_book, 0.0),
     ("grid + 1X2/totals/BTTS/handicaps (Dixon-Coles rho=-0.1)", full_book, -0.1),
 ]:
