@@ -125,6 +125,16 @@ describe('priceFootball', () => {
     throwsCode(() => priceFootball({ home_xg: 1, away_xg: 1, homeXg: 2 }), 'invalid_params');
     throwsCode(() => priceFootball(undefined), 'invalid_params');
     throwsCode(() => priceFootball({ home_xg: NaN, away_xg: 1 }), 'invalid_params');
+    // Misspelt fields are refused, as the CLI refuses them (deny_unknown_fields), never ignored.
+    assert.match(throwsCode(() => priceFootball(PARAMS, { clockMs: 3_600_000 }), 'invalid_state').message, /unknown field `clockMs`/);
+    throwsCode(() => priceFootball({ ...PARAMS, profile: { ramp: 1.2, rampe: 1 } }), 'invalid_params');
+    throwsCode(() => priceFootball(PARAMS, null, { margin: 0.05, methd: 'power' }), 'invalid_margin');
+    const cyclic = { ...PARAMS };
+    cyclic.self = cyclic;
+    throwsCode(() => priceFootball(cyclic), 'invalid_params');
+    const deep = { ramp: 1.2 };
+    deep.profile = deep;
+    throwsCode(() => priceFootball({ ...PARAMS, profile: deep }), 'invalid_params');
     throwsCode(() => priceFootball(PARAMS, { clock_ms: -5 }), 'invalid_state');
     throwsCode(() => priceFootball(PARAMS, { clock_ms: 1.5 }), 'invalid_state');
     throwsCode(() => priceFootball(PARAMS, { clock_ms: 10 * 3_600_000 }), 'invalid_state');

@@ -7,11 +7,11 @@
 //! Conventions at the boundary:
 //! - Data objects keep the engine's serde names (snake_case: `home_xg`, `clock_ms`, `fair_odds`), so
 //!   a book is the same JSON as `inplay price --json`; functions and methods are camelCase.
-//! - Option objects and small results cross as JSON text, decoded and encoded with the engine's own
-//!   serde derives through `serde_json` (the CLI's serialiser): unknown fields are refused exactly as
-//!   the CLI refuses them (`deny_unknown_fields`; serde-wasm-bindgen reads only the fields it knows and
-//!   would silently ignore a misspelt `clockMs`), `null` stands for `None` and for non-finite numbers
-//!   as in the CLI's JSON, and the shortest round-trip digits parse back to the same `f64` bits.
+//! - Option objects are decoded from the JS value by the engine's own serde derives through a strict
+//!   deserializer ([`de`]): unknown fields are refused exactly as the CLI refuses them
+//!   (`deny_unknown_fields`), `null`/`undefined` are `None`. Small results cross as the JSON text
+//!   `serde_json` writes for the CLI, parsed by `JSON.parse`: the same shape, `null` for `None` and
+//!   for non-finite numbers, and shortest round-trip digits that parse back to the same `f64` bits.
 //! - A book, the hot path, crosses as one `Float64Array` of its numbers plus a layout id; the keys
 //!   cross only when the layout changes, and the JS wrapper rebuilds the CLI's object shape (see
 //!   [`book_numbers`]). The numbers are the engine's `f64`s untouched.
@@ -20,6 +20,7 @@
 //!   with `panic = "abort"` a panic would poison the wasm instance for every later call.
 #![deny(missing_docs)]
 
+mod de;
 mod frame;
 
 use core::cell::Cell;
@@ -49,23 +50,13 @@ fn odds_error(e: OddsError) -> JsValue {
     error(e.code(), &e.to_string())
 }
 
-/// The JSON text of a JS value (`JSON.stringify`), `None` for `undefined`/`null` (and for what has no
-/// JSON form, such as a function); a value `JSON.stringify` throws on (a `BigInt`) is `code`.
-fn json_text(value: &JsValue, code: &str, what: &str) -> Result<Option<String>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let text = js_sys::JSON::stringify(value)
-        .map_err(|_| error(code, &format!("{what}: not representable as JSON")))?;
-    Ok(text.as_string())
-}
-
-/// Decodes an option object through its JSON text with the engine's serde derives, so unknown
-/// fields are refused as in the CLI; absence or a shape or type mismatch is reported as `code`.
+/// Decodes an option object with the engine's serde derives ([`de`]), so unknown fields are refused
+/// as in the CLI; absence or a shape or type mismatch is reported as `code`.
 fn from_js<T: DeserializeOwned>(value: JsValue, code: &str, what: &str) -> Result<T, JsValue> {
-    let text =
-        json_text(&value, code, what)?.ok_or_else(|| error(code, &format!("{what}: missing")))?;
-    serde_json::from_str(&text).map_err(|e| error(code, &format!("{what}: {e}")))
+    if value.is_undefined() || value.is_null() {
+        return Err(error(code, &format!("{what}: missing")));
+    }
+    de::from_value(value).map_err(|e| error(code, &format!("{what}: {e}")))
 }
 
 /// Like [`from_js`], with `undefined`/`null` meaning the type's default.

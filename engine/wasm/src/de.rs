@@ -1,0 +1,287 @@
+//! A strict serde `Deserializer` over a JS value: option objects decode with the engine's own serde
+//! derives, exactly as the CLI decodes the same JSON.
+//!
+//! Why not serde-wasm-bindgen: it reads a struct by asking the JS object for each field the struct
+//! knows, so an unknown or misspelt field (`clockMs` for `clock_ms`) is silently ignored and the
+//! engine prices a state nobody meant, where the CLI's `deny_unknown_fields` refuses it. Why not
+//! `JSON.stringify` + `serde_json`: its parser more than doubled the wasm's deserialisation code
+//! (the README has the figures). This one walks the value itself: every own enumerable key of an
+//! object is offered to the struct, numbers are integers when they are exact integers (so `u64`
+//! fields take `3600000` but refuse `1.5`), `null` and `undefined` are `None`.
+//!
+//! It never recurses deeper than the target type: unknown fields are refused or skipped without
+//! being read, so a cyclic object cannot overflow the stack.
+
+use core::fmt;
+
+use serde::de::value::StringDeserializer;
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Largest integer a JS number holds exactly (2^53 − 1).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A decoding failure, worded by serde (`missing field`, `unknown field`, `invalid type`, …).
+#[derive(Debug)]
+pub(crate) struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// Decodes `T` from a JS value.
+pub(crate) fn from_value<T: de::DeserializeOwned>(value: JsValue) -> Result<T, Error> {
+    T::deserialize(Js(value))
+}
+
+struct Js(JsValue);
+
+impl<'de> de::Deserializer<'de> for Js {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match Kind::of(self.0) {
+            Kind::Unit => visitor.visit_unit(),
+            Kind::Bool(b) => visitor.visit_bool(b),
+            Kind::U64(n) => visitor.visit_u64(n),
+            Kind::I64(n) => visitor.visit_i64(n),
+            Kind::F64(n) => visitor.visit_f64(n),
+            Kind::Str(s) => visitor.visit_string(s),
+            Kind::Seq(items) => visitor.visit_seq(Seq { items, next: 0 }),
+            Kind::Map(entries) => visitor.visit_map(Map {
+                entries,
+                next: 0,
+                value: None,
+            }),
+            Kind::Other(t) => Err(de::Error::custom(format_args!(
+                "invalid type: {t}, expected {}",
+                Expected(&visitor)
+            ))),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.0.is_undefined() || self.0.is_null() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// Unit variants as strings (`"second_half"`); others as a one-key object (`{"state": {...}}`),
+    /// as serde_json has them.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if let Some(s) = self.0.as_string() {
+            let unit: StringDeserializer<Error> = s.into_deserializer();
+            return visitor.visit_enum(unit);
+        }
+        if self.0.is_object() && !js_sys::Array::is_array(&self.0) {
+            let entries = js_sys::Object::entries(self.0.unchecked_ref());
+            if entries.length() == 1 {
+                let (name, payload) = split(entries.get(0));
+                return visitor.visit_enum(Variant { name, payload });
+            }
+        }
+        Err(de::Error::custom(
+            "invalid type: expected a variant name or an object with exactly one key",
+        ))
+    }
+
+    /// Skipped without being read, so nothing unknown is ever walked.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+/// What a JS value is, worked out once and outside the generic code: every target type instantiates
+/// the deserializer, so the JS calls live here, not in each instance.
+enum Kind {
+    Unit,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(String),
+    Seq(js_sys::Array),
+    /// `Object.entries`.
+    Map(js_sys::Array),
+    /// `typeof` of anything else (function, symbol, bigint).
+    Other(String),
+}
+
+impl Kind {
+    #[inline(never)]
+    fn of(v: JsValue) -> Kind {
+        if v.is_undefined() || v.is_null() {
+            return Kind::Unit;
+        }
+        if let Some(b) = v.as_bool() {
+            return Kind::Bool(b);
+        }
+        if let Some(n) = v.as_f64() {
+            // Exact integers go as integers so integer fields accept them; -0 stays a float.
+            let integer = n.fract() == 0.0
+                && n.abs() <= MAX_SAFE_INTEGER
+                && !(n == 0.0 && n.is_sign_negative());
+            return match integer {
+                true if n >= 0.0 => Kind::U64(n as u64),
+                true => Kind::I64(n as i64),
+                false => Kind::F64(n),
+            };
+        }
+        if let Some(s) = v.as_string() {
+            return Kind::Str(s);
+        }
+        if js_sys::Array::is_array(&v) {
+            return Kind::Seq(v.unchecked_into());
+        }
+        if v.is_object() {
+            return Kind::Map(js_sys::Object::entries(v.unchecked_ref()));
+        }
+        Kind::Other(v.js_typeof().as_string().unwrap_or_default())
+    }
+}
+
+#[inline(never)]
+fn item(items: &js_sys::Array, at: u32) -> Option<JsValue> {
+    (at < items.length()).then(|| items.get(at))
+}
+
+/// The visitor's own words for what it expected.
+struct Expected<'a, V>(&'a V);
+
+impl<'de, V: Visitor<'de>> fmt::Display for Expected<'_, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+}
+
+struct Seq {
+    items: js_sys::Array,
+    next: u32,
+}
+
+impl<'de> de::SeqAccess<'de> for Seq {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some(value) = item(&self.items, self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        seed.deserialize(Js(value)).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some((self.items.length() - self.next) as usize)
+    }
+}
+
+struct Map {
+    entries: js_sys::Array,
+    next: u32,
+    value: Option<JsValue>,
+}
+
+impl<'de> de::MapAccess<'de> for Map {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some(entry) = item(&self.entries, self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        let (key, value) = split(entry);
+        self.value = Some(value);
+        seed.deserialize(Js(key)).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let value = self.value.take().unwrap_or(JsValue::UNDEFINED);
+        seed.deserialize(Js(value))
+    }
+}
+
+/// `[key, value]` of an `Object.entries` item.
+#[inline(never)]
+fn split(entry: JsValue) -> (JsValue, JsValue) {
+    let pair: js_sys::Array = entry.unchecked_into();
+    (pair.get(0), pair.get(1))
+}
+
+struct Variant {
+    name: JsValue,
+    payload: JsValue,
+}
+
+impl<'de> de::EnumAccess<'de> for Variant {
+    type Error = Error;
+    type Variant = Js;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Js), Error> {
+        let name = seed.deserialize(Js(self.name))?;
+        Ok((name, Js(self.payload)))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Js {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        if self.0.is_undefined() || self.0.is_null() {
+            Ok(())
+        } else {
+            Err(de::Error::custom("invalid type: expected a unit variant"))
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_any(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_any(self, visitor)
+    }
+}
