@@ -326,7 +326,7 @@ export interface Implied {
  * @example
  * ```ts
  * const { probs, margin } = impliedProbabilities([2.7, 3.4, 2.8], 'shin');
- * // margin ≈ 0.0238; probs sum to 1
+ * // margin ≈ 0.0216 (a 102.2 % book); probs sum to 1
  * ```
  */
 export declare function impliedProbabilities(odds: readonly number[], method?: MarginMethod): Implied;

@@ -5,6 +5,7 @@ import {
   InplayError,
   LiveEvent,
   applyMargin,
+  decodeFrame,
   fitFootball,
   formatOdds,
   fromAmerican,
@@ -46,6 +47,17 @@ const now: number = Date.now();
 const live: MarketBook = event.prices(now);
 const status: MarketStatus | undefined = event.marketStatus(now)['1x2'];
 const seen: Version = event.version;
+
+// --- README quick start: follow a live event from the edge's socket frames ---
+declare const socket: { onmessage: ((m: { data: ArrayBuffer }) => void) | null };
+declare function render(book: MarketBook, status: Partial<Record<MarketKey, MarketStatus>>): void;
+let followed: LiveEvent | undefined;
+socket.onmessage = ({ data }) => {
+  const frame = decodeFrame(new Uint8Array(data));
+  if (frame.kind === 'snapshot') followed = LiveEvent.fromSnapshot(frame.bytes);
+  if (frame.kind === 'delta') followed?.applyDelta(frame.bytes);
+};
+setInterval(() => followed && render(followed.prices(Date.now()), followed.marketStatus(Date.now())), 1000);
 
 // --- every function ---
 const params: FootballParams = { home_xg: 1.6, away_xg: 1.1, rho: -0.05, score_state: { trailing_by_one: 1 } };

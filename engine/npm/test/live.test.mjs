@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { InplayError, LiveEvent, priceFootball } from '@inplay/engine';
+import { InplayError, LiveEvent, decodeFrame, priceFootball } from '@inplay/engine';
 import { golden, hexBytes } from './helpers.mjs';
 
 const live = golden('live.json');
@@ -118,4 +118,32 @@ test('snapshots: bad bytes refused, construction only through fromSnapshot, free
   // Many events side by side, freed or collected: the module keeps working.
   for (let i = 0; i < 200; i++) eventAfter(live.deltas.length).prices(T0 + 70 * MIN);
   assert.equal(priceFootball({ home_xg: 1, away_xg: 1 }).markets[0].key, '1x2');
+});
+
+test('decodeFrame reads the edge socket frames and hands LiveEvent their bytes', () => {
+  const snapshot = hexBytes(live.snapshot);
+  const delta = hexBytes(live.deltas[0].bytes);
+  // Frame = kind byte + postcard: snapshot frames carry region, shard and server time first.
+  const region = new TextEncoder().encode('eu');
+  const snapshotFrame = new Uint8Array([1, region.length, ...region, 7, 0x2a, ...snapshot]);
+  const s = decodeFrame(snapshotFrame);
+  assert.equal(s.kind, 'snapshot');
+  assert.equal(s.region, 'eu');
+  assert.equal(s.shard, 7);
+  assert.equal(s.server_ms, 42);
+  assert.deepEqual(s.snapshot.version, { epoch: 3, seq: 0 });
+  assert.equal(s.snapshot.image.fixture.home, 'Home FC');
+  assert.deepEqual(s.bytes, snapshot);
+  const d = decodeFrame(new Uint8Array([2, ...delta]));
+  assert.equal(d.kind, 'delta');
+  assert.deepEqual(d.delta.version, live.deltas[0].version);
+  assert.deepEqual(d.bytes, delta);
+  const event = LiveEvent.fromSnapshot(s.bytes);
+  assert.deepEqual(event.applyDelta(d.bytes), live.deltas[0].version);
+  const h = decodeFrame(new Uint8Array([3, 0x2a, 3, 9]));
+  assert.deepEqual(h, { kind: 'heartbeat', server_ms: 42, version: { epoch: 3, seq: 9 } });
+  for (const bad of [new Uint8Array(), new Uint8Array([9, 1]), new Uint8Array([2, 0xff])]) {
+    assert.throws(() => decodeFrame(bad), (e) => e instanceof InplayError && e.code === 'malformed');
+  }
+  assert.throws(() => decodeFrame('0102'), (e) => e instanceof InplayError && e.code === 'invalid_argument');
 });
