@@ -63,6 +63,8 @@ export interface BetRecord {
   /** Labels at the time of the bet, so the list reads well without the event loaded. */
   title: string;
   label: string;
+  /** `Arsenal v Chelsea`, for the bets page. */
+  match?: string;
   stake: number;
   price: number;
   placed_ms: number;

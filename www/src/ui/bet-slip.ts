@@ -22,6 +22,8 @@ export interface SlipContext {
   /** Why the market is not open, in words (null when open). */
   closedReason(market: string): string | null;
   terms(): TradingTerms | null;
+  /** `Arsenal v Chelsea`. */
+  matchName(): string;
   session(): Session | null;
   /** Placed bets are recorded here. */
   record(b: BetRecord): void;
@@ -399,6 +401,7 @@ export class BetSlip {
       selection: item.selection,
       title: item.title,
       label: item.label,
+      match: this.#ctx.matchName(),
       stake: stake.minor,
       price: item.seen,
       placed_ms: this.#ctx.now(),

@@ -87,7 +87,9 @@ export class ChartView {
       g.fillText(`${p * 100}%`, 2, y(p) + 3);
     }
     for (let m = 0; m * 60_000 <= t1; m += 15) {
-      g.fillText(`${m}'`, x(m * 60_000) - 6, hgt - 4);
+      const label = `${m}'`;
+      const lx = Math.min(x(m * 60_000) - 6, w - g.measureText(label).width - 1);
+      g.fillText(label, lx, hgt - 4);
     }
     if (t1 >= 45 * 60_000) {
       g.setLineDash([2, 3]);

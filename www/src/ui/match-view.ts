@@ -88,6 +88,7 @@ export class MatchView {
         offered: (m, s) => this.#book?.markets.find((x) => x.key === m)?.selections.find((x) => x.key === s)?.odds ?? null,
         closedReason: (m) => (this.#feed.image ? statusText(this.#statuses[m] ?? 'closed', this.#feed.image.suspensions, this.#feed.image.fixture) : 'Loading'),
         terms: () => this.#feed.image?.trading ?? null,
+        matchName: () => (this.#feed.image ? `${this.#feed.image.fixture.home} v ${this.#feed.image.fixture.away}` : d.eventId),
         session: d.session,
         record: (b) => d.bets.add(b),
         announce: (text, urgent) => (urgent ? d.announcer.alert(text) : d.announcer.say(text)),

@@ -24,7 +24,7 @@ export class BetList {
     const rows = bets.map((b) => {
       const phase = b.settlement ? `settled-${b.settlement.result}` : parseStatus(b).phase;
       const price = b.taken_price ?? b.price;
-      const match = !this.#opts.compact && this.#opts.names ? this.#opts.names(b.event_id) : null;
+      const match = this.#opts.compact ? null : b.match ?? this.#opts.names?.(b.event_id) ?? null;
       return h(
         'li',
         { class: `bet ${phase}`, 'data-bet': b.id },

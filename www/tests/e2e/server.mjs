@@ -6,7 +6,39 @@ import { join } from 'node:path';
 
 import { DevServer, ROOT, freePort, until } from '../../../edge/tests/harness.mjs';
 
-export { Api, Feed, ROOT, sleep, testVars, until } from '../../../edge/tests/harness.mjs';
+export { Api, ROOT, sleep, testVars, until } from '../../../edge/tests/harness.mjs';
+
+/**
+ * A data provider's feed for one match, with the match clock set by the test (so a test can play the
+ * 87th minute or full time now) and every event checked to be taken.
+ */
+export class Feed {
+  constructor(api, eventId) {
+    this.api = api;
+    this.eventId = eventId;
+    this.seq = { primary: 0, backup: 0 };
+    /** Match clock sent with each event, ms. */
+    this.clockMs = 0;
+  }
+
+  /** One event from one source; refused events fail the test at once. */
+  async send(source, kind, extra = {}) {
+    this.seq[source] += 1;
+    const event = { event_id: this.eventId, source, seq: this.seq[source], ts: Date.now(), kind, clock_ms: this.clockMs, ...extra };
+    const r = await this.api.feed(event, { source });
+    if (r.status !== 200) throw new Error(`feed ${kind} from ${source}: ${r.status} ${r.text}`);
+    const result = r.json.results[0];
+    if (result.result !== 'accepted' && result.result !== 'duplicate') {
+      throw new Error(`feed ${kind} from ${source} refused: ${JSON.stringify(result)}`);
+    }
+    return result;
+  }
+
+  /** Both sources report the same thing. */
+  async both(kind, extra = {}) {
+    return [await this.send('primary', kind, extra), await this.send('backup', kind, extra)];
+  }
+}
 
 export class PageServer extends DevServer {
   /** Starts wrangler dev; on a restart, on the port it had before. */
