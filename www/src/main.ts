@@ -66,7 +66,7 @@ function signOutButton(): HTMLButtonElement {
   } }, 'Sign out');
 }
 
-/** Development sign-in: paste a user token (`inplay token <user>` prints one). */
+/** Development sign-in: paste a user token (`node scripts/mint-token.mjs <user>` prints one). */
 function signIn(): void {
   const dialog = $<HTMLDialogElement>('signin');
   const input = dialog.querySelector('input') as HTMLInputElement;
@@ -147,7 +147,13 @@ async function route(): Promise<void> {
 
 setupOddsSwitch();
 renderAccount();
-addEventListener('hashchange', () => void route());
+addEventListener('hashchange', () => {
+  void route().then(() => {
+    // A new view: start reading it from the top, as after a page load.
+    scrollTo(0, 0);
+    main.focus({ preventScroll: true });
+  });
+});
 void route();
 // The engine is needed for fractional and American odds even on the list: load it now.
 void loadEngine().then((e) => {

@@ -125,7 +125,10 @@ export class MatchView {
     });
     this.#ui = { home, away, score, clock, reds, goals, banner, bannerText, loading, slipToggle, aside };
 
-    const chartSection = h('details', { class: 'chart-card', open: true }, h('summary', {}, 'Win probability'), this.#chartView.el);
+    // On a phone the markets come first; the chart is one tap away.
+    const roomy = matchMedia('(min-width: 881px)').matches;
+    const chartSection = h('details', { class: 'chart-card', open: roomy }, h('summary', {}, 'Win probability'), this.#chartView.el);
+    chartSection.addEventListener('toggle', () => this.#chartView.draw());
     this.el = h(
       'div',
       { class: 'match', 'data-event': d.eventId },
@@ -165,7 +168,13 @@ export class MatchView {
       },
     );
     this.#timer = setInterval(() => this.#tick(), 1000 / REPRICE_HZ);
+    document.addEventListener('visibilitychange', this.#onVisible);
   }
+
+  /** Back from a hidden tab: reprice at once rather than on the next beat. */
+  #onVisible = () => {
+    if (!document.hidden) this.#tick(true);
+  };
 
   /** For the tests and the status line: what the socket brought so far. */
   get feed(): MatchFeed {
@@ -174,6 +183,7 @@ export class MatchView {
 
   destroy(): void {
     clearInterval(this.#timer);
+    document.removeEventListener('visibilitychange', this.#onVisible);
     this.#feed.close();
     this.#board.destroy();
     this.#slip.destroy();
