@@ -70,6 +70,117 @@ impl<'de> de::Deserializer<'de> for Js {
         }
     }
 
+    // Each typed entry point calls only the visitor method it needs: the derives instantiate this
+    // deserializer once per target type, and going through `deserialize_any` would put every
+    // `visit_*` (with its error formatting) into every instance.
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.as_bool() {
+            Some(b) => visitor.visit_bool(b),
+            None => Err(unexpected(&self.0, "a boolean")),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.as_f64() {
+            Some(n) => visitor.visit_f64(n),
+            None => Err(unexpected(&self.0, "a number")),
+        }
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_f64(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match Kind::of(self.0) {
+            Kind::U64(n) => visitor.visit_u64(n),
+            other => Err(other.unexpected("a non-negative integer")),
+        }
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match Kind::of(self.0) {
+            Kind::U64(n) => visitor.visit_u64(n),
+            Kind::I64(n) => visitor.visit_i64(n),
+            other => Err(other.unexpected("an integer")),
+        }
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.as_string() {
+            Some(s) => visitor.visit_string(s),
+            None => Err(unexpected(&self.0, "a string")),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match Kind::of(self.0) {
+            Kind::Seq(items) => visitor.visit_seq(Seq { items, next: 0 }),
+            other => Err(other.unexpected("an array")),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match Kind::of(self.0) {
+            Kind::Map(entries) => visitor.visit_map(Map {
+                entries,
+                next: 0,
+                value: None,
+            }),
+            other => Err(other.unexpected("an object")),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         if self.0.is_undefined() || self.0.is_null() {
             visitor.visit_none()
@@ -116,8 +227,7 @@ impl<'de> de::Deserializer<'de> for Js {
     }
 
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier
+        i128 u128 char bytes byte_buf unit unit_struct tuple_struct
     }
 }
 
@@ -168,6 +278,30 @@ impl Kind {
         }
         Kind::Other(v.js_typeof().as_string().unwrap_or_default())
     }
+}
+
+impl Kind {
+    /// The error for a value of this kind where `expected` was wanted.
+    #[inline(never)]
+    fn unexpected(&self, expected: &str) -> Error {
+        let got = match self {
+            Kind::Unit => "null",
+            Kind::Bool(_) => "a boolean",
+            Kind::U64(_) | Kind::I64(_) => "an integer",
+            Kind::F64(_) => "a number with a fraction",
+            Kind::Str(_) => "a string",
+            Kind::Seq(_) => "an array",
+            Kind::Map(_) => "an object",
+            Kind::Other(t) => t,
+        };
+        Error(format!("invalid type: {got}, expected {expected}"))
+    }
+}
+
+/// The error for `value` where `expected` was wanted.
+#[inline(never)]
+fn unexpected(value: &JsValue, expected: &str) -> Error {
+    Kind::of(value.clone()).unexpected(expected)
 }
 
 #[inline(never)]
