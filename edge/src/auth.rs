@@ -1,5 +1,8 @@
 //! Who may do what: signed feed requests, user bearer tokens, the admin token.
 //!
+//! The cryptography is the engine's [`inplay_engine::signing`], shared with the `inplay` tools that
+//! sign feeds and mint tokens; this module maps its refusals to API errors and reads the headers.
+//!
 //! # Feed signatures
 //! A data provider signs each `POST /v1/feed` with its own secret (`FEED_SECRET_PRIMARY`,
 //! `FEED_SECRET_BACKUP`):
@@ -21,71 +24,20 @@
 //! # Admin
 //! `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use inplay_engine::signing::{self, SignatureError, TokenError};
 
 use crate::error::ApiError;
-use crate::route::is_valid_id;
 
-type HmacSha256 = Hmac<Sha256>;
+pub use inplay_engine::signing::{
+    SIGNATURE_HEADER, SOURCE_HEADER, TIMESTAMP_HEADER, VerifiedFeed, hex, mint_token, sign_feed,
+};
 
-/// Header naming the feed source.
-pub const SOURCE_HEADER: &str = "X-Inplay-Source";
-/// Header carrying the signing time, unix ms.
-pub const TIMESTAMP_HEADER: &str = "X-Inplay-Timestamp";
-/// Header carrying the hex HMAC.
-pub const SIGNATURE_HEADER: &str = "X-Inplay-Signature";
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
+fn signature_error(e: SignatureError) -> ApiError {
+    ApiError::unauthorized(e.code(), e.to_string())
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
-        .collect()
-}
-
-fn mac(secret: &[u8]) -> HmacSha256 {
-    // HMAC accepts keys of any length; this cannot fail.
-    HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!())
-}
-
-/// `hex(HMAC-SHA-256(secret, "<timestamp>.<body>"))`, what a feed source sends.
-pub fn sign_feed(secret: &[u8], timestamp_ms: u64, body: &[u8]) -> String {
-    let mut m = mac(secret);
-    m.update(timestamp_ms.to_string().as_bytes());
-    m.update(b".");
-    m.update(body);
-    hex(&m.finalize().into_bytes())
-}
-
-/// A feed request whose signature checked out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedFeed {
-    /// The signing timestamp, unix ms.
-    pub timestamp_ms: u64,
-    /// The raw signature: what replay protection remembers.
-    pub signature: Vec<u8>,
-    /// Until when the signature must be remembered (after that the timestamp check refuses it anyway).
-    pub remember_until_ms: u64,
+fn token_error(e: TokenError) -> ApiError {
+    ApiError::unauthorized(e.code(), e.to_string())
 }
 
 /// Check a feed request's timestamp and signature (not replay: that needs the hub's memory).
@@ -97,81 +49,13 @@ pub fn verify_feed(
     now_ms: u64,
     window_ms: u64,
 ) -> Result<VerifiedFeed, ApiError> {
-    let timestamp = timestamp
-        .ok_or_else(|| ApiError::unauthorized("signature_missing", "X-Inplay-Timestamp missing"))?;
-    let signature = signature
-        .ok_or_else(|| ApiError::unauthorized("signature_missing", "X-Inplay-Signature missing"))?;
-    let timestamp_ms: u64 = timestamp.parse().map_err(|_| {
-        ApiError::unauthorized(
-            "timestamp_invalid",
-            "X-Inplay-Timestamp must be unix milliseconds",
-        )
-    })?;
-    let sig = unhex(signature.trim())
-        .filter(|s| s.len() == 32)
-        .ok_or_else(|| {
-            ApiError::unauthorized(
-                "signature_invalid",
-                "X-Inplay-Signature must be 64 hex digits",
-            )
-        })?;
-    let mut m = mac(secret);
-    m.update(timestamp.as_bytes());
-    m.update(b".");
-    m.update(body);
-    // verify_slice compares in constant time.
-    m.verify_slice(&sig)
-        .map_err(|_| ApiError::unauthorized("signature_invalid", "signature does not match"))?;
-    // The window is checked after the MAC so that an attacker learns nothing about the clock for free.
-    if timestamp_ms.abs_diff(now_ms) > window_ms {
-        return Err(ApiError::unauthorized(
-            "signature_expired",
-            format!(
-                "timestamp is {} ms from server time; window is {window_ms} ms",
-                timestamp_ms.abs_diff(now_ms)
-            ),
-        ));
-    }
-    Ok(VerifiedFeed {
-        timestamp_ms,
-        signature: sig,
-        remember_until_ms: timestamp_ms.saturating_add(window_ms),
-    })
-}
-
-/// Mint a user token valid until `expiry_ms`.
-pub fn mint_token(secret: &[u8], user_id: &str, expiry_ms: u64) -> String {
-    let claims = format!("{user_id}.{expiry_ms}");
-    let mut m = mac(secret);
-    m.update(claims.as_bytes());
-    format!("{claims}.{}", hex(&m.finalize().into_bytes()))
+    signing::verify_feed(secret, timestamp, signature, body, now_ms, window_ms)
+        .map_err(signature_error)
 }
 
 /// The user id in a valid, unexpired token.
 pub fn verify_token(secret: &[u8], token: &str, now_ms: u64) -> Result<String, ApiError> {
-    let invalid = || {
-        ApiError::unauthorized(
-            "token_invalid",
-            "bearer token is malformed or not signed by us",
-        )
-    };
-    let (claims, sig) = token.rsplit_once('.').ok_or_else(invalid)?;
-    let (user_id, expiry) = claims.split_once('.').ok_or_else(invalid)?;
-    let expiry_ms: u64 = expiry.parse().map_err(|_| invalid())?;
-    let sig = unhex(sig).filter(|s| s.len() == 32).ok_or_else(invalid)?;
-    let mut m = mac(secret);
-    m.update(claims.as_bytes());
-    m.verify_slice(&sig).map_err(|_| invalid())?;
-    if !is_valid_id(user_id) {
-        return Err(invalid());
-    }
-    if expiry_ms <= now_ms {
-        return Err(ApiError::unauthorized(
-            "token_expired",
-            "bearer token has expired",
-        ));
-    }
-    Ok(user_id.to_string())
+    signing::verify_token(secret, token, now_ms).map_err(token_error)
 }
 
 /// The token in an `Authorization: Bearer …` header.
@@ -189,16 +73,7 @@ pub fn is_admin(admin_token: &str, presented: Option<&str>) -> bool {
     let Some(presented) = presented else {
         return false;
     };
-    if admin_token.is_empty() {
-        return false;
-    }
-    // Compare MACs of both under a fixed key: equal-length outputs, constant-time verify.
-    let mut m = mac(b"inplay-admin-compare");
-    m.update(admin_token.as_bytes());
-    let want = m.finalize().into_bytes();
-    let mut m = mac(b"inplay-admin-compare");
-    m.update(presented.as_bytes());
-    m.verify_slice(&want).is_ok()
+    !admin_token.is_empty() && signing::secrets_equal(admin_token.as_bytes(), presented.as_bytes())
 }
 
 #[cfg(test)]

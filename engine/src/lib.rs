@@ -11,6 +11,7 @@
 //! - [`odds`]: margins (five methods), odds formats and the Betfair price ladder.
 //! - [`pricing`]: offered prices: a target overround per market, rounded down the ladder.
 //! - [`sim`]: seeded match simulator drawing from the model itself.
+//! - [`signing`]: feed signatures and user tokens (HMAC-SHA-256), shared by the Worker and the tools.
 #![deny(missing_docs)]
 
 pub mod football;
@@ -18,4 +19,5 @@ pub mod live;
 pub mod market;
 pub mod odds;
 pub mod pricing;
+pub mod signing;
 pub mod sim;
