@@ -14,6 +14,7 @@ use crate::auth;
 use crate::bet_id;
 use crate::catalog;
 use crate::error::ApiError;
+use crate::event_hub::{LOG_HEAD_HEADER, LOG_VERSION_HEADER};
 use crate::http::{self, ApiResult};
 use crate::metrics::Metrics;
 use crate::region::{self, Region};
@@ -365,6 +366,27 @@ async fn place_bet(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Res
     .await
 }
 
+/// `GET /v1/events/{id}/log`: the hub's audit log as JSON lines (admin), for `inplay replay --log`.
+async fn export_log(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    require_admin(&req, env)?;
+    let mut resp = hub(env, event_id)?
+        .fetch_with_request(http::internal_request(Method::Get, "/log", None)?)
+        .await?;
+    let status = resp.status_code();
+    let bytes = resp.bytes().await?;
+    if status >= 400 {
+        return Err(http::error_from_body(status, &bytes));
+    }
+    let headers = Headers::new();
+    headers.set("content-type", "application/x-ndjson")?;
+    for name in [LOG_HEAD_HEADER, LOG_VERSION_HEADER] {
+        if let Ok(Some(v)) = resp.headers().get(name) {
+            headers.set(name, &v)?;
+        }
+    }
+    Ok(Response::builder().with_headers(headers).fixed(bytes))
+}
+
 /// `GET /v1/bets/{id}`: the bettor's own bets (or any, for the admin).
 async fn get_bet(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let authz = header(&req, "authorization");
@@ -544,6 +566,7 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
         Route::Suspend(id) => manual(req, env, id, "/suspend").await,
         Route::Resume(id) => manual(req, env, id, "/resume").await,
         Route::Live(id) => live(req, env, id).await,
+        Route::Log(id) => export_log(req, env, id).await,
         Route::PlaceBet(id) => place_bet(req, env, id).await,
         Route::GetBet(id) => get_bet(req, env, id).await,
     }

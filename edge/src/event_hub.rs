@@ -37,6 +37,11 @@ use crate::metrics::{LATENCY_BUCKETS_MS, Metrics};
 use crate::rate_limit::RateLimiter;
 use crate::wire::{DecisionRecord, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord, Version};
 
+/// Response header of `GET /log`: the hex hash of the last entry (the hub's audit head).
+pub const LOG_HEAD_HEADER: &str = "x-inplay-audit-head";
+/// Response header of `GET /log`: the hub's version `epoch:seq` when the log was read.
+pub const LOG_VERSION_HEADER: &str = "x-inplay-version";
+
 /// A relay checkpoint (fresh snapshot in the update) at least every this many versions.
 const CHECKPOINT_EVERY: u64 = 32;
 
@@ -856,6 +861,32 @@ impl EventHub {
         )?)
     }
 
+    /// The whole log as JSON lines, read in one synchronous turn (so it ends at the head it reports).
+    fn export_log(&self) -> ApiResult<Response> {
+        if !self.ensure_loaded()? {
+            return Err(not_found());
+        }
+        let mut out = Vec::new();
+        for row in self.sql().exec("SELECT entry FROM log ORDER BY idx", None)?.raw() {
+            let row = row?;
+            let Some(SqlStorageValue::Blob(bytes)) = row.into_iter().next() else {
+                return Err(ApiError::internal("log row is not a blob"));
+            };
+            let entry = AuditEntry::from_bytes(&bytes)
+                .ok_or_else(|| ApiError::internal("log entry does not decode"))?;
+            serde_json::to_writer(&mut out, &entry)
+                .map_err(|e| ApiError::internal(format!("log entry to JSON: {e}")))?;
+            out.push(b'\n');
+        }
+        let guard = self.hub.borrow();
+        let hub = guard.as_ref().ok_or_else(not_found)?;
+        let mut resp = Response::from_bytes(out)?;
+        let headers = resp.headers_mut();
+        headers.set(LOG_HEAD_HEADER, &hub.live.audit_head().to_string())?;
+        headers.set(LOG_VERSION_HEADER, &hub.live.version().to_string())?;
+        Ok(resp)
+    }
+
     fn metrics(&self) -> ApiResult<Response> {
         if !self.ensure_loaded()? {
             return Ok(http::json(200, &Metrics::default()));
@@ -921,6 +952,7 @@ impl EventHub {
             (Method::Get, "/bet") => self.get_bet(&req),
             (Method::Post, "/subscribe") => self.subscribe(req).await,
             (Method::Get, "/metrics") => self.metrics(),
+            (Method::Get, "/log") => self.export_log(),
             _ => Err(ApiError::not_found("route_not_found", "unknown hub route")),
         }
     }

@@ -8,6 +8,7 @@
 //! POST /v1/events/{id}/suspend       admin: manual suspension
 //! POST /v1/events/{id}/resume        admin: lift the manual suspension
 //! GET  /v1/events/{id}/live          WebSocket (binary frames; ?format=json; ?since=epoch:seq)
+//! GET  /v1/events/{id}/log           admin: the audit log, one JSON AuditEntry per line
 //! POST /v1/events/{id}/bets          place a bet (Bearer user token, Idempotency-Key)
 //! GET  /v1/bets/{bet_id}             a bet's latest decision
 //! GET  /healthz, GET /metrics
@@ -36,6 +37,8 @@ pub enum Route<'a> {
     Resume(&'a str),
     /// `GET /v1/events/{id}/live`
     Live(&'a str),
+    /// `GET /v1/events/{id}/log`
+    Log(&'a str),
     /// `POST /v1/events/{id}/bets`
     PlaceBet(&'a str),
     /// `GET /v1/bets/{bet_id}`
@@ -82,6 +85,7 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
             (&["POST"], (method == "POST").then_some(Route::Resume(id)))
         }
         ["v1", "events", id, "live"] => (&["GET"], (method == "GET").then_some(Route::Live(id))),
+        ["v1", "events", id, "log"] => (&["GET"], (method == "GET").then_some(Route::Log(id))),
         ["v1", "events", id, "bets"] => {
             (&["POST"], (method == "POST").then_some(Route::PlaceBet(id)))
         }
@@ -105,6 +109,7 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
         | Route::Suspend(id)
         | Route::Resume(id)
         | Route::Live(id)
+        | Route::Log(id)
         | Route::PlaceBet(id)
             if !is_valid_id(id) =>
         {
@@ -136,6 +141,7 @@ mod tests {
             ("POST", "/v1/events/m1/suspend", Route::Suspend("m1")),
             ("POST", "/v1/events/m1/resume", Route::Resume("m1")),
             ("GET", "/v1/events/m-1_x/live", Route::Live("m-1_x")),
+            ("GET", "/v1/events/m1/log", Route::Log("m1")),
             ("POST", "/v1/events/m1/bets", Route::PlaceBet("m1")),
             (
                 "GET",
