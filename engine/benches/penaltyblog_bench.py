@@ -8,6 +8,7 @@ Lines match the engine's: totals 0.5..6.5 and handicaps -3..+3 in quarter steps.
 """
 
 import statistics
+import time
 import timeit
 
 import penaltyblog as pb
@@ -43,7 +44,8 @@ def grid_only(rho):
 
 
 def per_call_us(fn, arg, number=200, repeat=25):
-    runs = timeit.repeat(lambda: fn(arg), number=number, repeat=repeat)
+    # CPU time of this process, so other work on a shared machine does not inflate the figure.
+    runs = timeit.repeat(lambda: fn(arg), number=number, repeat=repeat, timer=time.process_time)
     per = [r / number * 1e6 for r in runs]
     return statistics.median(per), min(per)
 
