@@ -70,7 +70,8 @@ export class MatchFeed {
     this.live = null;
   }
 
-  #resnapshot(): void {
+  #resnapshot(why: string): void {
+    console.debug(`inplay: fresh snapshot (${why})`);
     this.#fresh = true;
     this.#socket.restart();
   }
@@ -101,13 +102,13 @@ export class MatchFeed {
         const d = frame.delta;
         this.clock.observe(d.at_ms, arrived);
         const held = this.version;
-        if (!this.live || !this.image || !held) return this.#resnapshot();
+        if (!this.live || !this.image || !held) return this.#resnapshot('delta before snapshot');
         if (d.version.epoch === held.epoch && d.version.seq <= held.seq) return; // already have it
-        if (d.version.epoch !== held.epoch || d.version.seq !== held.seq + 1) return this.#resnapshot();
+        if (d.version.epoch !== held.epoch || d.version.seq !== held.seq + 1) return this.#resnapshot(`gap: have ${held.epoch}:${held.seq}, got ${d.version.epoch}:${d.version.seq}`);
         try {
           this.live.applyDelta(frame.bytes);
-        } catch {
-          return this.#resnapshot();
+        } catch (e) {
+          return this.#resnapshot(`delta refused: ${String(e)}`);
         }
         this.image = applyOps(this.image, d.ops);
         this.#on.delta(this.image, d, touched(d.ops));
@@ -120,11 +121,14 @@ export class MatchFeed {
         if (!held) return;
         if (frame.version.epoch !== held.epoch) {
           // History restarted: our deltas no longer apply.
-          this.#resnapshot();
+          this.#resnapshot('new epoch');
         } else if (frame.version.seq > held.seq) {
           // The relay is ahead. Deltas go out before the heartbeat that names them, so being behind
           // on two heartbeats running means something was lost: resume from what we hold.
-          if (this.#behind) this.#socket.restart();
+          if (this.#behind) {
+            console.debug(`inplay: resuming, relay is at ${frame.version.seq}, we hold ${held.seq}`);
+            this.#socket.restart();
+          }
           this.#behind = true;
         } else {
           this.#behind = false;

@@ -81,8 +81,9 @@ export class LiveSocket {
       this.#check();
       this.#opts.onFrame(new Uint8Array(ev.data));
     };
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       if (ws !== this.#ws) return;
+      console.debug(`inplay: live socket closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`);
       this.#ws = null;
       this.#open = false;
       this.#check();
@@ -119,6 +120,7 @@ export class LiveSocket {
     // An open socket that says nothing (not even the first snapshot) is as good as closed.
     const silentSince = this.#lastFrameMs ?? this.#openedMs;
     if (this.#open && now - silentSince > this.#opts.reconnectAfterMs) {
+      console.debug('inplay: live socket silent too long, reconnecting');
       this.#drop();
       this.#reconnectSoon(0);
       return;

@@ -111,8 +111,10 @@ export class MarketBoard {
       const card = this.#cards.get(m.key);
       if (!card) continue;
       const status = statuses[m.key] ?? 'closed';
-      const text = statusText(status, image.suspensions, image.fixture);
-      if (text !== card.statusText) this.#setStatus(card, text);
+      // An open market with no price at all (a line already decided by the score) says so.
+      const unpriced = status === 'open' && m.selections.every((s) => s.odds == null);
+      const text = unpriced ? 'Not offered now' : statusText(status, image.suspensions, image.fixture);
+      if (text !== card.statusText) this.#setStatus(card, text, unpriced || status === 'settled' || status === 'closed' || status === 'void');
       // Prices of cards off screen (or in a collapsed group) are left alone until they show.
       if (!card.visible) continue;
       for (const cell of card.cells) {
@@ -213,10 +215,12 @@ export class MarketBoard {
     return el;
   }
 
-  #setStatus(card: MarketCard, text: string | null): void {
+  #setStatus(card: MarketCard, text: string | null, quiet: boolean): void {
     card.statusText = text;
     card.overlay.hidden = text === null;
-    card.el.classList.toggle('suspended', text !== null);
+    card.el.classList.toggle('suspended', text !== null && !quiet);
+    // Settled, closed or unpriced markets are news of a calmer kind than a suspension.
+    card.overlay.classList.toggle('quiet', quiet);
     setText(card.reason, text ?? '');
     for (const cell of card.cells) this.#setEnabled(cell, text === null && cell.button.dataset['price'] !== undefined);
   }
