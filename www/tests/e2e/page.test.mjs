@@ -42,7 +42,7 @@ async function liveMatch(id, opts) {
 }
 
 /** A page signed in as `user`, recording the frames of its live sockets. */
-async function openPage(user, hash) {
+async function openPage(user, hash, query = {}) {
   const page = await browser.context.newPage();
   const sockets = [];
   page.on('websocket', (ws) => {
@@ -57,8 +57,9 @@ async function openPage(user, hash) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  const token = user ? `?token=${encodeURIComponent(api.token(user))}` : '';
-  await page.goto(`${server.base}/${token}#${hash}`);
+  const q = new URLSearchParams(query);
+  if (user) q.set('token', api.token(user));
+  await page.goto(`${server.base}/${q.size ? `?${q}` : ''}#${hash}`);
   return { page, sockets, errors };
 }
 
@@ -346,6 +347,28 @@ describe('phone', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'phone-slip.png') });
     await page.keyboard.press('Escape');
     await page.locator('.aside.open').waitFor({ state: 'detached' });
+    await page.close();
+  });
+});
+
+describe('a silent connection', () => {
+  it('shows as stale, then reconnects and is live again', async () => {
+    // `?stale=` shortens the page's silence bound; the relay heartbeats every second in these tests.
+    const { page } = await openPage(null, '/match/p1', { stale: '2500' });
+    await waitForPrices(page);
+    await page.waitForFunction(() => document.querySelector('#conn')?.dataset.status === 'live');
+    // Freeze the whole dev server: the socket stays open but nothing arrives.
+    process.kill(-server.proc.pid, 'SIGSTOP');
+    try {
+      await page.waitForFunction(() => document.querySelector('#conn')?.dataset.status === 'stale', null, { timeout: 8000 });
+      assert.equal(await page.textContent('#conn .text'), 'Stale');
+      assert.equal(await page.evaluate(() => document.querySelector('.match')?.dataset.conn), 'stale');
+      await page.screenshot({ path: join(ARTIFACTS, 'stale.png') });
+    } finally {
+      process.kill(-server.proc.pid, 'SIGCONT');
+    }
+    await page.waitForFunction(() => document.querySelector('#conn')?.dataset.status === 'live', null, { timeout: 20_000 });
+    await waitForPrices(page);
     await page.close();
   });
 });
