@@ -251,8 +251,16 @@ export class LiveEvent {
   checkBet(slip, nowMs) {
     const h = this.#handle();
     number(nowMs, 'invalid_argument', 'nowMs');
+    // A plain copy first: a getter or proxy that throws while the wasm reads the slip would unwind
+    // through it mid-call and leave this event borrowed for good.
+    let plain;
     try {
-      return h.checkBet(slip, nowMs);
+      plain = structuredClone(slip);
+    } catch (e) {
+      throw new InplayError('invalid_request', `bet slip: ${e instanceof Error ? e.message : e}`, { cause: e });
+    }
+    try {
+      return h.checkBet(plain, nowMs);
     } catch (e) {
       rethrow(e);
     }

@@ -285,6 +285,15 @@ describe('odds formats and ladder', () => {
   });
 });
 
+test('a getter that throws while the wasm reads an option object leaves the module working', () => {
+  const params = { away_xg: 1 };
+  Object.defineProperty(params, 'home_xg', { enumerable: true, get() { throw new Error('boom'); } });
+  const e = throwsCode(() => priceFootball(params), 'invalid_argument');
+  assert.match(e.message, /boom/);
+  stillWorks();
+  assert.deepEqual(priceFootball({ home_xg: 1.6, away_xg: 1.1 }), priceFootball(PARAMS));
+});
+
 test('a storm of bad calls never poisons the module', () => {
   const bad = [undefined, null, 0, -1, NaN, Infinity, '', 'x', [], {}, [1, 2], { home_xg: 1e308, away_xg: 1 }, 10n, Symbol('s'), () => 1, new Uint8Array(3)];
   for (const a of bad) {

@@ -81,6 +81,13 @@ test('checkBet warns exactly as the edge would', () => {
   assert.equal(code({ ...slip, policy: 'maybe' }), 'invalid_request');
   assert.equal(code({ bet_id: 'b1' }), 'invalid_request');
   assert.equal(code(undefined), 'invalid_request');
+  // A slip whose getter throws, or that cannot be copied, is refused before the wasm reads it, and
+  // the event keeps working.
+  assert.equal(code({ ...slip, get stake() { throw new Error('boom'); } }), 'invalid_request');
+  assert.equal(code({ ...slip, stake: () => 1 }), 'invalid_request');
+  assert.equal(code(new Proxy(slip, {})), 'invalid_request');
+  assert.equal(event.checkBet(slip, now), offered);
+  assert.equal(event.applyDelta(hexBytes(live.deltas[1].bytes)).seq, 2);
 });
 
 test('deltas out of order and bad bytes are refused without breaking the event', () => {
