@@ -84,6 +84,7 @@ export class MarketBoard {
     this.#onPick = onPick;
     this.#picked = picked;
     this.el = h('div', { class: 'board' });
+    this.el.addEventListener('keydown', (e) => this.#arrows(e));
     this.#observer = new IntersectionObserver(
       (entries) => {
         for (const e of entries) {
@@ -162,6 +163,41 @@ export class MarketBoard {
       toggle.addEventListener('click', () => this.#toggle(group.id, toggle, body));
       for (const m of group.markets) body.appendChild(this.#card(m.key, m.selections, fixture));
       this.el.appendChild(h('section', { class: 'group', 'data-group': group.id }, h('h2', {}, toggle), body));
+    }
+  }
+
+  /**
+   * Arrow keys move between prices as they are laid out: left/right along the reading order,
+   * up/down to the nearest price in the row above or below (across cards and groups).
+   */
+  #arrows(e: KeyboardEvent): void {
+    const from = e.target as HTMLElement;
+    if (!from.classList.contains('price') || !['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'].includes(e.key)) return;
+    const all = [...this.el.querySelectorAll<HTMLButtonElement>('.price')].filter((b) => b.offsetParent !== null);
+    let to: HTMLButtonElement | undefined;
+    if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+      to = all[all.indexOf(from as HTMLButtonElement) + (e.key === 'ArrowRight' ? 1 : -1)];
+    } else {
+      const r = from.getBoundingClientRect();
+      const cx = r.left + r.width / 2;
+      const down = e.key === 'ArrowDown';
+      let best = Infinity;
+      for (const b of all) {
+        const q = b.getBoundingClientRect();
+        const dy = down ? q.top - r.bottom : r.top - q.bottom;
+        if (dy < -1) continue;
+        // Nearest row first, then nearest column within it.
+        const score = dy * 10 + Math.abs(q.left + q.width / 2 - cx);
+        if (b !== from && score < best) {
+          best = score;
+          to = b;
+        }
+      }
+    }
+    if (to) {
+      e.preventDefault();
+      to.focus();
+      to.scrollIntoView({ block: 'nearest' });
     }
   }
 

@@ -136,6 +136,11 @@ export class MatchView {
         'div',
         { class: 'match-main' },
         h('a', { class: 'back', href: '#/' }, '← All matches'),
+        h('a', { class: 'skip-slip', href: '#/', onclick: (e: Event) => {
+          e.preventDefault();
+          this.#toggleSheet(true);
+          (this.#slip.el.querySelector('input, button') as HTMLElement | null)?.focus();
+        } }, 'Skip to bet slip'),
         h('section', { class: 'scoreboard', 'aria-label': 'Scoreboard' }, home, h('div', { class: 'middle' }, score, clock, reds), away, goals),
         banner,
         chartSection,

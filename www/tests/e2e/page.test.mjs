@@ -121,6 +121,16 @@ describe('the bettor\'s page', () => {
     await page.keyboard.press('Space');
     assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
 
+    // Arrow keys move between prices as laid out.
+    await page.focus('.market[data-market="1x2"] .price[data-selection="home"]');
+    const focused = () => page.evaluate(() => `${document.activeElement?.dataset.market}/${document.activeElement?.dataset.selection}`);
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await focused(), '1x2/draw');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await focused(), '1x2/home');
+    await page.keyboard.press('ArrowDown');
+    assert.match(await focused(), /^(draw_no_bet|rest_of_match)\//, 'down lands in the row below');
+
     // Odds format switch, remembered across a reload.
     await page.selectOption('#odds-format', 'fractional');
     await page.waitForFunction(() => /^\d+\/\d+$/.test(document.querySelector('.market[data-market="1x2"] .price .odds')?.textContent ?? ''));
