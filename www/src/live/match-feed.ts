@@ -94,6 +94,7 @@ export class MatchFeed {
         this.image = frame.snapshot.image;
         this.region = frame.region;
         this.shard = frame.shard;
+        this.#behind = false;
         this.#on.snapshot(this.image);
         return;
       }
@@ -111,6 +112,7 @@ export class MatchFeed {
           return this.#resnapshot(`delta refused: ${String(e)}`);
         }
         this.image = applyOps(this.image, d.ops);
+        this.#behind = false;
         this.#on.delta(this.image, d, touched(d.ops));
         return;
       }
