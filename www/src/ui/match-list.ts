@@ -94,7 +94,7 @@ export class MatchList {
         { href: `#/match/${encodeURIComponent(id)}`, class: 'row-link' },
         h('span', { class: `live-dot${live ? ' on' : ''}`, 'aria-label': live ? 'In play' : 'Not in play' }),
         h('span', { class: 'teams' }, h('span', {}, f.home), h('span', {}, f.away)),
-        h('span', { class: 'row-score' }, img ? `${img.state.score.home} – ${img.state.score.away}` : ''),
+        h('span', { class: 'row-score' }, img && img.state.period !== 'pre_match' ? `${img.state.score.home} – ${img.state.score.away}` : ''),
         row.clock,
         suspended ? h('span', { class: 'chip' }, suspended) : prices,
       ),
