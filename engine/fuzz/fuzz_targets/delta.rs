@@ -1,0 +1,68 @@
+//! Arbitrary bytes as the stream a client receives: a snapshot, a delta, or (split at a length
+//! prefix) a snapshot followed by a delta. Whatever decodes is applied to a client mirror, which
+//! then prices, lists statuses and checks a bet as a browser would.
+#![no_main]
+
+use inplay_engine::live::{BetRequest, Delta, LiveView, OddsPolicy, Snapshot};
+use inplay_engine::market::{MarketKey, SelectionKey};
+use inplay_engine_fuzz::{NOW, in_play};
+use libfuzzer_sys::fuzz_target;
+
+/// Prices (through the statuses and the bet check, at two instants) and re-encodes.
+fn exercise(view: &LiveView) {
+    let _ = view.market_statuses(NOW);
+    let req = BetRequest {
+        bet_id: "b".into(),
+        user_id: "u".into(),
+        market: MarketKey::MatchResult,
+        selection: SelectionKey::Home,
+        stake: 1_000,
+        price: 2.0,
+        seen_version: view.version(),
+        policy: OddsPolicy::Any,
+    };
+    let _ = view.check_bet(&req, u64::MAX);
+    let bytes = view.snapshot().to_bytes();
+    let again = Snapshot::from_bytes(&bytes).expect("an encoded snapshot decodes");
+    assert_eq!(again.to_bytes(), bytes, "snapshot form is not stable");
+}
+
+fn apply(view: &mut LiveView, delta: &Delta) {
+    let before = view.snapshot().to_bytes();
+    match view.apply_delta(delta) {
+        Ok(v) => assert_eq!(v, delta.version),
+        Err(_) => assert_eq!(
+            view.snapshot().to_bytes(),
+            before,
+            "a refused delta changed the view"
+        ),
+    }
+    exercise(view);
+}
+
+fuzz_target!(|data: &[u8]| {
+    let base = in_play();
+    if let Ok(s) = Snapshot::from_bytes(data) {
+        exercise(&LiveView::new(s));
+    }
+    if let Ok(d) = Delta::from_bytes(data) {
+        // Onto the live mirror, and onto the snapshot just before the delta's version if the
+        // match has one.
+        apply(&mut base.view.clone(), &d);
+        let prev = d
+            .version
+            .seq
+            .checked_sub(1)
+            .and_then(|k| usize::try_from(k).ok());
+        if let Some(s) = prev.and_then(|k| base.snapshots.get(k)) {
+            apply(&mut LiveView::new(s.clone()), &d);
+        }
+    }
+    if let [a, b, rest @ ..] = data {
+        let split = usize::from(u16::from_le_bytes([*a, *b])).min(rest.len());
+        let (snap, delta) = rest.split_at(split);
+        if let (Ok(s), Ok(d)) = (Snapshot::from_bytes(snap), Delta::from_bytes(delta)) {
+            apply(&mut LiveView::new(s), &d);
+        }
+    }
+});

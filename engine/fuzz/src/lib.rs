@@ -1,0 +1,174 @@
+//! What the fuzz targets share: the match they start from -- twenty minutes in, with a goal, a red
+//! card, bets taken and one still inside its delay, and a client mirror at the same version -- and
+//! the invariants checked after every input. Fuzzed inputs are applied to clones of the match, so
+//! they reach the in-play rules instead of stopping at "no kick-off yet".
+
+use std::sync::OnceLock;
+
+use inplay_engine::football::{FootballParams, Score};
+use inplay_engine::live::*;
+use inplay_engine::market::{MarketKey, SelectionKey, Team};
+
+/// Wall time the event opens at.
+pub const T0: u64 = 1_764_240_000_000;
+/// Wall time of the fixture's last input.
+pub const NOW: u64 = T0 + 20 * 60_000;
+
+/// The match, its mirror and what it streamed on the way.
+pub struct InPlay {
+    /// The edge's state at `NOW`.
+    pub event: LiveEvent,
+    /// A client's copy at the same version.
+    pub view: LiveView,
+    /// Every delta, in order (`deltas[k]` takes version k to k + 1).
+    pub deltas: Vec<Delta>,
+    /// Snapshots along the way, in order.
+    pub snapshots: Vec<Snapshot>,
+    /// The feed messages and bet requests that built it.
+    pub inputs: Vec<Input>,
+    /// The audit log.
+    pub log: Vec<AuditEntry>,
+}
+
+struct Builder {
+    fx: InPlay,
+    now: u64,
+    seq: [u64; 2],
+}
+
+impl Builder {
+    fn apply(&mut self, input: Input) {
+        self.fx.inputs.push(input.clone());
+        let out = self.fx.event.apply(input, self.now);
+        if let Some(d) = out.delta {
+            self.fx.view.apply_delta(&d).expect("fixture deltas follow");
+            self.fx.deltas.push(d);
+            self.fx.snapshots.push(self.fx.event.snapshot());
+        }
+        self.fx.log.extend(out.audit);
+    }
+
+    fn feed(&mut self, source: Source, kind: FeedKind) {
+        let i = source.index();
+        self.seq[i] += 1;
+        let clock_ms = Some(self.fx.event.image().clock.clock_at(self.now));
+        self.apply(Input::Feed(FeedEvent {
+            event_id: "m1".into(),
+            source,
+            seq: self.seq[i],
+            ts: self.now,
+            clock_ms,
+            kind,
+        }));
+    }
+
+    fn both(&mut self, kind: FeedKind) {
+        self.feed(Source::Primary, kind.clone());
+        self.feed(Source::Backup, kind);
+    }
+
+    fn bet(&mut self, id: &str, market: MarketKey, selection: SelectionKey) {
+        let price = self
+            .fx
+            .event
+            .prices(self.now)
+            .and_then(|b| b.selection(market, selection).and_then(|s| s.odds))
+            .unwrap_or(2.0);
+        self.apply(Input::Bet(BetRequest {
+            bet_id: id.into(),
+            user_id: "u1".into(),
+            market,
+            selection,
+            stake: 1_000,
+            price,
+            seen_version: self.fx.event.version(),
+            policy: OddsPolicy::Higher,
+        }));
+    }
+
+    /// Heartbeats from both sources every 5 s until `until`.
+    fn play_to(&mut self, until: u64) {
+        while self.now < until {
+            self.now = (self.now + 5_000).min(until);
+            self.apply(Input::Tick);
+            let score = Some(self.fx.event.image().state.score);
+            self.both(FeedKind::Heartbeat { score });
+        }
+    }
+}
+
+/// The shared match, built once per process.
+pub fn in_play() -> &'static InPlay {
+    static IN_PLAY: OnceLock<InPlay> = OnceLock::new();
+    IN_PLAY.get_or_init(build)
+}
+
+fn build() -> InPlay {
+    let opening = Opening {
+        event_id: "m1".into(),
+        fixture: Fixture {
+            home: "Home".into(),
+            away: "Away".into(),
+            kickoff_ms: T0,
+        },
+        params: FootballParams::new(1.6, 1.1),
+        trading: TradingTerms::default(),
+        config: LiveConfig::default(),
+        epoch: 1,
+    };
+    let (event, entry) = LiveEvent::new(opening, T0).expect("valid opening");
+    let view = LiveView::new(event.snapshot());
+    let snapshots = vec![event.snapshot()];
+    let mut b = Builder {
+        fx: InPlay {
+            event,
+            view,
+            deltas: Vec::new(),
+            snapshots,
+            inputs: Vec::new(),
+            log: vec![entry],
+        },
+        now: T0,
+        seq: [0, 0],
+    };
+    b.both(FeedKind::Kickoff);
+    b.bet("b1", MarketKey::MatchResult, SelectionKey::Home);
+    b.play_to(T0 + 8 * 60_000);
+    b.both(FeedKind::Goal {
+        team: Team::Home,
+        score: Some(Score::new(1, 0)),
+    });
+    b.play_to(T0 + 13 * 60_000);
+    b.both(FeedKind::RedCard { team: Team::Away });
+    b.play_to(T0 + 15 * 60_000);
+    b.bet(
+        "b2",
+        MarketKey::Total("2.5".parse().expect("line")),
+        SelectionKey::Over,
+    );
+    b.play_to(NOW - 2_000);
+    b.bet("b3", MarketKey::NextGoal, SelectionKey::Away);
+    b.play_to(NOW);
+    b.fx
+}
+
+/// Applies `input` at `now_ms` and checks what must hold after any input: one version per delta,
+/// and a mirror fed the delta through its wire form stays byte-identical to the edge.
+pub fn apply_checked(event: &mut LiveEvent, view: &mut LiveView, input: Input, now_ms: u64) {
+    let before = event.version();
+    let out = event.apply(input, now_ms);
+    match &out.delta {
+        Some(d) => {
+            assert_eq!(event.version().seq, before.seq + 1, "one version per delta");
+            let v = view.apply_delta_bytes(&d.to_bytes());
+            assert_eq!(v, Ok(event.version()), "mirror refused the delta");
+        }
+        None => assert_eq!(event.version(), before, "version moved without a delta"),
+    }
+    assert_eq!(
+        view.snapshot().to_bytes(),
+        event.snapshot().to_bytes(),
+        "mirror diverged"
+    );
+    let _ = event.next_wakeup();
+}
