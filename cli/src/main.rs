@@ -11,7 +11,15 @@
 
 mod args;
 mod calibrate;
+mod dev_vars;
+mod feed_client;
+mod feed_plan;
+mod feed_run;
 mod output;
+mod replay;
+mod simulate;
+mod statsbomb;
+mod token;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -49,6 +57,12 @@ enum Command {
     Fit(FitArgs),
     /// Fit football-data.co.uk closing odds and compare the model's Asian handicap with Pinnacle's.
     Calibrate(CalibrateArgs),
+    /// Play a match drawn from the model into a Worker as two signed feed sources.
+    Simulate(simulate::SimulateArgs),
+    /// Play a real StatsBomb match into a Worker, or verify an audit log by replaying it.
+    Replay(replay::ReplayArgs),
+    /// Mint a dev user token from TOKEN_SECRET (.dev.vars).
+    Token(token::TokenArgs),
 }
 
 #[derive(clap::Args)]
@@ -161,6 +175,9 @@ fn main() -> ExitCode {
         Command::Implied(a) => run_implied(a),
         Command::Fit(a) => run_fit(a),
         Command::Calibrate(a) => run_calibrate(a),
+        Command::Simulate(a) => feed_client::block_on(simulate::run(a)),
+        Command::Replay(a) => feed_client::block_on(replay::run(a)),
+        Command::Token(a) => token::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,275 @@
+//! `inplay replay`: a real match (StatsBomb events file) played into a Worker with its real timing, or
+//! an audit log replayed from its first entry to show it reproduces every version and the final hash.
+
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use inplay_engine::football::FootballParams;
+use inplay_engine::live::{AuditEntry, Input, LiveEvent};
+
+use crate::dev_vars::Secrets;
+use crate::feed_client::Http;
+use crate::simulate::{FeedArgs, run_timeline};
+use crate::statsbomb;
+
+/// `inplay replay` flags.
+#[derive(clap::Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["statsbomb", "log", "log_event"])))]
+pub struct ReplayArgs {
+    /// A StatsBomb events JSON file to play as a live feed.
+    #[arg(long)]
+    pub statsbomb: Option<PathBuf>,
+    /// An audit log to verify: one AuditEntry JSON per line (`-` for stdin), as GET /v1/events/{id}/log gives.
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// Fetch the log of this match from --url (admin token from .dev.vars) and verify it.
+    #[arg(long)]
+    pub log_event: Option<String>,
+    /// With --log-event: also write the fetched log here.
+    #[arg(long, requires = "log_event")]
+    pub save: Option<PathBuf>,
+    /// StatsBomb: which team is at home (default: the first Starting XI).
+    #[arg(long)]
+    pub home: Option<String>,
+    /// StatsBomb: home expected goals for the opening model.
+    #[arg(long, default_value_t = 1.9)]
+    pub home_xg: f64,
+    /// StatsBomb: away expected goals for the opening model.
+    #[arg(long, default_value_t = 0.9)]
+    pub away_xg: f64,
+    /// Seed of the feed's jitter, duplicates and reordering.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub feed: FeedArgs,
+}
+
+/// `inplay replay`.
+pub async fn run(a: ReplayArgs) -> Result<()> {
+    if let Some(path) = &a.statsbomb {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let m = statsbomb::parse(&bytes, a.home.as_deref())?;
+        eprintln!(
+            "{}: {} {}-{} {} ({} feed events)",
+            path.display(),
+            m.home,
+            m.score.home,
+            m.score.away,
+            m.away,
+            m.events.len()
+        );
+        let params = FootballParams::new(a.home_xg, a.away_xg);
+        run_timeline(&a.feed, &m.events, params, (&m.home, &m.away), a.seed).await?;
+        return Ok(());
+    }
+    let (text, expected) = if let Some(event) = &a.log_event {
+        let (text, head, version) = fetch_log(&a.feed, event).await?;
+        if let Some(p) = &a.save {
+            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?;
+        }
+        (text, Some((head, version)))
+    } else {
+        (read_log(a.log.as_deref().unwrap_or(Path::new("-")))?, None)
+    };
+    let report = verify_log(&text)?;
+    println!("{}", report.text());
+    if let Some((head, version)) = expected {
+        if head != report.final_hash || version != report.final_version {
+            bail!(
+                "the hub reports head {head} at {version}, the replay ends at {} at {}",
+                report.final_hash,
+                report.final_version
+            );
+        }
+        println!("matches the hub's audit head and version");
+    }
+    Ok(())
+}
+
+fn read_log(path: &Path) -> Result<String> {
+    let mut text = String::new();
+    if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text)?;
+    } else {
+        text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    Ok(text)
+}
+
+async fn fetch_log(feed: &FeedArgs, event: &str) -> Result<(String, String, String)> {
+    let secrets = Secrets::load(feed.dev_vars.as_deref())?;
+    let admin = Secrets::need(&secrets.admin, "ADMIN_TOKEN")?;
+    let http = Http::new(&feed.url)?;
+    let a = http
+        .send(
+            hyper::Method::GET,
+            &format!("/v1/events/{event}/log"),
+            &[("authorization", format!("Bearer {admin}"))],
+            None,
+        )
+        .await?;
+    if a.status != 200 {
+        bail!(
+            "GET /v1/events/{event}/log: {} {}",
+            a.status,
+            String::from_utf8_lossy(&a.body)
+        );
+    }
+    let head = a.header("x-inplay-audit-head").unwrap_or_default();
+    let version = a.header("x-inplay-version").unwrap_or_default();
+    Ok((String::from_utf8(a.body.to_vec())?, head, version))
+}
+
+/// What a replay showed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogReport {
+    /// Entries replayed.
+    pub entries: usize,
+    /// Distinct versions (snapshots) reproduced, the opening's included.
+    pub versions: usize,
+    /// Feed inputs, bet inputs, other inputs.
+    pub feed: usize,
+    /// Bet inputs.
+    pub bets: usize,
+    /// Version after the last entry, `epoch:seq`.
+    pub final_version: String,
+    /// Hex hash of the last entry.
+    pub final_hash: String,
+}
+
+impl LogReport {
+    fn text(&self) -> String {
+        format!(
+            "replayed {} entries ({} feed, {} bets): every entry's version and hash reproduced, {} snapshot versions\nfinal version {}\nfinal hash {}",
+            self.entries, self.feed, self.bets, self.versions, self.final_version, self.final_hash
+        )
+    }
+}
+
+/// Replays a log entry by entry: each input applied to a fresh event must give the stored entry byte
+/// for byte (version after it, decisions, hash chained from the previous one).
+pub fn verify_log(text: &str) -> Result<LogReport> {
+    let mut entries = Vec::new();
+    for (n, line) in text.as_bytes().lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: AuditEntry = serde_json::from_str(&line)
+            .with_context(|| format!("line {}: not an AuditEntry", n + 1))?;
+        entries.push(e);
+    }
+    let first = entries.first().ok_or_else(|| anyhow!("the log is empty"))?;
+    let Input::Open(opening) = &first.input else {
+        bail!("the log does not start with the opening");
+    };
+    let (mut ev, e0) = LiveEvent::new((**opening).clone(), first.now_ms)
+        .map_err(|e| anyhow!("the opening does not open: {e}"))?;
+    if e0.to_bytes() != first.to_bytes() {
+        bail!("entry 0 (the opening) does not reproduce");
+    }
+    let mut versions = 1;
+    let (mut feed, mut bets) = (0, 0);
+    let mut prev_hash = first.hash;
+    for stored in &entries[1..] {
+        if stored.prev != prev_hash || stored.compute_hash() != stored.hash {
+            bail!("entry {}: the hash chain is broken", stored.index);
+        }
+        let before = ev.version();
+        let out = ev.apply(stored.input.clone(), stored.now_ms);
+        let Some(got) = out.audit else {
+            bail!("entry {}: replaying it changes nothing", stored.index);
+        };
+        if got.to_bytes() != stored.to_bytes() {
+            bail!(
+                "entry {} diverges: stored version {} hash {}, replay gives {} hash {}",
+                stored.index,
+                stored.version,
+                stored.hash,
+                got.version,
+                got.hash
+            );
+        }
+        if ev.version() != before {
+            versions += 1;
+        }
+        match stored.input {
+            Input::Feed(_) => feed += 1,
+            Input::Bet(_) => bets += 1,
+            _ => {}
+        }
+        prev_hash = stored.hash;
+    }
+    Ok(LogReport {
+        entries: entries.len(),
+        versions,
+        feed,
+        bets,
+        final_version: ev.version().to_string(),
+        final_hash: ev.audit_head().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inplay_engine::live::{FeedEvent, FeedKind, Fixture, Opening, Source};
+
+    fn log_of(n: u64) -> (String, LiveEvent) {
+        let opening = Opening {
+            event_id: "m1".into(),
+            fixture: Fixture {
+                home: "A".into(),
+                away: "B".into(),
+                kickoff_ms: 1_000,
+            },
+            params: FootballParams::new(1.5, 1.1),
+            trading: Default::default(),
+            config: Default::default(),
+            epoch: 7,
+        };
+        let (mut ev, first) = LiveEvent::new(opening, 1_000).unwrap();
+        let mut lines = vec![serde_json::to_string(&first).unwrap()];
+        let feed = |seq: u64, kind: FeedKind, clock: Option<u64>| {
+            Input::Feed(FeedEvent {
+                event_id: "m1".into(),
+                source: Source::Primary,
+                seq,
+                ts: 2_000 + seq,
+                clock_ms: clock,
+                kind,
+            })
+        };
+        let mut inputs = vec![feed(1, FeedKind::Kickoff, Some(0))];
+        for s in 2..n {
+            inputs.push(feed(s, FeedKind::Clock { running: true }, Some(s * 1000)));
+        }
+        for (i, input) in inputs.into_iter().enumerate() {
+            if let Some(a) = ev.apply(input, 2_000 + i as u64 * 1000).audit {
+                lines.push(serde_json::to_string(&a).unwrap());
+            }
+        }
+        (lines.join("\n"), ev)
+    }
+
+    #[test]
+    fn a_log_replays_to_its_final_hash() {
+        let (text, ev) = log_of(6);
+        let r = verify_log(&text).unwrap();
+        assert_eq!(r.final_hash, ev.audit_head().to_string());
+        assert_eq!(r.final_version, ev.version().to_string());
+        assert_eq!(r.entries, 6);
+    }
+
+    #[test]
+    fn a_tampered_log_is_refused() {
+        let (text, _) = log_of(6);
+        let tampered = text.replacen("\"seq\":3", "\"seq\":4", 1);
+        assert!(verify_log(&tampered).is_err());
+        let truncated: String = text.lines().skip(1).collect::<Vec<_>>().join("\n");
+        assert!(verify_log(&truncated).is_err());
+    }
+}
