@@ -901,3 +901,60 @@ fn socket_frames_round_trip_and_preencoded_bytes_match() {
     assert!(Frame::decode(&[9, 1, 2]).is_err());
     assert!(Frame::decode(&[1, 200]).is_err());
 }
+
+/// A host that only wakes the event at `next_wakeup` (as the Durable Object alarm does) must still
+/// decide a delayed bet when a goal from one source turns into a discrepancy inside the delay.
+#[test]
+fn alarm_driven_host_decides_a_bet_through_a_one_source_goal() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(10 * MIN);
+    let d = t.bet(
+        "w",
+        MarketKey::MatchResult,
+        SelectionKey::Home,
+        1_000,
+        OddsPolicy::Any,
+    );
+    let release = d.release_at_ms.unwrap();
+    t.feed(
+        Source::Primary,
+        FeedKind::Goal {
+            team: Team::Home,
+            score: None,
+        },
+    );
+    // The backup stays alive (heartbeats) but never reports the goal; time moves only by alarms.
+    let mut last_alarm = None;
+    for _ in 0..50 {
+        let Some(wake) = t.ev.next_wakeup() else {
+            break;
+        };
+        assert!(
+            wake >= t.now,
+            "wake-up {wake} is in the past (now {})",
+            t.now
+        );
+        if Some(wake) == last_alarm {
+            break;
+        }
+        last_alarm = Some(wake);
+        t.at(wake);
+        t.feed(
+            Source::Backup,
+            FeedKind::Heartbeat {
+                score: Some(Score::new(0, 0)),
+            },
+        );
+        if t.ev.bet("w").unwrap().status != BetStatus::Pending {
+            break;
+        }
+    }
+    assert!(t.now >= release);
+    assert_eq!(
+        t.ev.bet("w").unwrap().status,
+        BetStatus::Rejected {
+            code: RejectCode::MarketSuspended
+        }
+    );
+}

@@ -472,8 +472,19 @@ impl LiveEvent {
             .iter()
             .filter_map(|s| s.until_ms)
             .for_each(&mut at);
+        // Every time returned is still ahead: one already handled would hide the later ones from a
+        // host that re-arms its alarm only when this value changes.
+        let discrepancy = self.has(SuspensionReason::SourceDiscrepancy);
         if let Some(g) = self.pending_goal {
-            at(g.deadline_ms);
+            if discrepancy {
+                // Waiting for the other source to confirm, or to fall silent (then the goal stands).
+                if let Some(t) = self.sources[g.source.other().index()].last_msg_ms {
+                    at(t.saturating_add(self.config.stale_after_ms)
+                        .saturating_add(1));
+                }
+            } else {
+                at(g.deadline_ms);
+            }
         }
         for id in &self.pending_bets {
             if let Some(r) = self.bets.get(id).and_then(|b| b.decision.release_at_ms) {
@@ -484,7 +495,7 @@ impl LiveEvent {
             if let Some(d) = s.gap_deadline_ms {
                 at(d);
             }
-            if let Some(d) = s.disagrees_since_ms {
+            if let Some(d) = s.disagrees_since_ms.filter(|_| !discrepancy) {
                 at(d.saturating_add(self.config.confirm_window_ms));
             }
         }
