@@ -15,5 +15,7 @@ step "npm package @inplay/engine (built wasm, in Node)"
 npm run build -w @inplay/engine
 npm run typecheck -w @inplay/engine
 npm test -w @inplay/engine
+# The worker serves www/dist as static assets: wrangler will not start before the page is built.
+step "page build";                                           npm run build -w www
 step "edge worker end to end (wrangler dev, local workerd)"; npm run test:edge
-step "page: unit, then Chromium end to end";                 npm run build -w www && npm test -w www
+step "page: unit, then Chromium end to end";                 npm test -w www
