@@ -370,11 +370,12 @@ impl LineOutcomes {
     /// `win·o + half_win·(o+1)/2 + push + half_lose/2 = 1`; infinite when nothing can pay.
     pub fn fair_odds(&self) -> f64 {
         let paying = self.win + 0.5 * self.half_win;
-        let returned = self.push + 0.5 * self.half_win + 0.5 * self.half_lose;
+        // Mass not returned, summed directly: `1 − push − …` would round a near-certain push below 1.
+        let at_risk = self.win + self.lose + 0.5 * (self.half_win + self.half_lose);
         if paying <= 0.0 {
             f64::INFINITY
         } else {
-            (1.0 - returned) / paying
+            at_risk / paying
         }
     }
     /// The same bet seen from the other side.

@@ -4,7 +4,7 @@
 //! margin is never below the target. A market whose fair prices cannot carry the margin (one side
 //! certain, or the method has no solution) is left without offered odds rather than failing the book.
 
-use crate::market::{Market, MarketBook};
+use crate::market::{Market, MarketBook, MarketKey};
 use crate::odds::{MarginMethod, OddsError, apply_margin, ladder};
 
 /// Fair implied probabilities below this are treated as impossible selections and not offered.
@@ -27,6 +27,9 @@ pub fn offer(book: &mut MarketBook, margin: f64, method: MarginMethod) -> Result
 pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> bool {
     for s in &mut market.selections {
         s.odds = None;
+    }
+    if market.key == MarketKey::DoubleChance {
+        return offer_each_against_the_rest(market, margin, method);
     }
     // Line markets: 1/fair_odds already accounts for pushes and half outcomes; normalise over sides.
     let live: Vec<(usize, f64)> = market
@@ -59,4 +62,28 @@ pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> b
         }
     }
     true
+}
+
+/// Markets whose selections overlap (double chance sums to 2): each selection is a two-way book
+/// against its complement.
+fn offer_each_against_the_rest(market: &mut Market, margin: f64, method: MarginMethod) -> bool {
+    let mut any = false;
+    for s in &mut market.selections {
+        let p = s.implied();
+        if p <= MIN_OFFERED_PROB || p >= 1.0 - MIN_OFFERED_PROB {
+            continue;
+        }
+        let odds = match method {
+            MarginMethod::Multiplicative if p * (1.0 + margin) < 1.0 => {
+                Some(1.0 / (p * (1.0 + margin)))
+            }
+            MarginMethod::Multiplicative => None,
+            _ => apply_margin(&[p, 1.0 - p], margin, method)
+                .ok()
+                .and_then(|o| o.first().copied()),
+        };
+        s.odds = odds.and_then(|o| ladder::round_down(o).ok());
+        any |= s.odds.is_some();
+    }
+    any
 }

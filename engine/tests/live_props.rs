@@ -873,10 +873,8 @@ fn assert_coherent(book: &MarketBook, period: Period) {
                     m.key,
                     s.key
                 );
-                // Double chance is skipped: its selections overlap (they sum to 2) and the offer
-                // normalises them as if they summed to 1 -- see the report on this file's commit.
                 assert!(
-                    m.key == MarketKey::DoubleChance || o <= s.fair_odds + EPS,
+                    o <= s.fair_odds + EPS,
                     "{} {}: offered {o} above fair {}",
                     m.key,
                     s.key,

@@ -39,6 +39,10 @@ impl GoalGrid {
             0.0
         }
     }
+    /// Row `i` (all `N` cells; those past `len` are zero).
+    pub(crate) fn row(&self, i: usize) -> &[f64; N] {
+        &self.p[i]
+    }
     /// Extent of the non-zero cells (exclusive bound per team).
     pub fn len(&self) -> usize {
         self.len
@@ -114,13 +118,19 @@ fn independent(lh: f64, la: f64) -> GoalGrid {
     }
 }
 
-/// Poisson probabilities 0..N, by recurrence from `exp(-λ)`.
+/// Poisson probabilities 0..N, by recurrence from `exp(-λ)`; the last cell holds P(X ≥ MAX_ADDED),
+/// as the uniformised path's capped cell does, so no mass is lost for huge rates.
 fn poisson_pmf(lambda: f64) -> [f64; N] {
     let mut out = [0.0; N];
     let mut v = libm::exp(-lambda);
     for (k, slot) in out.iter_mut().enumerate() {
         *slot = v;
         v = v * lambda / (k + 1) as f64;
+    }
+    let head: f64 = out[..MAX_ADDED].iter().sum();
+    // Below this the tail is rounding noise and the exact cell is kept (penaltyblog agreement).
+    if head < 1.0 - 1e-12 {
+        out[MAX_ADDED] = 1.0 - head;
     }
     out
 }
@@ -162,18 +172,30 @@ fn uniformised(
         *ua = ba * ss.factor(-d) / lambda;
     }
     let lt = lambda * t;
-    let mut state = [[0.0; N]; N];
-    state[0][0] = 1.0;
+    // Row i of the jump, cell j, reads the difference index d = i − j + MAX_ADDED; stored reversed
+    // (m = 2N − 1 − d) a row's coefficients are one ascending slice starting at N − i + j.
+    let mut stay_r = [0.0; 2 * N + 1];
+    let mut uh_r = [0.0; 2 * N + 1];
+    let mut ua_r = [0.0; 2 * N + 1];
+    for d in 0..2 * N {
+        let m = 2 * N - 1 - d;
+        stay_r[m] = 1.0 - up_home[d] - up_away[d];
+        uh_r[m] = up_home[d];
+        ua_r[m] = up_away[d];
+    }
+    let mut buf_a = [[0.0; N]; N];
+    let mut buf_b = [[0.0; N]; N];
+    buf_a[0][0] = 1.0;
+    let (mut cur, mut nxt) = (&mut buf_a, &mut buf_b);
     let mut weight = libm::exp(-lt);
     let mut used = 0.0;
     let mut k = 0usize;
     loop {
-        // Accumulate the current jump-chain distribution with its Poisson weight.
-        // After k jumps only cells with i + j <= k hold mass.
         let reach = k.min(MAX_ADDED);
         for i in 0..=reach {
-            for j in 0..=reach.min(k - i) {
-                out.p[i][j] += weight * state[i][j];
+            let w = reach.min(k - i) + 1;
+            for (o, c) in out.p[i][..w].iter_mut().zip(&cur[i][..w]) {
+                *o += weight * c;
             }
         }
         used += weight;
@@ -181,23 +203,59 @@ fn uniformised(
         if 1.0 - used < TAIL && k as f64 > lt || k >= 2000 {
             break;
         }
-        // One jump: in place, from the far corner back so each read sees the previous step.
         let next = (k + 1).min(MAX_ADDED);
-        for i in (0..=next).rev() {
-            for j in (0..=next.min(k + 1 - i)).rev() {
-                let d = i + N - 1 - j;
-                let stay_h = if i == MAX_ADDED { up_home[d] } else { 0.0 };
-                let stay_a = if j == MAX_ADDED { up_away[d] } else { 0.0 };
-                let mut v = state[i][j] * (1.0 - up_home[d] - up_away[d] + stay_h + stay_a);
+        for i in 0..=next {
+            let w = next.min(k + 1 - i) + 1;
+            let base = N - i;
+            let (before, rest) = cur.split_at(i);
+            let here = &rest[0];
+            let row = &mut nxt[i];
+            // j = 0: nothing from the left.
+            let above0 = if i > 0 {
+                before[i - 1][0] * uh_r[base + 1]
+            } else {
+                0.0
+            };
+            row[0] = here[0] * stay_r[base] + above0;
+            if w > 1 {
+                let stay = &stay_r[base + 1..base + w];
+                let uh = &uh_r[base + 2..base + 1 + w];
+                let ua = &ua_r[base..base + w - 1];
+                let left = &here[..w - 1];
+                let own = &here[1..w];
                 if i > 0 {
-                    v += state[i - 1][j] * up_home[d - 1];
+                    let above = &before[i - 1][1..w];
+                    for (((((v, c), s), a), u), (l, q)) in row[1..w]
+                        .iter_mut()
+                        .zip(own)
+                        .zip(stay)
+                        .zip(above)
+                        .zip(uh)
+                        .zip(left.iter().zip(ua))
+                    {
+                        *v = c * s + a * u + l * q;
+                    }
+                } else {
+                    for (((v, c), s), (l, q)) in row[1..w]
+                        .iter_mut()
+                        .zip(own)
+                        .zip(stay)
+                        .zip(left.iter().zip(ua))
+                    {
+                        *v = c * s + l * q;
+                    }
                 }
-                if j > 0 {
-                    v += state[i][j - 1] * up_away[d + 1];
+            }
+            if i == MAX_ADDED {
+                for (j, v) in row[..w].iter_mut().enumerate() {
+                    *v += here[j] * uh_r[base + j];
                 }
-                state[i][j] = v;
+            }
+            if w == N {
+                row[MAX_ADDED] += here[MAX_ADDED] * ua_r[base + MAX_ADDED];
             }
         }
+        core::mem::swap(&mut cur, &mut nxt);
         k += 1;
         weight = weight * lt / k as f64;
     }

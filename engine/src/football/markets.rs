@@ -134,19 +134,26 @@ fn sums(g: &GoalGrid, score: Score) -> Sums {
     let mut away = [0.0; PMF_LEN];
     let mut rest = [0.0; 3];
     let n = g.len();
+    // Row by row with local accumulators: no loop-carried store → load chains, no per-cell branch.
     for i in 0..n {
-        for j in 0..n {
-            let p = g.get(i, j);
+        let row = g.row(i);
+        let mut row_sum = 0.0;
+        let (mut below, mut above) = (0.0, 0.0);
+        for (j, &p) in row[..n].iter().enumerate() {
+            row_sum += p;
             total[i + j] += p;
             diff[i + MAX_ADDED - j] += p;
-            home[i] += p;
             away[j] += p;
-            rest[match i.cmp(&j) {
-                core::cmp::Ordering::Greater => 0,
-                core::cmp::Ordering::Equal => 1,
-                core::cmp::Ordering::Less => 2,
-            }] += p;
+            if j < i {
+                below += p
+            } else if j > i {
+                above += p
+            }
         }
+        home[i] = row_sum;
+        rest[0] += below;
+        rest[1] += row[i];
+        rest[2] += above;
     }
     let d0 = score.diff();
     let diff = Pmf::new(d0 - MAX_ADDED as i32, &diff);
