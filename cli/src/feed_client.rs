@@ -85,11 +85,6 @@ impl Http {
         })
     }
 
-    /// The base URL.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// The WebSocket URL of a path.
     pub fn ws_url(&self, path: &str) -> String {
         format!("ws://{}{path}", self.base.trim_start_matches("http://"))

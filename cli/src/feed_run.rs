@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use inplay_engine::football::Score;
-use inplay_engine::live::{FeedEvent, FeedKind, Source};
+use inplay_engine::live::{FeedEvent, FeedKind};
 use inplay_engine::market::Team;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -34,10 +34,6 @@ pub struct PostRecord {
     pub sent_ms: u64,
     /// Unix ms when the answer arrived.
     pub answered_ms: u64,
-    /// Which source.
-    pub source: Source,
-    /// Feed event kind.
-    pub kind: &'static str,
     /// `accepted`, `duplicate`, `held`, `rejected:<reason>` or `error:<status|transport>`.
     pub result: String,
 }
@@ -171,8 +167,6 @@ async fn post_one(target: &FeedTarget, d: &Delivery, stats: &Mutex<FeedStats>) -
         return PostRecord {
             sent_ms,
             answered_ms,
-            source: d.source,
-            kind: d.kind.name(),
             result,
         };
     }

@@ -11,10 +11,12 @@
 
 mod args;
 mod calibrate;
+mod dev_server;
 mod dev_vars;
 mod feed_client;
 mod feed_plan;
 mod feed_run;
+mod load;
 mod output;
 mod replay;
 mod simulate;
@@ -63,6 +65,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Mint a dev user token from TOKEN_SECRET (.dev.vars).
     Token(token::TokenArgs),
+    /// Many sockets on one match, a simulated match, bet bursts at the goals; delivery and decision figures.
+    Load(load::LoadArgs),
 }
 
 #[derive(clap::Args)]
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => feed_client::block_on(simulate::run(a)),
         Command::Replay(a) => feed_client::block_on(replay::run(a)),
         Command::Token(a) => token::run(a),
+        Command::Load(a) => feed_client::block_on(load::run(a)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

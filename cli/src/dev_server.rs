@@ -1,0 +1,146 @@
+//! A `wrangler dev` (local workerd) the load tool starts, restarts and stops itself: its own loopback
+//! port, its own persistence directory, random secrets passed as `--var`, so a run never touches a
+//! developer's `.wrangler/state` or `.dev.vars`. Runs the prebuilt worker (`npm run build:edge` first).
+
+use std::collections::HashMap;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::feed_client::Http;
+
+/// A running `wrangler dev`.
+pub struct DevServer {
+    root: PathBuf,
+    persist: PathBuf,
+    port: u16,
+    vars: HashMap<String, String>,
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+/// A free loopback port.
+pub fn free_port() -> Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// 32 random bytes as hex, from the OS (secrets for one run).
+pub fn random_hex() -> Result<String> {
+    use std::io::Read;
+    let mut b = [0u8; 32];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut b)?;
+    Ok(inplay_engine::signing::hex(&b))
+}
+
+/// The repository root: where `node_modules/.bin/wrangler` and `wrangler.toml` are.
+pub fn repo_root() -> Result<PathBuf> {
+    let mut dir = std::env::current_dir()?;
+    loop {
+        if dir.join("wrangler.toml").is_file() && dir.join("node_modules/.bin/wrangler").exists() {
+            return Ok(dir);
+        }
+        if !dir.pop() {
+            bail!(
+                "run this from the repository (no wrangler.toml with node_modules/.bin/wrangler above the working directory; run scripts/setup.sh)"
+            );
+        }
+    }
+}
+
+impl DevServer {
+    /// Starts wrangler dev with `vars` (secrets and knobs) on a free port.
+    pub async fn start(vars: HashMap<String, String>) -> Result<DevServer> {
+        let root = repo_root()?;
+        for needed in ["edge/build/index.js", "edge/build/index_bg.wasm"] {
+            if !root.join(needed).is_file() {
+                bail!("{needed} is missing: build the worker first (npm run build:edge)");
+            }
+        }
+        std::fs::create_dir_all(root.join("www/dist"))?;
+        let persist = std::env::temp_dir().join(format!("inplay-load-{}", &random_hex()?[..12]));
+        let log = persist.with_extension("log");
+        let mut s = DevServer {
+            root,
+            persist,
+            port: free_port()?,
+            vars,
+            child: None,
+            log,
+        };
+        s.spawn().await?;
+        Ok(s)
+    }
+
+    /// The base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The server's log file.
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
+    async fn spawn(&mut self) -> Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)?;
+        let mut cmd = Command::new(self.root.join("node_modules/.bin/wrangler"));
+        cmd.current_dir(&self.root)
+            .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            .arg("--persist-to")
+            .arg(&self.persist)
+            .args(["--inspector-port", &free_port()?.to_string()])
+            .arg("--show-interactive-dev-session=false")
+            .env("INPLAY_EDGE_PREBUILT", "1")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            // Its own process group, so stop() reaches workerd too.
+            .process_group(0);
+        for (k, v) in &self.vars {
+            cmd.arg("--var").arg(format!("{k}:{v}"));
+        }
+        self.child = Some(cmd.spawn().context("cannot start wrangler dev")?);
+        Http::new(&self.url())?
+            .wait_healthy(Duration::from_secs(90))
+            .await
+            .with_context(|| format!("wrangler dev did not start; see {}", self.log.display()))
+    }
+
+    /// Stops the whole process group (wrangler and its workerd).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+            for _ in 0..50 {
+                if matches!(child.try_wait(), Ok(Some(_))) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Kills the server and starts it again on the same port with the same state.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.stop();
+        self.spawn().await
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.persist);
+    }
+}
