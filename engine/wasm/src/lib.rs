@@ -12,12 +12,15 @@
 //!   (`deny_unknown_fields`), `null`/`undefined` are `None`. Small results cross as the JSON text
 //!   `serde_json` writes for the CLI, parsed by `JSON.parse`: the same shape, `null` for `None` and
 //!   for non-finite numbers, and shortest round-trip digits that parse back to the same `f64` bits.
-//! - A book, the hot path, crosses as one `Float64Array` of its numbers plus a layout id; the keys
-//!   cross only when the layout changes, and the JS wrapper rebuilds the CLI's object shape (see
-//!   [`book_numbers`]). The numbers are the engine's `f64`s untouched.
+//! - A book, the hot path, is written as numbers plus a layout id into a buffer that stays in wasm
+//!   memory and is read through a `Float64Array` view; the keys cross only when the layout changes,
+//!   and the JS wrapper rebuilds the CLI's object shape (see [`book_numbers`]). The numbers are the
+//!   engine's `f64`s untouched.
 //! - Failures are thrown as JS `Error`s carrying a stable `code` (the engine's own codes where it has
 //!   one); the package's `api.js` turns them into `InplayError`. Nothing here can panic on input:
-//!   with `panic = "abort"` a panic would poison the wasm instance for every later call.
+//!   with `panic = "abort"` a panic would poison the wasm instance for every later call. (A JS
+//!   exception thrown into Rust by a getter would unwind past a method's borrow of its handle, so
+//!   `api.js` hands a `LiveEvent` method a plain copy of any object argument.)
 #![deny(missing_docs)]
 
 mod de;
