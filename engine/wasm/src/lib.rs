@@ -8,13 +8,13 @@
 //! - Data objects keep the engine's serde names (snake_case: `home_xg`, `clock_ms`, `fair_odds`), so
 //!   a book is the same JSON as `inplay price --json`; functions and methods are camelCase.
 //! - Option objects are decoded from the JS value by the engine's own serde derives through a strict
-//!   deserializer ([`de`]): unknown fields are refused exactly as the CLI refuses them
+//!   deserializer (module `de`): unknown fields are refused exactly as the CLI refuses them
 //!   (`deny_unknown_fields`), `null`/`undefined` are `None`. Small results cross as the JSON text
 //!   `serde_json` writes for the CLI, parsed by `JSON.parse`: the same shape, `null` for `None` and
 //!   for non-finite numbers, and shortest round-trip digits that parse back to the same `f64` bits.
 //! - A book, the hot path, is written as numbers plus a layout id into a buffer that stays in wasm
 //!   memory and is read through a `Float64Array` view; the keys cross only when the layout changes,
-//!   and the JS wrapper rebuilds the CLI's object shape (see [`book_numbers`]). The numbers are the
+//!   and the JS wrapper rebuilds the CLI's object shape (see `book_numbers`). The numbers are the
 //!   engine's `f64`s untouched.
 //! - Failures are thrown as JS `Error`s carrying a stable `code` (the engine's own codes where it has
 //!   one); the package's `api.js` turns them into `InplayError`. Nothing here can panic on input:
@@ -53,7 +53,7 @@ fn odds_error(e: OddsError) -> JsValue {
     error(e.code(), &e.to_string())
 }
 
-/// Decodes an option object with the engine's serde derives ([`de`]), so unknown fields are refused
+/// Decodes an option object with the engine's serde derives (module `de`), so unknown fields are refused
 /// as in the CLI; absence or a shape or type mismatch is reported as `code`.
 fn from_js<T: DeserializeOwned>(value: JsValue, code: &str, what: &str) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
@@ -89,7 +89,7 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 /// Building ~250 JS objects one property at a time across the boundary, or through JSON text, costs
 /// tens of microseconds; this costs about one. The keys change only when the set of markets does (a
 /// goal changes the correct scores, half-time closes the first-half markets), so JS asks for them by
-/// layout id ([`book_layout`]) and rebuilds the CLI's object shape from the numbers.
+/// layout id (`book_layout`) and rebuilds the CLI's object shape from the numbers.
 ///
 /// Layout of `out`: `[n, x₁ … xₙ, layout id]` where, per selection in book order, the `x` are `prob`
 /// if present, the five `outcomes` if present (`win, half_win, push, half_lose, lose`), `fair_odds`,
@@ -125,13 +125,13 @@ thread_local! {
     static FOOTBALL_NUMBERS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
 }
 
-/// The wasm instance's memory, for the views [`book_numbers`] is read through.
+/// The wasm instance's memory, for the views `book_numbers` is read through.
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
-/// The keys of a book, for [`book_numbers`]: `[[marketKey, [[selectionKey, kind], ...]], ...]` with
+/// The keys of a book, for `book_numbers`: `[[marketKey, [[selectionKey, kind], ...]], ...]` with
 /// `kind` bit 0 = has `prob`, bit 1 = has `outcomes`.
 fn book_layout(book: &MarketBook) -> Result<JsValue, JsValue> {
     let layout: Vec<(String, Vec<(String, u8)>)> = book
@@ -253,7 +253,7 @@ fn football_book(params: JsValue, state: JsValue, offer: JsValue) -> Result<Mark
 }
 
 /// Fair (and optionally offered) prices of every football market; returns the address of the
-/// [`book_numbers`] buffer.
+/// `book_numbers` buffer.
 ///
 /// `params` is `FootballParams`, `state` a `MatchState` (pre-match when absent), `offer` an optional
 /// `{margin, method}` applied with `pricing::offer`.
@@ -424,7 +424,7 @@ impl LiveEvent {
     }
 
     /// Every fair and offered price at wall time `now_ms`; returns the address of the
-    /// [`book_numbers`] buffer.
+    /// `book_numbers` buffer.
     pub fn prices(&mut self, now_ms: f64) -> Result<usize, JsValue> {
         let book = self.book(now_ms)?;
         Ok(book_numbers(&book, &mut self.numbers))
