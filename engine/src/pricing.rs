@@ -23,6 +23,9 @@ pub fn offer(book: &mut MarketBook, margin: f64, method: MarginMethod) -> Result
     Ok(())
 }
 
+/// Most selections a market can have (correct score has 37); larger markets are not offered.
+const MAX_SELECTIONS: usize = 64;
+
 /// Sets offered odds on one market; returns whether it could be offered.
 pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> bool {
     for s in &mut market.selections {
@@ -31,33 +34,47 @@ pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> b
     if market.key == MarketKey::DoubleChance {
         return offer_each_against_the_rest(market, margin, method);
     }
-    // Line markets: 1/fair_odds already accounts for pushes and half outcomes; normalise over sides.
-    let live: Vec<(usize, f64)> = market
-        .selections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i, s.implied()))
-        .filter(|(_, p)| *p > MIN_OFFERED_PROB)
-        .collect();
-    if live.len() < 2 || live.iter().any(|(_, p)| *p >= 1.0 - MIN_OFFERED_PROB) {
+    // Stack buffers: a full book is ~80 markets, and this runs on every reprice.
+    let mut index = [0usize; MAX_SELECTIONS];
+    let mut probs = [0.0f64; MAX_SELECTIONS];
+    let mut n = 0;
+    for (i, s) in market.selections.iter().enumerate() {
+        // Line markets: 1/fair_odds already accounts for pushes and half outcomes.
+        let p = s.implied();
+        if p > MIN_OFFERED_PROB {
+            if n == MAX_SELECTIONS || p >= 1.0 - MIN_OFFERED_PROB {
+                return false;
+            }
+            index[n] = i;
+            probs[n] = p;
+            n += 1;
+        }
+    }
+    if n < 2 {
         return false;
     }
-    let total: f64 = live.iter().map(|(_, p)| p).sum();
-    let probs: Vec<f64> = live.iter().map(|(_, p)| p / total).collect();
-    // Multiplicative is the common case and needs no solver: odds = 1 / (p · (1 + margin)).
-    let odds = if method == MarginMethod::Multiplicative {
-        if probs.iter().any(|p| p * (1.0 + margin) >= 1.0) {
-            return false;
+    let total: f64 = probs[..n].iter().sum();
+    for p in &mut probs[..n] {
+        *p /= total;
+    }
+    let mut odds = [0.0f64; MAX_SELECTIONS];
+    if method == MarginMethod::Multiplicative {
+        // No solver needed: odds = 1 / (p · (1 + margin)).
+        for (o, p) in odds[..n].iter_mut().zip(&probs[..n]) {
+            let offered = p * (1.0 + margin);
+            if offered >= 1.0 {
+                return false;
+            }
+            *o = 1.0 / offered;
         }
-        probs.iter().map(|p| 1.0 / (p * (1.0 + margin))).collect()
     } else {
-        match apply_margin(&probs, margin, method) {
-            Ok(o) => o,
-            Err(_) => return false,
+        match apply_margin(&probs[..n], margin, method) {
+            Ok(v) if v.len() == n => odds[..n].copy_from_slice(&v),
+            _ => return false,
         }
-    };
-    for ((i, _), o) in live.iter().zip(odds) {
-        if let (Some(s), Ok(rounded)) = (market.selections.get_mut(*i), ladder::round_down(o)) {
+    }
+    for (i, o) in index[..n].iter().zip(&odds[..n]) {
+        if let (Some(s), Ok(rounded)) = (market.selections.get_mut(*i), ladder::round_down(*o)) {
             s.odds = Some(rounded);
         }
     }

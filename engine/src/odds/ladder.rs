@@ -72,6 +72,18 @@ const fn build_ladder() -> [u32; LADDER_LEN] {
     out
 }
 
+/// The ladder as prices, computed once at compile time (const float division is IEEE-exact, the
+/// same double as at run time): rounding searches this instead of dividing at every probe.
+static PRICES: [f64; LADDER_LEN] = {
+    let mut out = [0.0; LADDER_LEN];
+    let mut i = 0;
+    while i < LADDER_LEN {
+        out[i] = LADDER[i] as f64 / 100.0;
+        i += 1;
+    }
+    out
+};
+
 /// The full ladder in hundredths, ascending: `[101, 102, …, 99_000, 100_000]`.
 pub fn ladder() -> &'static [u32] {
     &LADDER
@@ -87,7 +99,7 @@ pub fn tick_price(index: usize) -> Option<f64> {
 /// 1000 return 1000.
 pub fn round_down(decimal: f64) -> Result<f64, OddsError> {
     let d = check_decimal(decimal, OddsFormat::Decimal)?;
-    let above = LADDER.partition_point(|t| to_price(*t) <= d);
+    let above = PRICES.partition_point(|p| *p <= d);
     Ok(above
         .checked_sub(1)
         .and_then(tick_price)
@@ -97,7 +109,7 @@ pub fn round_down(decimal: f64) -> Result<f64, OddsError> {
 /// The lowest ladder price at or above `decimal`. Prices above 1000 return 1000.
 pub fn round_up(decimal: f64) -> Result<f64, OddsError> {
     let d = check_decimal(decimal, OddsFormat::Decimal)?;
-    let at_or_above = LADDER.partition_point(|t| to_price(*t) < d);
+    let at_or_above = PRICES.partition_point(|p| *p < d);
     Ok(tick_price(at_or_above).unwrap_or(MAX_PRICE))
 }
 
