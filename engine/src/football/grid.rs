@@ -80,24 +80,40 @@ pub fn remaining_goals(
     state: &MatchState,
     t: f64,
 ) -> Result<GoalGrid, PricingError> {
+    let [grid] = remaining_goals_at(params, state, [t])?;
+    Ok(grid)
+}
+
+/// Distributions of the goals scored in the next `ts[m]` units of operational time, for several
+/// horizons at once (half-time and full time share one uniformisation sweep: only the Poisson
+/// weights differ). Each grid is bit for bit what a single-horizon call gives.
+pub fn remaining_goals_at<const M: usize>(
+    params: &FootballParams,
+    state: &MatchState,
+    ts: [f64; M],
+) -> Result<[GoalGrid; M], PricingError> {
     let (bh, ba) = base_rates(params, state);
-    let (lh, la) = (bh * t, ba * t);
     let ss = params.score_state;
     let max_factor = 1f64.max(ss.trailing_by_one).max(ss.trailing_by_two_plus);
-    if !(lh.is_finite() && la.is_finite()) || (lh + la) * max_factor > MAX_EXPECTED_TOTAL {
-        return Err(PricingError::InvalidParams {
-            name: "red_cards",
-            reason: "effects give more than 60 expected goals in the rest of the match",
-        });
+    for t in ts {
+        let (lh, la) = (bh * t, ba * t);
+        if !(lh.is_finite() && la.is_finite()) || (lh + la) * max_factor > MAX_EXPECTED_TOTAL {
+            return Err(PricingError::InvalidParams {
+                name: "red_cards",
+                reason: "effects give more than 60 expected goals in the rest of the match",
+            });
+        }
     }
-    let mut grid = if ss.is_neutral() {
-        independent(lh, la)
+    let mut grids = if ss.is_neutral() {
+        ts.map(|t| independent(bh * t, ba * t))
     } else {
-        uniformised(params, state.score.diff(), bh, ba, t, max_factor)
+        uniformised(params, state.score.diff(), bh, ba, ts, max_factor)
     };
-    grid.expected = (lh, la);
-    dixon_coles(&mut grid, params.rho);
-    Ok(grid)
+    for (grid, t) in grids.iter_mut().zip(ts) {
+        grid.expected = (bh * t, ba * t);
+        dixon_coles(grid, params.rho);
+    }
+    Ok(grids)
 }
 
 /// Two independent Poisson counts.
@@ -144,24 +160,30 @@ fn active_len(pmf: &[f64; N]) -> usize {
 /// Uniformisation of the score-dependent birth process.
 // Neighbouring cells are read by index (i−1, j−1, i−j), which iterators would only obscure.
 #[allow(clippy::needless_range_loop)]
-fn uniformised(
+fn uniformised<const M: usize>(
     params: &FootballParams,
     diff0: i32,
     bh: f64,
     ba: f64,
-    t: f64,
+    ts: [f64; M],
     max_factor: f64,
-) -> GoalGrid {
+) -> [GoalGrid; M] {
     let ss = params.score_state;
     let lambda = (bh + ba) * max_factor;
-    let mut out = GoalGrid {
+    let mut outs = ts.map(|_| GoalGrid {
         p: [[0.0; N]; N],
         len: 1,
         expected: (0.0, 0.0),
-    };
-    if lambda <= 0.0 || t <= 0.0 {
-        out.p[0][0] = 1.0;
-        return out;
+    });
+    // A horizon with nothing left to play is the point mass "no more goals".
+    let mut done = ts.map(|t| lambda <= 0.0 || t <= 0.0);
+    for (out, d) in outs.iter_mut().zip(done) {
+        if d {
+            out.p[0][0] = 1.0;
+        }
+    }
+    if done.iter().all(|d| *d) {
+        return outs;
     }
     // Jump probabilities depend on the goal difference only: index by i − j + MAX_ADDED.
     let mut up_home = [0.0; 2 * N];
@@ -171,7 +193,7 @@ fn uniformised(
         *uh = bh * ss.factor(d) / lambda;
         *ua = ba * ss.factor(-d) / lambda;
     }
-    let lt = lambda * t;
+    let lts = ts.map(|t| lambda * t);
     // Row i of the jump, cell j, reads the difference index d = i − j + MAX_ADDED; stored reversed
     // (m = 2N − 1 − d) a row's coefficients are one ascending slice starting at N − i + j.
     let mut stay_r = [0.0; 2 * N + 1];
@@ -187,20 +209,29 @@ fn uniformised(
     let mut buf_b = [[0.0; N]; N];
     buf_a[0][0] = 1.0;
     let (mut cur, mut nxt) = (&mut buf_a, &mut buf_b);
-    let mut weight = libm::exp(-lt);
-    let mut used = 0.0;
+    let mut weights = lts.map(|lt| libm::exp(-lt));
+    let mut used = [0.0; M];
     let mut k = 0usize;
     loop {
         let reach = k.min(MAX_ADDED);
-        for i in 0..=reach {
-            let w = reach.min(k - i) + 1;
-            for (o, c) in out.p[i][..w].iter_mut().zip(&cur[i][..w]) {
-                *o += weight * c;
+        for m in 0..M {
+            if done[m] {
+                continue;
+            }
+            let (out, weight) = (&mut outs[m], weights[m]);
+            for i in 0..=reach {
+                let w = reach.min(k - i) + 1;
+                for (o, c) in out.p[i][..w].iter_mut().zip(&cur[i][..w]) {
+                    *o += weight * c;
+                }
+            }
+            used[m] += weight;
+            out.len = reach + 1;
+            if 1.0 - used[m] < TAIL && k as f64 > lts[m] || k >= 2000 {
+                done[m] = true;
             }
         }
-        used += weight;
-        out.len = reach + 1;
-        if 1.0 - used < TAIL && k as f64 > lt || k >= 2000 {
+        if done.iter().all(|d| *d) {
             break;
         }
         let next = (k + 1).min(MAX_ADDED);
@@ -257,16 +288,24 @@ fn uniformised(
         }
         core::mem::swap(&mut cur, &mut nxt);
         k += 1;
-        weight = weight * lt / k as f64;
-    }
-    // Renormalise by the weight actually used (the dropped tail is < TAIL).
-    let inv = 1.0 / used;
-    for row in out.p[..out.len].iter_mut() {
-        for v in row[..out.len].iter_mut() {
-            *v *= inv;
+        for (w, lt) in weights.iter_mut().zip(lts) {
+            *w = *w * lt / k as f64;
         }
     }
-    out
+    // Renormalise by the weight actually used (the dropped tail is < TAIL).
+    for (out, u) in outs.iter_mut().zip(used) {
+        if u <= 0.0 {
+            continue;
+        }
+        let inv = 1.0 / u;
+        let len = out.len;
+        for row in out.p[..len].iter_mut() {
+            for v in row[..len].iter_mut() {
+                *v *= inv;
+            }
+        }
+    }
+    outs
 }
 
 /// Dixon–Coles: `τ(0,0)=1−λμρ, τ(0,1)=1+λρ, τ(1,0)=1+μρ, τ(1,1)=1−ρ` on the further goals, λ and μ the
@@ -306,7 +345,7 @@ mod tests {
         p.score_state = ScoreStateEffects::neutral();
         let s = MatchState::in_play(1, 0, 1_800_000);
         let exact = independent(1.7 * 0.6, 1.2 * 0.6);
-        let u = uniformised(&p, s.score.diff(), 1.7, 1.2, 0.6, 1.0);
+        let [u] = uniformised(&p, s.score.diff(), 1.7, 1.2, [0.6], 1.0);
         for i in 0..10 {
             for j in 0..10 {
                 assert!((exact.get(i, j) - u.get(i, j)).abs() < 1e-13, "{i},{j}");

@@ -62,12 +62,17 @@ pub fn price(params: &FootballParams, state: &MatchState) -> Result<MarketBook, 
     params.validate()?;
     state.validate()?;
     let left = remaining(&params.profile, state);
-    let rest = grid::remaining_goals(params, state, left.to_full_time)?;
-    let first_half = match state.period {
+    // While the first half runs, the half-time grid comes from the same sweep as the full-time one.
+    let (rest, first_half) = match state.period {
         Period::PreMatch | Period::FirstHalf => {
-            Some(grid::remaining_goals(params, state, left.to_half_time)?)
+            let [ht, ft] =
+                grid::remaining_goals_at(params, state, [left.to_half_time, left.to_full_time])?;
+            (ft, Some(ht))
         }
-        _ => None,
+        _ => (
+            grid::remaining_goals(params, state, left.to_full_time)?,
+            None,
+        ),
     };
     // Next goal: the rates are constant until the next goal, so its scorer is home with probability
     // rh / (rh + ra); "none" is the grid's own no-more-goals cell (which includes Dixon–Coles).
