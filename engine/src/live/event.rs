@@ -1018,8 +1018,7 @@ impl LiveEvent {
                 }
             }
             FeedKind::GoalCancelled { team } => {
-                if let Some(g) = self.pending_goal.filter(|g| g.team == *team) {
-                    let _ = g;
+                if self.pending_goal.is_some_and(|g| g.team == *team) {
                     self.pending_goal = None;
                     self.lift(SuspensionReason::Goal);
                     self.lift(SuspensionReason::SourceDiscrepancy);
