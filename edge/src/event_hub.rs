@@ -867,7 +867,11 @@ impl EventHub {
             return Err(not_found());
         }
         let mut out = Vec::new();
-        for row in self.sql().exec("SELECT entry FROM log ORDER BY idx", None)?.raw() {
+        for row in self
+            .sql()
+            .exec("SELECT entry FROM log ORDER BY idx", None)?
+            .raw()
+        {
             let row = row?;
             let Some(SqlStorageValue::Blob(bytes)) = row.into_iter().next() else {
                 return Err(ApiError::internal("log row is not a blob"));
