@@ -135,9 +135,12 @@ pub fn shard_for(client_key: &str, shards: u32) -> u32 {
 mod tests {
     use super::*;
 
+    /// Continent, country, longitude, and the hint expected for them.
+    type Case = (Option<&'static str>, Option<&'static str>, Option<f32>, Region);
+
     #[test]
     fn locations_map_to_hints() {
-        let table: &[(Option<&str>, Option<&str>, Option<f32>, Region)] = &[
+        let table: &[Case] = &[
             (Some("NA"), Some("US"), Some(-122.4), Region::Wnam),
             (Some("NA"), Some("US"), Some(-74.0), Region::Enam),
             (Some("NA"), Some("CA"), None, Region::Enam),
