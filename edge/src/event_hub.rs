@@ -220,6 +220,18 @@ struct FeedBatch {
     events: Vec<Value>,
 }
 
+/// A bet placed, or a retry answered from the ledger.
+struct Placed {
+    decision: BetDecision,
+    replayed: bool,
+    fanout: Option<Fanout>,
+}
+
+#[derive(Deserialize)]
+struct BetBatch {
+    bets: Vec<BetCall>,
+}
+
 #[derive(Deserialize)]
 struct BetCall {
     bet_id: String,
@@ -724,15 +736,9 @@ impl EventHub {
         self.snapshot_answer()
     }
 
-    async fn bet(&self, mut req: Request) -> ApiResult<Response> {
-        if !self.ensure_loaded()? {
-            return Err(not_found());
-        }
-        let call: BetCall = req
-            .json()
-            .await
-            .map_err(|_| ApiError::bad_request("invalid_body", "bad bet call"))?;
-        let now = http::now_ms();
+    /// One bet through idempotency, the rate limit and the engine, in one synchronous turn.
+    /// `Ok(None)` for the fan-out means a retry answered from the ledger (nothing new to send).
+    fn place_bet(&self, call: BetCall, now: u64) -> ApiResult<Placed> {
         let sql = self.sql();
         // A retry: answer with the latest decision, without touching the engine or the rate limit.
         let first_sha = sql
@@ -758,14 +764,11 @@ impl EventHub {
             let guard = self.hub.borrow();
             let hub = guard.as_ref().ok_or_else(not_found)?;
             if let Some(d) = hub.live.bet(&call.bet_id) {
-                let status = if d.status == BetStatus::Pending {
-                    202
-                } else {
-                    200
-                };
-                let mut resp = http::json(status, d);
-                let _ = resp.headers_mut().set("idempotent-replayed", "true");
-                return Ok(resp);
+                return Ok(Placed {
+                    decision: d.clone(),
+                    replayed: true,
+                    fanout: None,
+                });
             }
         }
         let mut bet = call.bet;
@@ -776,36 +779,92 @@ impl EventHub {
         obj.insert("user_id".into(), json!(call.user_id));
         let request: BetRequest = serde_json::from_value(bet)
             .map_err(|e| ApiError::bad_request("invalid_bet", format!("invalid bet: {e}")))?;
-        let (decision, fanout) = {
-            let mut guard = self.hub.borrow_mut();
-            let hub = guard.as_mut().ok_or_else(not_found)?;
-            if let Err(retry_ms) = hub.limiter.take(&call.user_id, now) {
-                return Err(ApiError::new(
-                    429,
-                    "rate_limited",
-                    format!("too many bets; retry in {retry_ms} ms"),
-                ));
-            }
-            let (out, fanout) = self.apply(hub, Input::Bet(request), now, Some(&call.bet_id))?;
-            sql.exec(
-                "INSERT OR IGNORE INTO bet_keys (bet_id, body_sha) VALUES (?, ?)",
-                vec![call.bet_id.as_str().into(), call.body_sha.as_str().into()],
-            )?;
-            let decision = out
-                .decisions
-                .into_iter()
-                .find(|d| d.bet_id == call.bet_id)
-                .ok_or_else(|| ApiError::internal("the engine returned no decision"))?;
-            (decision, fanout)
-        };
-        self.fan_out(fanout);
-        self.arm().await;
-        let status = if decision.status == BetStatus::Pending {
+        let mut guard = self.hub.borrow_mut();
+        let hub = guard.as_mut().ok_or_else(not_found)?;
+        if let Err(retry_ms) = hub.limiter.take(&call.user_id, now) {
+            return Err(ApiError::new(
+                429,
+                "rate_limited",
+                format!("too many bets; retry in {retry_ms} ms"),
+            ));
+        }
+        let (out, fanout) = self.apply(hub, Input::Bet(request), now, Some(&call.bet_id))?;
+        sql.exec(
+            "INSERT OR IGNORE INTO bet_keys (bet_id, body_sha) VALUES (?, ?)",
+            vec![call.bet_id.as_str().into(), call.body_sha.as_str().into()],
+        )?;
+        let decision = out
+            .decisions
+            .into_iter()
+            .find(|d| d.bet_id == call.bet_id)
+            .ok_or_else(|| ApiError::internal("the engine returned no decision"))?;
+        Ok(Placed {
+            decision,
+            replayed: false,
+            fanout,
+        })
+    }
+
+    async fn bet(&self, mut req: Request) -> ApiResult<Response> {
+        if !self.ensure_loaded()? {
+            return Err(not_found());
+        }
+        let call: BetCall = req
+            .json()
+            .await
+            .map_err(|_| ApiError::bad_request("invalid_body", "bad bet call"))?;
+        let placed = self.place_bet(call, http::now_ms())?;
+        if !placed.replayed {
+            self.fan_out(placed.fanout);
+            self.arm().await;
+        }
+        let status = if placed.decision.status == BetStatus::Pending {
             202
         } else {
             200
         };
-        Ok(http::json(status, &decision))
+        let mut resp = http::json(status, &placed.decision);
+        if placed.replayed {
+            let _ = resp.headers_mut().set("idempotent-replayed", "true");
+        }
+        Ok(resp)
+    }
+
+    /// `POST /bets`: a relay's batch of bets from its sockets, placed in arrival order in one turn.
+    /// Fresh decisions reach the bettors through the normal fan-out; the answer carries, per bet, the
+    /// refusals that never reach the engine and the decisions of retries (which fan out nothing).
+    async fn bets_batch(&self, mut req: Request) -> ApiResult<Response> {
+        if !self.ensure_loaded()? {
+            return Err(not_found());
+        }
+        let batch: BetBatch = req
+            .json()
+            .await
+            .map_err(|_| ApiError::bad_request("invalid_body", "bad bet batch"))?;
+        let now = http::now_ms();
+        let mut results = Vec::with_capacity(batch.bets.len());
+        let mut fanouts = Vec::new();
+        for call in batch.bets {
+            let bet_id = call.bet_id.clone();
+            let user_id = call.user_id.clone();
+            match self.place_bet(call, now) {
+                Ok(p) if p.replayed => results
+                    .push(json!({ "bet_id": bet_id, "user_id": user_id, "replayed": p.decision })),
+                Ok(p) => {
+                    fanouts.push(p.fanout);
+                    results.push(json!({ "bet_id": bet_id, "user_id": user_id, "status": p.decision.status }));
+                }
+                Err(e) => results.push(json!({
+                    "bet_id": bet_id, "user_id": user_id,
+                    "error": { "code": e.code, "message": e.message, "status": e.status },
+                })),
+            }
+        }
+        for f in fanouts {
+            self.fan_out(f);
+        }
+        self.arm().await;
+        Ok(http::json(200, &json!({ "results": results })))
     }
 
     fn get_bet(&self, req: &Request) -> ApiResult<Response> {
@@ -953,6 +1012,7 @@ impl EventHub {
             (Method::Post, "/suspend") => self.manual(req, true).await,
             (Method::Post, "/resume") => self.manual(req, false).await,
             (Method::Post, "/bet") => self.bet(req).await,
+            (Method::Post, "/bets") => self.bets_batch(req).await,
             (Method::Get, "/bet") => self.get_bet(&req),
             (Method::Post, "/subscribe") => self.subscribe(req).await,
             (Method::Get, "/metrics") => self.metrics(),

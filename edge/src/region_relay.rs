@@ -9,11 +9,17 @@
 //! hibernation or a restart loses nothing a resuming client needs. The hub sends it one message per
 //! update; the relay writes each frame once per format and sends it to every socket.
 //!
+//! Bettors may place bets on their socket (`{"type":"bet","key":…,"bet":{…}}`): the relay queues them
+//! and sends them to the hub in batches, one call in flight, so a burst at the peak moment costs the
+//! hub one request per batch rather than one per bet. Decisions come back through the usual fan-out.
+//!
 //! Storage (SQLite): `meta(k, v)` (identity and snapshot), `ring(seq, epoch, bin, json)`.
 
 use std::cell::RefCell;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
 use worker::{
     DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State,
     WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
@@ -65,7 +71,25 @@ struct Relay {
     pending: Vec<RelayUpdate>,
     syncing: bool,
     received: u64,
+    /// Bets from this relay's sockets waiting for the next batch to the hub.
+    bets: Vec<QueuedBet>,
+    /// Whether a batch is on its way to the hub (the handler that sent it sends the next one too).
+    bets_in_flight: bool,
 }
+
+/// A bet that arrived on a socket, in the hub's `/bets` call shape.
+#[derive(Debug, Clone, Serialize)]
+struct QueuedBet {
+    bet_id: String,
+    user_id: String,
+    body_sha: String,
+    bet: serde_json::Value,
+    #[serde(skip)]
+    key: String,
+}
+
+/// Most bets in one hub call; more wait for the next call.
+const MAX_BET_BATCH: usize = 256;
 
 /// A regional fan-out point.
 #[durable_object]
@@ -190,6 +214,8 @@ impl RegionRelay {
             pending: Vec::new(),
             syncing: false,
             received: 0,
+            bets: Vec::new(),
+            bets_in_flight: false,
         });
         Ok(())
     }
@@ -531,6 +557,169 @@ impl RegionRelay {
     }
 }
 
+/// A refusal that never reached the engine, as a JSON text frame (on binary sockets too: the engine's
+/// frame codec has no kind for it).
+fn bet_error_json(bet_id: Option<&str>, key: &str, code: &str, message: &str) -> String {
+    json!({ "type": "bet_error", "bet_id": bet_id, "key": key, "error": { "code": code, "message": message } })
+        .to_string()
+}
+
+impl RegionRelay {
+    fn user_of(&self, ws: &WebSocket) -> Option<String> {
+        self.state
+            .get_tags(ws)
+            .into_iter()
+            .find_map(|t| t.strip_prefix("u:").map(String::from))
+    }
+
+    fn send_to_user(&self, user_id: &str, bin: Option<&[u8]>, text: &str) {
+        for ws in self.state.get_websockets_with_tag(&format!("u:{user_id}")) {
+            match bin {
+                Some(b) if !self.is_json(&ws) => {
+                    let _ = ws.send_with_bytes(b);
+                }
+                _ => {
+                    let _ = ws.send_with_str(text);
+                }
+            }
+        }
+    }
+
+    /// `{"type":"bet","key":"<idempotency key>","bet":{…}}` on a socket that presented a token: the
+    /// same bet as `POST /v1/events/{id}/bets`, without an HTTP request per bet. Bets are queued and
+    /// sent to the hub in batches, one call in flight per relay.
+    async fn socket_bet(&self, ws: &WebSocket, msg: serde_json::Value) {
+        let key = msg
+            .get("key")
+            .and_then(|k| k.as_str())
+            .unwrap_or("")
+            .to_string();
+        let refuse = |code: &str, message: &str| {
+            let _ = ws.send_with_str(bet_error_json(None, &key, code, message));
+        };
+        let Some(user_id) = self.user_of(ws) else {
+            return refuse(
+                "token_required",
+                "open the socket with ?token= to bet on it",
+            );
+        };
+        if !crate::bet_id::is_valid_idempotency_key(&key) {
+            return refuse(
+                "idempotency_key_invalid",
+                "key must be 1-128 printable characters",
+            );
+        }
+        let Some(bet) = msg.get("bet").filter(|b| b.is_object()).cloned() else {
+            return refuse("invalid_bet", "bet must be a JSON object");
+        };
+        let Some(id) = self.identity() else {
+            return refuse("relay_unavailable", "the relay has no state yet");
+        };
+        let bytes = serde_json::to_vec(&bet).unwrap_or_default();
+        let bet_id = crate::bet_id::derive(&id.event_id, &user_id, &key);
+        let queued = QueuedBet {
+            bet_id,
+            user_id,
+            body_sha: crate::auth::hex(&Sha256::digest(&bytes)),
+            bet,
+            key,
+        };
+        let send_now = {
+            let mut guard = self.relay.borrow_mut();
+            let Some(relay) = guard.as_mut() else { return };
+            relay.bets.push(queued);
+            !std::mem::replace(&mut relay.bets_in_flight, true)
+        };
+        if send_now {
+            self.flush_bets(&id).await;
+        }
+    }
+
+    /// Sends queued bets to the hub until none are left; bets that arrive meanwhile ride the next call.
+    async fn flush_bets(&self, id: &Identity) {
+        loop {
+            let batch: Vec<QueuedBet> = {
+                let mut guard = self.relay.borrow_mut();
+                let Some(relay) = guard.as_mut() else { return };
+                if relay.bets.is_empty() {
+                    relay.bets_in_flight = false;
+                    return;
+                }
+                let n = relay.bets.len().min(MAX_BET_BATCH);
+                relay.bets.drain(..n).collect()
+            };
+            let body = serde_json::to_vec(&json!({ "bets": batch })).unwrap_or_default();
+            let answer = match self
+                .env
+                .durable_object("EVENT_HUB")
+                .and_then(|ns| ns.get_by_name(&id.event_id))
+            {
+                Ok(hub) => http::call(&hub, Method::Post, "/bets", Some(body)).await,
+                Err(e) => Err(e.into()),
+            };
+            let results = match answer {
+                Ok((200, bytes)) => serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .and_then(|v| v.get("results").and_then(|r| r.as_array()).cloned())
+                    .unwrap_or_default(),
+                other => {
+                    let why = match other {
+                        Ok((status, _)) => format!("hub answered {status}"),
+                        Err(e) => e.to_string(),
+                    };
+                    worker::console_error!("relay bets to hub: {why}");
+                    Vec::new()
+                }
+            };
+            for (i, b) in batch.iter().enumerate() {
+                let r = results
+                    .get(i)
+                    .filter(|r| r.get("bet_id").and_then(|x| x.as_str()) == Some(&b.bet_id));
+                match r {
+                    None => self.send_to_user(
+                        &b.user_id,
+                        None,
+                        &bet_error_json(
+                            Some(&b.bet_id),
+                            &b.key,
+                            "hub_unavailable",
+                            "retry with the same key",
+                        ),
+                    ),
+                    Some(r) => {
+                        if let Some(e) = r.get("error") {
+                            let code = e.get("code").and_then(|c| c.as_str()).unwrap_or("internal");
+                            let message = e.get("message").and_then(|c| c.as_str()).unwrap_or("");
+                            self.send_to_user(
+                                &b.user_id,
+                                None,
+                                &bet_error_json(Some(&b.bet_id), &b.key, code, message),
+                            );
+                        } else if let Some(d) = r.get("replayed") {
+                            // A retry: the hub fans out nothing, so answer from here.
+                            if let Ok(decision) = serde_json::from_value::<
+                                inplay_engine::live::BetDecision,
+                            >(d.clone())
+                            {
+                                let record = wire::DecisionRecord {
+                                    user_id: b.user_id.clone(),
+                                    bin: postcard::to_allocvec(&decision).unwrap_or_default(),
+                                    json: d.to_string(),
+                                };
+                                self.send_to_user(
+                                    &b.user_id,
+                                    Some(&wire::bet_bin(&record)),
+                                    &wire::bet_json(&record),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl DurableObject for RegionRelay {
     fn new(state: State, env: Env) -> Self {
         let relay = RegionRelay {
@@ -569,9 +758,19 @@ impl DurableObject for RegionRelay {
     async fn websocket_message(
         &self,
         ws: WebSocket,
-        _message: WebSocketIncomingMessage,
+        message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        // Any client message is a ping: answer with a heartbeat carrying the head version.
+        if let WebSocketIncomingMessage::String(text) = &message
+            && text.len() <= crate::api::BET_BODY_LIMIT
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(text)
+            && v.get("type").and_then(|t| t.as_str()) == Some("bet")
+        {
+            if self.ensure_loaded().is_ok() {
+                self.socket_bet(&ws, v).await;
+            }
+            return Ok(());
+        }
+        // Any other client message is a ping: answer with a heartbeat carrying the head version.
         if self.ensure_loaded().is_ok()
             && let Some(head) = self.relay.borrow().as_ref().and_then(|r| r.log.head())
         {
