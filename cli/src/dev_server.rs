@@ -51,6 +51,53 @@ pub fn repo_root() -> Result<PathBuf> {
     }
 }
 
+/// A copy of the built worker and a wrangler.toml for it without the `[build]` step: the run serves
+/// exactly the worker it started with, and other work on the tree (an engine edit, a rebuild) neither
+/// rebuilds nor reloads it mid-measurement.
+fn write_isolated_config(root: &Path, persist: &Path) -> Result<()> {
+    let run = persist.join("run");
+    copy_dir(&root.join("edge/build"), &run.join("build"))?;
+    let original = std::fs::read_to_string(root.join("wrangler.toml"))?;
+    let mut out = String::new();
+    let mut in_build = false;
+    for line in original.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_build = t == "[build]";
+        }
+        if in_build {
+            continue;
+        }
+        if t.starts_with("main =") {
+            out.push_str("main = \"build/index.js\"\n");
+        } else if t.starts_with("directory =") {
+            out.push_str(&format!(
+                "directory = {:?}\n",
+                root.join("www/dist").display().to_string()
+            ));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    std::fs::write(run.join("wrangler.toml"), out)?;
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
 impl DevServer {
     /// Starts wrangler dev with `vars` (secrets and knobs) on a free port.
     pub async fn start(vars: HashMap<String, String>) -> Result<DevServer> {
@@ -63,6 +110,7 @@ impl DevServer {
         std::fs::create_dir_all(root.join("www/dist"))?;
         let persist = std::env::temp_dir().join(format!("inplay-load-{}", &random_hex()?[..12]));
         let log = persist.with_extension("log");
+        write_isolated_config(&root, &persist)?;
         let mut s = DevServer {
             root,
             persist,
@@ -93,6 +141,8 @@ impl DevServer {
         let mut cmd = Command::new(self.root.join("node_modules/.bin/wrangler"));
         cmd.current_dir(&self.root)
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            .arg("--config")
+            .arg(self.persist.join("run/wrangler.toml"))
             .arg("--persist-to")
             .arg(&self.persist)
             .args(["--inspector-port", &free_port()?.to_string()])
@@ -129,6 +179,70 @@ impl DevServer {
             let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
             let _ = child.wait();
         }
+    }
+
+    /// The Worker's own entry socket inside `wrangler dev`, behind wrangler's dev proxy. The proxy
+    /// (a second workerd) holds about six file descriptors per WebSocket, so under this machine's
+    /// 20 000-descriptor limit it stops accepting near 3 300 sockets; the Worker's entry holds one.
+    /// Found by probing the loopback ports the wrangler process tree listens on (`ss -ltnp`).
+    pub async fn inner_url(&self) -> Result<String> {
+        let root = self
+            .child
+            .as_ref()
+            .map(|c| c.id())
+            .context("server not running")?;
+        let mut family = vec![root];
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for entry in std::fs::read_dir("/proc")?.flatten() {
+                let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                    continue;
+                };
+                let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                    continue;
+                };
+                // The parent pid is the 2nd field after the parenthesised command name.
+                let ppid = stat
+                    .rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                    .and_then(|p| p.parse::<u32>().ok());
+                if ppid.is_some_and(|pp| family.contains(&pp)) && !family.contains(&pid) {
+                    family.push(pid);
+                    grew = true;
+                }
+            }
+        }
+        let ss = Command::new("ss")
+            .arg("-ltnpH")
+            .output()
+            .context("ss (iproute2) is needed for --direct")?;
+        let text = String::from_utf8_lossy(&ss.stdout);
+        let mut ports = Vec::new();
+        for line in text.lines() {
+            if !family.iter().any(|p| line.contains(&format!("pid={p},"))) {
+                continue;
+            }
+            if let Some(port) = line
+                .split_whitespace()
+                .nth(3)
+                .and_then(|addr| addr.strip_prefix("127.0.0.1:"))
+                .and_then(|p| p.parse::<u16>().ok())
+                && port != self.port
+            {
+                ports.push(port);
+            }
+        }
+        for port in ports {
+            let url = format!("http://127.0.0.1:{port}");
+            if let Ok(a) = Http::new(&url)?.get("/healthz").await
+                && a.status == 200
+                && a.json().get("status").and_then(|s| s.as_str()) == Some("ok")
+            {
+                return Ok(url);
+            }
+        }
+        bail!("could not find the worker's entry socket behind wrangler's proxy")
     }
 
     /// Kills the server and starts it again on the same port with the same state.

@@ -87,7 +87,8 @@ pub struct PlanOptions {
     pub lead_in_ms: u64,
     /// Half-time break in match ms (scaled by the speed like everything else).
     pub break_ms: u64,
-    /// Each message is delivered up to this many wall ms late (uniform).
+    /// Each message is delivered up to this many wall ms late (uniform), at most a minute of match
+    /// clock at the plan's speed.
     pub jitter_ms: u64,
     /// Share of messages sent a second time, 50–500 ms later.
     pub dup_rate: f64,
@@ -245,6 +246,10 @@ pub fn plan(events: &[SimEvent], opts: &PlanOptions) -> Plan {
     // A clock sync at least once a wall second, and at least every 30 s of match clock: the drift
     // between syncs is (speed − 1) × interval, far below the engine's 180 s bound.
     let sync_ms = ((30_000.0 / speed) as u64).clamp(100, 1_000);
+    // Jitter is wall time, and at speed it is match time too: a message 200 ms late at 600x is two
+    // minutes of match clock late. Keep it under a minute of match clock so that it never alone
+    // approaches the engine's drift bound (180 s).
+    let jitter_ms = opts.jitter_ms.min((60_000.0 / speed) as u64);
     let heartbeat_ms = opts.heartbeat_ms.max(50);
 
     // What each source reports, in wall order: (wall, priority, clock, kind).
@@ -254,7 +259,7 @@ pub fn plan(events: &[SimEvent], opts: &PlanOptions) -> Plan {
     }
     for (from, to) in [(p.kickoff, p.half_time), (p.second_start, p.end)] {
         let mut t = from + sync_ms;
-        while t + opts.jitter_ms + 600 < to {
+        while t + jitter_ms + 600 < to {
             let (clock, running) = p.clock_at(t);
             base.push((t, 0, Some(clock), FeedKind::Clock { running }));
             t += sync_ms;
@@ -262,7 +267,7 @@ pub fn plan(events: &[SimEvent], opts: &PlanOptions) -> Plan {
     }
     let mut t = 0;
     // Nothing after the final whistle, even late: the engine refuses messages once the match is over.
-    while t + opts.jitter_ms + 600 < p.end {
+    while t + jitter_ms + 600 < p.end {
         let score = score_before(&timeline, t);
         base.push((t, 2, None, FeedKind::Heartbeat { score: Some(score) }));
         t += heartbeat_ms;
@@ -283,7 +288,7 @@ pub fn plan(events: &[SimEvent], opts: &PlanOptions) -> Plan {
             if silent(source, *at) {
                 continue;
             }
-            let jitter = (uniform() * opts.jitter_ms as f64) as u64;
+            let jitter = (uniform() * jitter_ms as f64) as u64;
             mine.push(Delivery {
                 at_ms: at + jitter,
                 source,

@@ -53,6 +53,15 @@ pub enum Fault {
     Garbage,
 }
 
+/// The bet path under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BetsVia {
+    /// On the bettor's socket.
+    Socket,
+    /// One HTTP request per bet.
+    Http,
+}
+
 /// `inplay load` flags.
 #[derive(clap::Args, Debug, Clone)]
 pub struct LoadArgs {
@@ -80,9 +89,13 @@ pub struct LoadArgs {
     /// Bursts (one after each goal's reopen, from the first goal).
     #[arg(long, default_value_t = 1)]
     pub bursts: usize,
-    /// Bet requests in flight at once.
+    /// Bet requests in flight at once (HTTP bets).
     #[arg(long, default_value_t = 64)]
     pub bet_concurrency: usize,
+    /// How bets travel: as `{"type":"bet"}` messages on the bettor's own socket (batched by its relay),
+    /// or one `POST /v1/events/{id}/bets` each.
+    #[arg(long, value_enum, default_value = "socket")]
+    pub bets_via: BetsVia,
     /// Match speed.
     #[arg(long, default_value_t = 60.0)]
     pub speed: f64,
@@ -98,6 +111,10 @@ pub struct LoadArgs {
     /// Break something during the run.
     #[arg(long, value_enum)]
     pub fault: Option<Fault>,
+    /// Talk to the Worker's own entry socket, past wrangler's dev proxy (own server only): the proxy
+    /// runs out of file descriptors near 3 300 sockets on this machine, and production has no proxy.
+    #[arg(long)]
+    pub direct: bool,
     /// Write the report as JSON here too.
     #[arg(long)]
     pub json: Option<std::path::PathBuf>,
@@ -172,6 +189,24 @@ struct FinalSeen {
 struct Shared {
     counters: Counters,
     finals: Mutex<HashMap<String, FinalSeen>>,
+    /// First answer on the socket (the pending decision), by bet id: receipt time.
+    firsts: Mutex<HashMap<String, u64>>,
+    /// Refusals before the engine (`bet_error` text frames), by bet id: (code, receipt).
+    errors: Mutex<HashMap<String, (String, u64)>>,
+}
+
+/// The bet id the Worker derives for a user's Idempotency-Key (edge/src/bet_id.rs):
+/// `{event}.{hex(SHA-256(user ‖ 0 ‖ key)[..8])}`.
+pub fn bet_id(event: &str, user: &str, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(user.as_bytes());
+    h.update([0u8]);
+    h.update(key.as_bytes());
+    format!(
+        "{event}.{}",
+        inplay_engine::signing::hex(&h.finalize()[..8])
+    )
 }
 
 /// What one socket saw.
@@ -230,6 +265,7 @@ async fn socket_task(
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
     observer: Option<mpsc::UnboundedSender<(u64, Frame)>>,
+    mut outgoing: Option<mpsc::UnboundedReceiver<String>>,
 ) -> SocketLog {
     let mut log = SocketLog::default();
     let mut counted_open = false;
@@ -249,10 +285,35 @@ async fn socket_task(
         loop {
             let msg = tokio::select! {
                 m = ws.next() => m,
+                Some(text) = async { match outgoing.as_mut() { Some(rx) => rx.recv().await, None => std::future::pending().await } } => {
+                    if ws.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
                 _ = stop.changed() => { let _ = ws.close(None).await; return log; }
             };
             let bytes = match msg {
                 Some(Ok(Message::Binary(b))) => b,
+                Some(Ok(Message::Text(t))) => {
+                    // bet_error frames come as text on binary sockets too.
+                    if let Ok(v) = serde_json::from_str::<Value>(&t)
+                        && v.get("type").and_then(Value::as_str) == Some("bet_error")
+                        && let Some(id) = v.get("bet_id").and_then(Value::as_str)
+                    {
+                        let code = v
+                            .pointer("/error/code")
+                            .and_then(Value::as_str)
+                            .unwrap_or("?");
+                        shared
+                            .errors
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .entry(id.to_string())
+                            .or_insert((code.to_string(), now_ms()));
+                    }
+                    continue;
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => continue,
             };
@@ -295,6 +356,12 @@ async fn socket_task(
                     }
                 }
                 Frame::Bet(decision) => {
+                    shared
+                        .firsts
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .entry(decision.bet_id.clone())
+                        .or_insert(recv);
                     if decision.status != BetStatus::Pending {
                         bet_order += 1;
                         let mut finals = shared.finals.lock().unwrap_or_else(|e| e.into_inner());
@@ -411,6 +478,28 @@ struct BetRecord {
     retries: u32,
 }
 
+/// The home win's offered price now, and the version it was seen at.
+fn quote(observer: &Mutex<ObserverState>) -> (f64, Version) {
+    let st = observer.lock().unwrap_or_else(|e| e.into_inner());
+    let view = st.view.as_ref();
+    let price = view
+        .and_then(|v| v.prices(now_ms()).ok())
+        .and_then(|b| {
+            b.selection(MarketKey::MatchResult, SelectionKey::Home)
+                .and_then(|s| s.odds.or(Some(s.fair_odds)))
+        })
+        .unwrap_or(2.0);
+    (price, view.map(|v| v.version()).unwrap_or_default())
+}
+
+/// A £1 home-win bet at `price`, any price change accepted.
+fn bet_body(price: f64, seen: Version) -> Value {
+    json!({
+        "market": "1x2", "selection": "home", "stake": 100, "price": price,
+        "seen_version": { "epoch": seen.epoch, "seq": seen.seq }, "policy": "any",
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn burst(
     burst_no: usize,
@@ -422,6 +511,7 @@ async fn burst(
     tokens: Arc<Vec<String>>,
     observer: Arc<Mutex<ObserverState>>,
     shared: Arc<Shared>,
+    senders: Option<Arc<Vec<mpsc::UnboundedSender<String>>>>,
 ) -> Vec<BetRecord> {
     let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let start = Instant::now();
@@ -429,6 +519,32 @@ async fn burst(
     for i in 0..n {
         let due = start + window.mul_f64(i as f64 / n.max(1) as f64);
         tokio::time::sleep_until(due).await;
+        if let Some(senders) = &senders {
+            // On the bettor's own socket: no request to wait for; the answers come as frames.
+            let user = i % senders.len();
+            let (price, seen) = quote(&observer);
+            let key = format!("b{burst_no}-{i}");
+            let msg =
+                json!({ "type": "bet", "key": key, "bet": bet_body(price, seen) }).to_string();
+            let sent_ms = now_ms();
+            shared.counters.bets_sent.fetch_add(1, Ordering::Relaxed);
+            let _ = senders[user].send(msg);
+            let id = bet_id(&event, &format!("u{user}"), &key);
+            tasks.push(tokio::spawn(async move {
+                BetRecord {
+                    user,
+                    index: i,
+                    bet_id: Some(id),
+                    key,
+                    sent_ms,
+                    answered_ms: sent_ms,
+                    http_status: 0,
+                    first: "unanswered".into(),
+                    retries: 0,
+                }
+            }));
+            continue;
+        }
         let permit = sem.clone().acquire_owned().await;
         let (http, event, tokens, observer, shared) = (
             http.clone(),
@@ -440,22 +556,8 @@ async fn burst(
         tasks.push(tokio::spawn(async move {
             let _permit = permit;
             let user = i % tokens.len();
-            let (price, seen) = {
-                let st = observer.lock().unwrap_or_else(|e| e.into_inner());
-                let view = st.view.as_ref();
-                let price = view
-                    .and_then(|v| v.prices(now_ms()).ok())
-                    .and_then(|b| {
-                        b.selection(MarketKey::MatchResult, SelectionKey::Home)
-                            .and_then(|s| s.odds.or(Some(s.fair_odds)))
-                    })
-                    .unwrap_or(2.0);
-                (price, view.map(|v| v.version()).unwrap_or_default())
-            };
-            let body = json!({
-                "market": "1x2", "selection": "home", "stake": 100, "price": price,
-                "seen_version": { "epoch": seen.epoch, "seq": seen.seq }, "policy": "any",
-            });
+            let (price, seen) = quote(&observer);
+            let body = bet_body(price, seen);
             let key = format!("b{burst_no}-{i}");
             let headers = [
                 ("authorization", format!("Bearer {}", tokens[user])),
@@ -803,8 +905,17 @@ fn origin_of(at_ms: u64, posts: &[PostRecord]) -> Option<u64> {
         .max()
 }
 
-/// `inplay load`.
+/// `inplay load`. Ctrl-C (or SIGTERM) ends the run and stops the server it started.
 pub async fn run(a: LoadArgs) -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = run_inner(a) => r,
+        _ = tokio::signal::ctrl_c() => bail!("interrupted"),
+        _ = term.recv() => bail!("terminated"),
+    }
+}
+
+async fn run_inner(a: LoadArgs) -> Result<()> {
     let mut report = serde_json::Map::new();
     report.insert(
         "command".into(),
@@ -859,11 +970,25 @@ pub async fn run(a: LoadArgs) -> Result<()> {
                 s.url(),
                 s.log_path().display()
             );
-            let url = s.url();
+            let url = if a.direct {
+                let inner = s.inner_url().await?;
+                eprintln!("--direct: the worker's own entry is {inner}");
+                inner
+            } else {
+                s.url()
+            };
             server = Some(s);
             (url, secrets)
         }
     };
+    if a.fault == Some(Fault::Restart) && a.direct {
+        bail!(
+            "--fault restart goes through wrangler's proxy (the worker's own port changes on restart): leave out --direct"
+        );
+    }
+    if a.direct && a.url.is_some() {
+        bail!("--direct finds the entry of the tool's own server: leave out --url");
+    }
     if a.fault == Some(Fault::Restart) && server.is_none() {
         bail!("--fault restart needs the tool's own server (leave out --url)");
     }
@@ -914,6 +1039,7 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         "event_id": event,
         "fixture": { "home": "Home", "away": "Away", "kickoff_ms": now_ms() + the_plan.kickoff_at },
         "params": params,
+        "config": { "max_clock_drift_ms": crate::simulate::clock_drift_bound(a.speed) },
     });
     let created = http.create_event(&admin, &opening).await?;
     if created.status != 201 {
@@ -928,6 +1054,8 @@ pub async fn run(a: LoadArgs) -> Result<()> {
     let shared = Arc::new(Shared {
         counters: Counters::default(),
         finals: Mutex::new(HashMap::new()),
+        firsts: Mutex::new(HashMap::new()),
+        errors: Mutex::new(HashMap::new()),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let bettors = a.bettors.min(a.sockets).max(1);
@@ -942,6 +1070,14 @@ pub async fn run(a: LoadArgs) -> Result<()> {
     let (reopen_tx, mut reopen_rx) = mpsc::unbounded_channel();
     tokio::spawn(observer_task(obs_rx, observer_state.clone(), reopen_tx));
     let t_open = Instant::now();
+    let mut senders = Vec::with_capacity(bettors);
+    let mut receivers = Vec::with_capacity(bettors);
+    for _ in 0..bettors {
+        let (tx, rx) = mpsc::unbounded_channel::<String>();
+        senders.push(tx);
+        receivers.push(Some(rx));
+    }
+    let senders = (a.bets_via == BetsVia::Socket).then(|| Arc::new(senders));
     let mut socket_tasks = Vec::with_capacity(a.sockets + 1);
     socket_tasks.push(tokio::spawn(socket_task(
         http.clone(),
@@ -952,6 +1088,7 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         shared.clone(),
         stop_rx.clone(),
         Some(obs_tx),
+        None,
     )));
     for i in 0..a.sockets {
         let token = (i < bettors).then(|| tokens[i].clone());
@@ -965,16 +1102,41 @@ pub async fn run(a: LoadArgs) -> Result<()> {
             shared.clone(),
             stop_rx.clone(),
             None,
+            receivers.get_mut(i).and_then(Option::take),
         )));
         if i % 100 == 99 {
             // Open in waves so the handshakes don't all queue at once.
+            let wave = Instant::now();
             while (shared.counters.open.load(Ordering::Relaxed) as usize) + 200 < i {
+                if wave.elapsed() > Duration::from_secs(60) {
+                    bail!(
+                        "sockets stopped opening at {} of {}",
+                        shared.counters.open.load(Ordering::Relaxed),
+                        a.sockets
+                    );
+                }
                 tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            if i % 1000 == 999 {
+                eprintln!(
+                    "opening sockets: {}/{}",
+                    shared.counters.open.load(Ordering::Relaxed),
+                    a.sockets + 1
+                );
             }
         }
     }
     let deadline = Instant::now() + Duration::from_secs(120);
+    let mut shown = Instant::now();
     while (shared.counters.open.load(Ordering::Relaxed) as usize) < a.sockets + 1 {
+        if shown.elapsed() > Duration::from_secs(2) {
+            shown = Instant::now();
+            eprintln!(
+                "opening sockets: {}/{}",
+                shared.counters.open.load(Ordering::Relaxed),
+                a.sockets + 1
+            );
+        }
         if Instant::now() > deadline {
             bail!(
                 "only {} of {} sockets opened in 120 s",
@@ -1045,6 +1207,7 @@ pub async fn run(a: LoadArgs) -> Result<()> {
                 bursts.push(tokio::spawn(burst(
                     bursts.len(), a.bets, Duration::from_secs_f64(a.bet_window), a.bet_concurrency,
                     http.clone(), event.clone(), tokens.clone(), observer_state.clone(), shared.clone(),
+                    senders.clone(),
                 )));
                 if a.fault == Some(Fault::Restart) && restarted_at.is_none() {
                     // Mid-burst: half the window in.
@@ -1068,7 +1231,7 @@ pub async fn run(a: LoadArgs) -> Result<()> {
             }
         }
     }
-    let mut bet_records = Vec::new();
+    let mut bet_records: Vec<BetRecord> = Vec::new();
     for b in bursts {
         bet_records.extend(b.await.unwrap_or_default());
     }
@@ -1188,9 +1351,32 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         let mut polled = 0u64;
         let mut accepted_ids = Vec::new();
         let mut answer_ms = Vec::new();
+        if a.bets_via == BetsVia::Socket {
+            // A socket bet's first answer is its first frame: the pending decision, an immediate
+            // decision, or a bet_error.
+            let firsts = shared.firsts.lock().map(|f| f.clone()).unwrap_or_default();
+            let errors = shared.errors.lock().map(|f| f.clone()).unwrap_or_default();
+            for b in bet_records.iter_mut() {
+                let Some(id) = b.bet_id.clone() else { continue };
+                if let Some((code, at)) = errors.get(&id) {
+                    b.first = format!("error:{code}");
+                    b.answered_ms = *at;
+                } else if let Some(at) = firsts.get(&id) {
+                    b.answered_ms = *at;
+                    b.first = match finals.get(&id) {
+                        Some(f) if f.recv_ms == *at => f.status.clone(),
+                        _ => "pending".into(),
+                    };
+                } else {
+                    b.first = "unanswered".into();
+                }
+            }
+        }
         for b in &bet_records {
-            answer_ms.push(b.answered_ms.saturating_sub(b.sent_ms) as f64);
-            let final_status = if b.first == "pending" {
+            if b.first != "unanswered" {
+                answer_ms.push(b.answered_ms.saturating_sub(b.sent_ms) as f64);
+            }
+            let final_status = if b.first == "pending" || b.first == "unanswered" {
                 match b.bet_id.as_ref().and_then(|id| finals.get(id)) {
                     Some(f) => {
                         beyond.push(f.recv_ms.saturating_sub(b.sent_ms + bet_delay) as f64);

@@ -101,6 +101,14 @@ pub struct SimulateArgs {
     pub away: String,
 }
 
+/// The match-clock drift bound for a match played at `speed`. The Worker's clock anchor runs at 1×,
+/// so between two syncs an accelerated clock runs ahead of it by (speed − 1) × the wall gap; the
+/// default bound (180 s) is three wall seconds at 60× but only 0.3 s at 600×, less than one slow
+/// request on a busy machine. Keep three wall seconds at any speed.
+pub fn clock_drift_bound(speed: f64) -> u64 {
+    (180_000.0 * (speed / 60.0).max(1.0)) as u64
+}
+
 /// Creates the match (when asked) and plays a timeline into it; prints a summary.
 pub async fn run_timeline(
     feed: &FeedArgs,
@@ -119,6 +127,7 @@ pub async fn run_timeline(
             "event_id": feed.event,
             "fixture": { "home": home, "away": away, "kickoff_ms": now_ms() + plan.kickoff_at },
             "params": params,
+            "config": { "max_clock_drift_ms": clock_drift_bound(opts.speed) },
         });
         let a = http.create_event(admin, &opening).await?;
         if a.status != 201 {
