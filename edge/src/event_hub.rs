@@ -62,6 +62,8 @@ struct Hub {
     last_checkpoint_seq: u64,
     /// Arrival time of pending bets, for decision latency.
     placed_ms: HashMap<String, u64>,
+    /// The relay each undecided socket-placed bet came through: its decisions go there only.
+    origin: HashMap<String, String>,
     alarm_at: Option<u64>,
 }
 
@@ -137,12 +139,28 @@ async fn run_pump(pump: Rc<RefCell<Pump>>, env: Env, event: String) {
                 }
             }
         };
-        let body = postcard::to_allocvec(&batch.update).unwrap_or_default();
+        // Decisions on socket-placed bets go only to the relay that placed them; everything else to
+        // every relay. A relay with nothing in this round gets no message.
+        let targeted = batch.update.decisions.iter().any(|d| d.relay.is_some());
+        let shared = (!targeted).then(|| postcard::to_allocvec(&batch.update).unwrap_or_default());
         let mut calls = Vec::with_capacity(batch.relays.len());
+        let mut sent_to = Vec::with_capacity(batch.relays.len());
         for r in &batch.relays {
+            let body = match &shared {
+                Some(b) => b.clone(),
+                None => {
+                    let mut u = batch.update.clone();
+                    u.decisions
+                        .retain(|d| d.relay.as_deref().is_none_or(|x| x == r.name));
+                    if u.deltas.is_empty() && u.decisions.is_empty() && u.checkpoint.is_none() {
+                        continue;
+                    }
+                    postcard::to_allocvec(&u).unwrap_or_default()
+                }
+            };
             match stub_for(&pump, &env, r) {
                 Ok(stub) => {
-                    let body = body.clone();
+                    sent_to.push(r.clone());
                     calls.push(async move {
                         http::call(&stub, Method::Post, "/update", Some(body)).await
                     });
@@ -165,7 +183,7 @@ async fn run_pump(pump: Rc<RefCell<Pump>>, env: Env, event: String) {
             &[("event", &event)],
             batch.update.deltas.len().max(1) as f64,
         );
-        for (r, answer) in batch.relays.iter().zip(answers) {
+        for (r, answer) in sent_to.iter().zip(answers) {
             let labels = [("event", event.as_str()), ("relay", r.name.as_str())];
             m.inc(
                 "inplay_relay_messages_total",
@@ -229,6 +247,8 @@ struct Placed {
 
 #[derive(Deserialize)]
 struct BetBatch {
+    /// The relay the bets came through.
+    relay: String,
     bets: Vec<BetCall>,
 }
 
@@ -238,6 +258,9 @@ struct BetCall {
     user_id: String,
     body_sha: String,
     bet: Value,
+    /// Set for bets that came through a relay's socket.
+    #[serde(skip)]
+    relay: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -283,8 +306,9 @@ fn delta_record(d: &Delta) -> DeltaRecord {
     }
 }
 
-fn decision_record(d: &BetDecision) -> DecisionRecord {
+fn decision_record(d: &BetDecision, relay: Option<String>) -> DecisionRecord {
     DecisionRecord {
+        relay,
         user_id: d.user_id.clone(),
         bin: postcard::to_allocvec(d).unwrap_or_default(),
         json: serde_json::to_string(d).unwrap_or_default(),
@@ -341,6 +365,7 @@ impl EventHub {
             metrics: Metrics::default(),
             last_checkpoint_seq: seq,
             placed_ms: HashMap::new(),
+            origin: HashMap::new(),
             alarm_at: None,
         }
     }
@@ -476,7 +501,17 @@ impl EventHub {
                 hub.last_checkpoint_seq = delta.version.seq;
             }
         }
-        update.decisions = out.decisions.iter().map(decision_record).collect();
+        for d in &out.decisions {
+            let target = hub.origin.get(&d.bet_id).cloned();
+            if d.status != BetStatus::Pending {
+                hub.origin.remove(&d.bet_id);
+            }
+            // The relay that placed this bet answers it from the batch reply.
+            if target.is_some() && placed_bet == Some(d.bet_id.as_str()) {
+                continue;
+            }
+            update.decisions.push(decision_record(d, target));
+        }
         let fanout = (!update.deltas.is_empty() || !update.decisions.is_empty()).then(|| Fanout {
             update,
             relays: hub.relays.clone(),
@@ -788,7 +823,17 @@ impl EventHub {
                 format!("too many bets; retry in {retry_ms} ms"),
             ));
         }
+        if let Some(relay) = &call.relay {
+            hub.origin.insert(call.bet_id.clone(), relay.clone());
+        }
         let (out, fanout) = self.apply(hub, Input::Bet(request), now, Some(&call.bet_id))?;
+        if hub
+            .live
+            .bet(&call.bet_id)
+            .is_some_and(|d| d.status != BetStatus::Pending)
+        {
+            hub.origin.remove(&call.bet_id);
+        }
         sql.exec(
             "INSERT OR IGNORE INTO bet_keys (bet_id, body_sha) VALUES (?, ?)",
             vec![call.bet_id.as_str().into(), call.body_sha.as_str().into()],
@@ -831,8 +876,9 @@ impl EventHub {
     }
 
     /// `POST /bets`: a relay's batch of bets from its sockets, placed in arrival order in one turn.
-    /// Fresh decisions reach the bettors through the normal fan-out; the answer carries, per bet, the
-    /// refusals that never reach the engine and the decisions of retries (which fan out nothing).
+    /// The answer carries each bet's decision (or the refusal that never reached the engine) for the
+    /// relay to send to the bettor at once; later decisions on these bets (release after the delay)
+    /// are fanned out to that relay only.
     async fn bets_batch(&self, mut req: Request) -> ApiResult<Response> {
         if !self.ensure_loaded()? {
             return Err(not_found());
@@ -844,15 +890,18 @@ impl EventHub {
         let now = http::now_ms();
         let mut results = Vec::with_capacity(batch.bets.len());
         let mut fanouts = Vec::new();
-        for call in batch.bets {
+        for mut call in batch.bets {
+            call.relay = Some(batch.relay.clone());
             let bet_id = call.bet_id.clone();
             let user_id = call.user_id.clone();
             match self.place_bet(call, now) {
-                Ok(p) if p.replayed => results
-                    .push(json!({ "bet_id": bet_id, "user_id": user_id, "replayed": p.decision })),
                 Ok(p) => {
-                    fanouts.push(p.fanout);
-                    results.push(json!({ "bet_id": bet_id, "user_id": user_id, "status": p.decision.status }));
+                    if !p.replayed {
+                        fanouts.push(p.fanout);
+                    }
+                    results.push(json!({
+                        "bet_id": bet_id, "user_id": user_id, "decision": p.decision, "replayed": p.replayed,
+                    }));
                 }
                 Err(e) => results.push(json!({
                     "bet_id": bet_id, "user_id": user_id,

@@ -88,8 +88,9 @@ struct QueuedBet {
     key: String,
 }
 
-/// Most bets in one hub call; more wait for the next call.
-const MAX_BET_BATCH: usize = 256;
+/// Most bets in one hub call; more wait for the next call. Small enough that a batch never holds the
+/// hub (and the feed behind it) for long: ~64 engine decisions.
+const MAX_BET_BATCH: usize = 64;
 
 /// A regional fan-out point.
 #[durable_object]
@@ -648,7 +649,8 @@ impl RegionRelay {
                 let n = relay.bets.len().min(MAX_BET_BATCH);
                 relay.bets.drain(..n).collect()
             };
-            let body = serde_json::to_vec(&json!({ "bets": batch })).unwrap_or_default();
+            let body = serde_json::to_vec(&json!({ "relay": id.name(), "bets": batch }))
+                .unwrap_or_default();
             let answer = match self
                 .env
                 .durable_object("EVENT_HUB")
@@ -695,13 +697,14 @@ impl RegionRelay {
                                 None,
                                 &bet_error_json(Some(&b.bet_id), &b.key, code, message),
                             );
-                        } else if let Some(d) = r.get("replayed") {
-                            // A retry: the hub fans out nothing, so answer from here.
+                        } else if let Some(d) = r.get("decision") {
+                            // Answered from here: the hub does not fan this decision out.
                             if let Ok(decision) = serde_json::from_value::<
                                 inplay_engine::live::BetDecision,
                             >(d.clone())
                             {
                                 let record = wire::DecisionRecord {
+                                    relay: None,
                                     user_id: b.user_id.clone(),
                                     bin: postcard::to_allocvec(&decision).unwrap_or_default(),
                                     json: d.to_string(),

@@ -77,6 +77,8 @@ pub struct DeltaRecord {
 /// A bet decision for one user, encoded both ways.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionRecord {
+    /// The only relay that needs it (the one the bet came through), or every relay.
+    pub relay: Option<String>,
     /// Whose bet.
     pub user_id: String,
     /// Engine postcard bytes.

@@ -87,6 +87,7 @@ fn edge_frames_decode_with_the_engine_codec() {
     .unwrap();
     let decision = ev.apply(Input::Bet(bet), T0 + 2000).decisions.remove(0);
     let rec = DecisionRecord {
+        relay: None,
         user_id: "u1".into(),
         bin: postcard::to_allocvec(&decision).unwrap(),
         json: String::new(),
