@@ -136,7 +136,12 @@ mod tests {
     use super::*;
 
     /// Continent, country, longitude, and the hint expected for them.
-    type Case = (Option<&'static str>, Option<&'static str>, Option<f32>, Region);
+    type Case = (
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<f32>,
+        Region,
+    );
 
     #[test]
     fn locations_map_to_hints() {
