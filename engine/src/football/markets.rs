@@ -173,27 +173,55 @@ fn sums(g: &GoalGrid, score: Score) -> Sums {
     }
 }
 
-fn three_way(key: MarketKey, p: [f64; 3]) -> Market {
-    Market {
-        key,
-        selections: vec![
-            Selection::plain(SelectionKey::Home, p[0]),
-            Selection::plain(SelectionKey::Draw, p[1]),
-            Selection::plain(SelectionKey::Away, p[2]),
-        ],
+/// Writes markets into a book in order, reusing the selection vectors of the book's previous
+/// contents: a live book reprices several times a second, and allocation is a large share of the
+/// cost in wasm.
+struct BookWriter<'a> {
+    book: &'a mut MarketBook,
+    next: usize,
+}
+
+impl BookWriter<'_> {
+    /// The (cleared) selections of the next market, now keyed `key`, with room for `n`.
+    fn market(&mut self, key: MarketKey, n: usize) -> &mut Vec<Selection> {
+        if self.next == self.book.markets.len() {
+            self.book.markets.push(Market {
+                key,
+                selections: Vec::with_capacity(n),
+            });
+        }
+        let i = self.next;
+        self.next += 1;
+        let m = &mut self.book.markets[i];
+        m.key = key;
+        m.selections.clear();
+        &mut m.selections
+    }
+
+    fn three_way(&mut self, key: MarketKey, keys: [SelectionKey; 3], p: [f64; 3]) {
+        let out = self.market(key, 3);
+        for (k, p) in keys.into_iter().zip(p) {
+            out.push(Selection::plain(k, p));
+        }
+    }
+
+    fn two_sided(&mut self, key: MarketKey, keys: [SelectionKey; 2], first: LineOutcomes) {
+        let out = self.market(key, 2);
+        out.push(Selection::line(keys[0], first));
+        out.push(Selection::line(keys[1], first.mirrored()));
+    }
+
+    fn over_under(&mut self, key: MarketKey, pmf: &Pmf, line: Line) {
+        let over = pmf.settle(-line.quarters());
+        self.two_sided(key, [SelectionKey::Over, SelectionKey::Under], over);
+    }
+
+    fn finish(self) {
+        self.book.markets.truncate(self.next);
     }
 }
 
-fn over_under(key: MarketKey, pmf: &Pmf, line: Line) -> Market {
-    let over = pmf.settle(-line.quarters());
-    Market {
-        key,
-        selections: vec![
-            Selection::line(SelectionKey::Over, over),
-            Selection::line(SelectionKey::Under, over.mirrored()),
-        ],
-    }
-}
+const RESULT_KEYS: [SelectionKey; 3] = [SelectionKey::Home, SelectionKey::Draw, SelectionKey::Away];
 
 /// Lines of the full-time total and Asian handicap markets: every quarter from 0.5 to 6.5, −3 to +3.
 pub fn total_lines() -> impl Iterator<Item = Line> {
@@ -215,91 +243,83 @@ pub fn half_time_total_lines() -> impl Iterator<Item = Line> {
 /// Largest score listed in the correct-score market.
 pub const CORRECT_SCORE_MAX: u8 = 5;
 
-/// Prices every market.
-pub fn build(inputs: &Inputs<'_>) -> MarketBook {
+/// Prices every market into `book`, reusing its vectors.
+pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook) {
     let g = inputs.rest;
     let score = inputs.score;
     let s = sums(g, score);
-    let mut markets = Vec::with_capacity(80);
+    let mut w = BookWriter { book, next: 0 };
 
-    markets.push(three_way(MarketKey::MatchResult, s.result));
+    w.three_way(MarketKey::MatchResult, RESULT_KEYS, s.result);
     let [h, d, a] = s.result;
-    markets.push(Market {
-        key: MarketKey::DoubleChance,
-        selections: vec![
-            Selection::plain(SelectionKey::HomeDraw, h + d),
-            Selection::plain(SelectionKey::HomeAway, h + a),
-            Selection::plain(SelectionKey::DrawAway, d + a),
+    w.three_way(
+        MarketKey::DoubleChance,
+        [
+            SelectionKey::HomeDraw,
+            SelectionKey::HomeAway,
+            SelectionKey::DrawAway,
         ],
-    });
+        [h + d, h + a, d + a],
+    );
     let dnb = LineOutcomes {
         win: h,
         push: d,
         lose: a,
         ..Default::default()
     };
-    markets.push(Market {
-        key: MarketKey::DrawNoBet,
-        selections: vec![
-            Selection::line(SelectionKey::Home, dnb),
-            Selection::line(SelectionKey::Away, dnb.mirrored()),
-        ],
-    });
+    w.two_sided(
+        MarketKey::DrawNoBet,
+        [SelectionKey::Home, SelectionKey::Away],
+        dnb,
+    );
     for line in total_lines() {
-        markets.push(over_under(MarketKey::Total(line), &s.total, line));
+        w.over_under(MarketKey::Total(line), &s.total, line);
     }
     for line in handicap_lines() {
         let home = s.diff.settle(line.quarters());
-        markets.push(Market {
-            key: MarketKey::AsianHandicap(line),
-            selections: vec![
-                Selection::line(SelectionKey::Home, home),
-                Selection::line(SelectionKey::Away, home.mirrored()),
-            ],
-        });
+        w.two_sided(
+            MarketKey::AsianHandicap(line),
+            [SelectionKey::Home, SelectionKey::Away],
+            home,
+        );
     }
     // Both score: each team has scored already or scores again.
     let home_blank = if score.home > 0 { 0.0 } else { s.none_home };
     let away_blank = if score.away > 0 { 0.0 } else { s.none_away };
-    let both_blank = match (score.home > 0, score.away > 0) {
-        (true, true) => 0.0,
-        (true, false) => 0.0,
-        (false, true) => 0.0,
-        (false, false) => s.none_both,
+    let both_blank = if score.home == 0 && score.away == 0 {
+        s.none_both
+    } else {
+        0.0
     };
     let btts_no = (home_blank + away_blank - both_blank).clamp(0.0, 1.0);
-    markets.push(Market {
-        key: MarketKey::BothTeamsToScore,
-        selections: vec![
-            Selection::plain(SelectionKey::Yes, 1.0 - btts_no),
-            Selection::plain(SelectionKey::No, btts_no),
-        ],
-    });
-    markets.push(correct_score(g, score));
+    let btts = w.market(MarketKey::BothTeamsToScore, 2);
+    btts.push(Selection::plain(SelectionKey::Yes, 1.0 - btts_no));
+    btts.push(Selection::plain(SelectionKey::No, btts_no));
+    let listed = (CORRECT_SCORE_MAX as usize + 1).pow(2) + 1;
+    correct_score(w.market(MarketKey::CorrectScore, listed), g, score);
     for team in [Team::Home, Team::Away] {
         let pmf = if team == Team::Home { &s.home } else { &s.away };
         for line in team_total_lines() {
-            markets.push(over_under(MarketKey::TeamTotal(team, line), pmf, line));
+            w.over_under(MarketKey::TeamTotal(team, line), pmf, line);
         }
     }
-    markets.push(three_way(MarketKey::NextGoal, inputs.next_goal).with_keys([
-        SelectionKey::Home,
-        SelectionKey::None,
-        SelectionKey::Away,
-    ]));
+    w.three_way(
+        MarketKey::NextGoal,
+        [SelectionKey::Home, SelectionKey::None, SelectionKey::Away],
+        inputs.next_goal,
+    );
     if let Some(first) = inputs.first_half {
         let fh = sums(first, score);
-        markets.push(three_way(MarketKey::HalfTimeResult, fh.result));
+        w.three_way(MarketKey::HalfTimeResult, RESULT_KEYS, fh.result);
         for line in half_time_total_lines() {
-            markets.push(over_under(MarketKey::HalfTimeTotal(line), &fh.total, line));
+            w.over_under(MarketKey::HalfTimeTotal(line), &fh.total, line);
         }
     }
-    markets.push(three_way(MarketKey::RestOfMatch, s.rest_result));
-    MarketBook { markets }
+    w.three_way(MarketKey::RestOfMatch, RESULT_KEYS, s.rest_result);
+    w.finish();
 }
 
-fn correct_score(g: &GoalGrid, score: Score) -> Market {
-    let mut selections = Vec::with_capacity(37);
+fn correct_score(selections: &mut Vec<Selection>, g: &GoalGrid, score: Score) {
     let mut listed = 0.0;
     for fh in score.home..=CORRECT_SCORE_MAX {
         for fa in score.away..=CORRECT_SCORE_MAX {
@@ -312,19 +332,6 @@ fn correct_score(g: &GoalGrid, score: Score) -> Market {
         SelectionKey::Other,
         (1.0 - listed).max(0.0),
     ));
-    Market {
-        key: MarketKey::CorrectScore,
-        selections,
-    }
-}
-
-impl Market {
-    fn with_keys(mut self, keys: [SelectionKey; 3]) -> Market {
-        for (s, k) in self.selections.iter_mut().zip(keys) {
-            s.key = k;
-        }
-        self
-    }
 }
 
 #[cfg(test)]

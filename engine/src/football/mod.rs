@@ -59,6 +59,20 @@ pub fn remaining_goals(
 
 /// Prices every football market at `state`: fair probabilities and fair odds, no margin.
 pub fn price(params: &FootballParams, state: &MatchState) -> Result<MarketBook, PricingError> {
+    // Room for the ~80 markets of a full book up front.
+    let mut book = MarketBook {
+        markets: Vec::with_capacity(80),
+    };
+    price_into(params, state, &mut book)?;
+    Ok(book)
+}
+
+/// [`price`] into an existing book, reusing its vectors (for hosts that reprice continuously).
+pub fn price_into(
+    params: &FootballParams,
+    state: &MatchState,
+    book: &mut MarketBook,
+) -> Result<(), PricingError> {
     params.validate()?;
     state.validate()?;
     let left = remaining(&params.profile, state);
@@ -87,10 +101,14 @@ pub fn price(params: &FootballParams, state: &MatchState) -> Result<MarketBook, 
     } else {
         [0.0, 1.0, 0.0]
     };
-    Ok(markets::build(&markets::Inputs {
-        score: state.score,
-        rest: &rest,
-        first_half: first_half.as_ref(),
-        next_goal,
-    }))
+    markets::build_into(
+        &markets::Inputs {
+            score: state.score,
+            rest: &rest,
+            first_half: first_half.as_ref(),
+            next_goal,
+        },
+        book,
+    );
+    Ok(())
 }

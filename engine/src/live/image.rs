@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::football::{FootballParams, MatchState, Period, PricingError, Score, price};
+use crate::football::{FootballParams, MatchState, Period, PricingError, Score, price_into};
 use crate::market::{MarketBook, MarketKey, SelectionKey, Team};
 use crate::odds::MarginMethod;
 use crate::pricing::offer;
@@ -360,9 +360,19 @@ impl MatchImage {
 
     /// Fair and offered prices of every market at wall time `now_ms`.
     pub fn prices(&self, now_ms: u64) -> Result<MarketBook, PricingError> {
-        let mut book = price(&self.params, &self.state_at(now_ms))?;
+        // Room for the ~80 markets of a full book up front.
+        let mut book = MarketBook {
+            markets: Vec::with_capacity(80),
+        };
+        self.prices_into(now_ms, &mut book)?;
+        Ok(book)
+    }
+
+    /// [`MatchImage::prices`] into an existing book, reusing its vectors.
+    pub fn prices_into(&self, now_ms: u64, book: &mut MarketBook) -> Result<(), PricingError> {
+        price_into(&self.params, &self.state_at(now_ms), book)?;
         // The margin was validated when the terms were set; an invalid one leaves fair prices only.
-        let _ = offer(&mut book, self.trading.margin, self.trading.margin_method);
+        let _ = offer(book, self.trading.margin, self.trading.margin_method);
         for a in &self.adjustments {
             if let Some(sel) = book
                 .markets
@@ -375,7 +385,7 @@ impl MatchImage {
                     .and_then(|o| crate::odds::ladder::round_down(o * a.factor).ok());
             }
         }
-        Ok(book)
+        Ok(())
     }
 }
 

@@ -46,6 +46,11 @@ impl LiveView {
     pub fn prices(&self, now_ms: u64) -> Result<MarketBook, PricingError> {
         self.snapshot.image.prices(now_ms)
     }
+    /// [`LiveView::prices`] into an existing book, reusing its vectors: the cheap way to reprice
+    /// several times a second.
+    pub fn prices_into(&self, now_ms: u64, book: &mut MarketBook) -> Result<(), PricingError> {
+        self.snapshot.image.prices_into(now_ms, book)
+    }
     /// Status of every market the book has, in book order.
     pub fn market_statuses(
         &self,

@@ -385,6 +385,8 @@ pub struct LiveEvent {
     view: LiveView,
     /// [`LiveEvent::prices`]' output buffer, reused call after call.
     numbers: Vec<f64>,
+    /// The book of the last reprice, whose vectors the next one reuses.
+    book: MarketBook,
 }
 
 fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
@@ -404,6 +406,7 @@ impl LiveEvent {
         Ok(LiveEvent {
             view,
             numbers: Vec::new(),
+            book: MarketBook::default(),
         })
     }
 
@@ -426,8 +429,10 @@ impl LiveEvent {
     /// Every fair and offered price at wall time `now_ms`; returns the address of the
     /// `book_numbers` buffer.
     pub fn prices(&mut self, now_ms: f64) -> Result<usize, JsValue> {
-        let book = self.book(now_ms)?;
-        Ok(book_numbers(&book, &mut self.numbers))
+        self.view
+            .prices_into(millis(now_ms, "nowMs")?, &mut self.book)
+            .map_err(|e| error(e.code(), &e.to_string()))?;
+        Ok(book_numbers(&self.book, &mut self.numbers))
     }
 
     /// The layout of the book [`LiveEvent::prices`] gives at `now_ms`.
