@@ -643,6 +643,7 @@ async fn garbage_task(
     http: Http,
     event: String,
     secrets: [String; 2],
+    valid_token: String,
     mut stop: watch::Receiver<bool>,
 ) -> Vec<(&'static str, u16, String)> {
     let mut out = Vec::new();
@@ -739,9 +740,10 @@ async fn garbage_task(
                 )
             }
             _ => {
+                // A valid bettor, so the size limit (not the token) is what refuses it.
                 let body = vec![b'{'; 8 * 1024];
                 let h = [
-                    ("authorization", "Bearer x.1.00".to_string()),
+                    ("authorization", format!("Bearer {valid_token}")),
                     ("idempotency-key", format!("g{i}")),
                 ];
                 (
@@ -1039,7 +1041,10 @@ async fn run_inner(a: LoadArgs) -> Result<()> {
         "event_id": event,
         "fixture": { "home": "Home", "away": "Away", "kickoff_ms": now_ms() + the_plan.kickoff_at },
         "params": params,
-        "config": { "max_clock_drift_ms": crate::simulate::clock_drift_bound(a.speed) },
+        "config": {
+            "max_clock_drift_ms": crate::simulate::clock_drift_bound(a.speed),
+            "stale_after_ms": crate::simulate::STALE_AFTER_MS,
+        },
     });
     let created = http.create_event(&admin, &opening).await?;
     if created.status != 201 {
@@ -1182,6 +1187,7 @@ async fn run_inner(a: LoadArgs) -> Result<()> {
             http.clone(),
             event.clone(),
             feed_secrets.clone(),
+            mint_token(token_secret.as_bytes(), "garbage", now_ms() + 3_600_000),
             stop_rx.clone(),
         ))
     });
@@ -1422,9 +1428,11 @@ async fn run_inner(a: LoadArgs) -> Result<()> {
             }
             *by_code.entry(final_status).or_default() += 1;
         }
-        // Decisions of one user arrive in the order the bets were placed.
+        // Delayed decisions of one user arrive in the order the bets were placed. (A bet refused at
+        // once, e.g. on a suspended market, is answered before an earlier bet's delay runs out: that
+        // is the bet delay working, not a reordering, so only bets that went pending are compared.)
         let mut per_user: HashMap<usize, Vec<(usize, u64)>> = HashMap::new();
-        for b in &bet_records {
+        for b in bet_records.iter().filter(|b| b.first == "pending") {
             if let Some(f) = b.bet_id.as_ref().and_then(|id| finals.get(id)) {
                 per_user.entry(b.user).or_default().push((b.index, f.order));
             }

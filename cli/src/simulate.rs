@@ -101,12 +101,19 @@ pub struct SimulateArgs {
     pub away: String,
 }
 
+/// The feed watchdog bound the tools give the matches they create (the Worker's default too).
+pub const STALE_AFTER_MS: u64 = 10_000;
+
 /// The match-clock drift bound for a match played at `speed`. The Worker's clock anchor runs at 1×,
-/// so between two syncs an accelerated clock runs ahead of it by (speed − 1) × the wall gap; the
-/// default bound (180 s) is three wall seconds at 60× but only 0.3 s at 600×, less than one slow
-/// request on a busy machine. Keep three wall seconds at any speed.
+/// so an accelerated clock runs ahead of it by (speed − 1) × the wall time since the last accepted
+/// sync. Syncs come at least every second, but while the primary is silent the engine ignores the
+/// backup's syncs until the primary counts as dead (the stale bound): the anchor may then lag by
+/// (speed − 1) × (stale bound + a few seconds). Below 3× this is the default 180 s; at 60× with a
+/// 10 s stale bound it is ~13 minutes of match clock. (A clock rate in the anchor would make this
+/// unnecessary; see docs/harness.md.)
 pub fn clock_drift_bound(speed: f64) -> u64 {
-    (180_000.0 * (speed / 60.0).max(1.0)) as u64
+    let lag = (speed - 1.0).max(0.0) * (STALE_AFTER_MS + 3_000) as f64;
+    (lag as u64).max(180_000)
 }
 
 /// Creates the match (when asked) and plays a timeline into it; prints a summary.
@@ -127,7 +134,10 @@ pub async fn run_timeline(
             "event_id": feed.event,
             "fixture": { "home": home, "away": away, "kickoff_ms": now_ms() + plan.kickoff_at },
             "params": params,
-            "config": { "max_clock_drift_ms": clock_drift_bound(opts.speed) },
+            "config": {
+                "max_clock_drift_ms": clock_drift_bound(opts.speed),
+                "stale_after_ms": STALE_AFTER_MS,
+            },
         });
         let a = http.create_event(admin, &opening).await?;
         if a.status != 201 {
