@@ -958,3 +958,42 @@ fn alarm_driven_host_decides_a_bet_through_a_one_source_goal() {
         }
     );
 }
+
+/// A feed whose clock is really far from the anchor (late bursts in an accelerated replay) is
+/// refused a few times, then believed: one bogus sync cannot move the clock, but the match goes on.
+#[test]
+fn persistent_clock_syncs_beyond_the_drift_bound_re_anchor_the_clock() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(5 * MIN);
+    let ahead = t.clock() + 20 * MIN;
+    let sync = |t: &mut Timeline| {
+        t.seq[0] += 1;
+        let ev = FeedEvent {
+            event_id: "m1".into(),
+            source: Source::Primary,
+            seq: t.seq[0],
+            ts: t.now,
+            clock_ms: Some(ahead),
+            kind: FeedKind::Clock { running: true },
+        };
+        t.apply(Input::Feed(ev)).feed.unwrap().outcome
+    };
+    let drift = FeedOutcome::Rejected {
+        reason: FeedRejection::ClockDrift,
+    };
+    for _ in 0..3 {
+        assert_eq!(sync(&mut t), drift);
+    }
+    assert!(
+        t.clock() + 10 * MIN < ahead,
+        "refused syncs must not move the clock"
+    );
+    assert_eq!(sync(&mut t), FeedOutcome::Accepted);
+    assert_eq!(t.clock(), ahead);
+    // Events at the new clock are accepted again.
+    assert_eq!(
+        t.feed(Source::Primary, FeedKind::RedCard { team: Team::Away }),
+        FeedOutcome::Accepted
+    );
+}

@@ -277,7 +277,14 @@ struct SourceState {
     gap_deadline_ms: Option<u64>,
     /// Since when this source's reported score disagrees with ours.
     disagrees_since_ms: Option<u64>,
+    /// Clock syncs in a row refused for drift: a source that keeps insisting is believed.
+    drift_refusals: u8,
 }
+
+/// Consecutive drift-refused clock syncs from one source after which the next one re-anchors the
+/// clock: one bogus sync is refused, but a clock that is really elsewhere (e.g. after a burst of
+/// late messages in an accelerated replay) must not refuse the rest of the match.
+const DRIFT_REFUSALS_BEFORE_RESYNC: u8 = 3;
 
 /// A goal reported by one source only, so far.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -837,10 +844,18 @@ impl LiveEvent {
                 && clock.abs_diff(self.image.clock.clock_at(now_ms))
                     > self.config.max_clock_drift_ms
             {
-                return FeedOutcome::Rejected {
-                    reason: FeedRejection::ClockDrift,
-                };
+                let is_sync = matches!(ev.kind, FeedKind::Clock { .. });
+                let refusals = &mut self.sources[src.index()].drift_refusals;
+                if !is_sync || *refusals < DRIFT_REFUSALS_BEFORE_RESYNC {
+                    if is_sync {
+                        *refusals += 1;
+                    }
+                    return FeedOutcome::Rejected {
+                        reason: FeedRejection::ClockDrift,
+                    };
+                }
             }
+            self.sources[src.index()].drift_refusals = 0;
             self.sources[src.index()].last_clock_ms = last.max(clock);
         }
         // Any good message from a source ends a feed outage.
