@@ -1011,26 +1011,48 @@ async fn run_inner(a: LoadArgs) -> Result<()> {
         seed: a.seed,
         ..PlanOptions::default()
     };
-    let first_goal = events
-        .iter()
-        .find(|e| matches!(e.kind, FeedKind::Goal { .. }))
-        .map(|e| e.clock_ms);
     match a.fault {
         Some(Fault::PrimaryDown) => {
-            let g = first_goal.unwrap_or(600_000);
+            // The primary falls silent 15 wall seconds before a goal (so by the goal it has been
+            // silent longer than the 10 s stale bound and no longer counts as a witness) and returns
+            // 10 wall seconds after it: the backup alone reports the goal.
+            let lead = (15_000.0 * a.speed) as u64;
+            let tail = (10_000.0 * a.speed) as u64;
+            let g = events
+                .iter()
+                .filter(|e| matches!(e.kind, FeedKind::Goal { .. }))
+                .map(|e| e.clock_ms)
+                .find(|&c| c >= lead + 60_000 && c + tail < 2 * 2_700_000)
+                .unwrap_or(lead + 600_000);
             opts.outages.push(Outage {
                 who: Silenced::Primary,
-                from_ms: g.saturating_sub(60_000),
-                to_ms: g + 240_000,
+                from_ms: g - lead,
+                to_ms: g + tail,
             });
         }
         Some(Fault::BothDown) => {
-            // 25 wall seconds of silence, well past the 10 s stale bound.
-            let len = (25_000.0 * a.speed) as u64;
+            // 20 wall seconds of silence from both, twice the 10 s stale bound, in a stretch of one
+            // half without a goal: a goal nobody reports cannot be known, and the run would then
+            // show (correctly, but beside the point) a score discrepancy when the sources return.
+            let len = (20_000.0 * a.speed) as u64;
+            let quiet = |from: u64| {
+                !events.iter().any(|e| {
+                    matches!(
+                        e.kind,
+                        FeedKind::Goal { .. } | FeedKind::GoalCancelled { .. }
+                    ) && e.clock_ms + 60_000 >= from
+                        && e.clock_ms <= from + len + 60_000
+                })
+            };
+            let from = (60_000..2_700_000u64.saturating_sub(len))
+                .step_by(60_000)
+                .chain((2_760_000..5_400_000u64.saturating_sub(len)).step_by(60_000))
+                .find(|&f| quiet(f))
+                .unwrap_or(600_000);
             opts.outages.push(Outage {
                 who: Silenced::Both,
-                from_ms: 600_000,
-                to_ms: (600_000 + len).min(2_600_000),
+                from_ms: from,
+                to_ms: from + len,
             });
         }
         _ => {}
@@ -1546,6 +1568,18 @@ async fn run_inner(a: LoadArgs) -> Result<()> {
     );
     report.insert("suspensions".into(), json!(suspensions));
     if matches!(a.fault, Some(Fault::PrimaryDown | Fault::BothDown)) {
+        let t0 = suspensions.first().map_or(0, |s| s.from_ms);
+        for s in &suspensions {
+            say(
+                &mut lines,
+                format!(
+                    "  suspended {:<18} at t+{:>6.1} s for {:>5.1} s",
+                    s.reason,
+                    s.from_ms.saturating_sub(t0) as f64 / 1000.0,
+                    s.to_ms.unwrap_or(now_ms()).saturating_sub(s.from_ms) as f64 / 1000.0
+                ),
+            );
+        }
         for o in &opts.outages {
             say(
                 &mut lines,
