@@ -474,7 +474,7 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     let since = q("since");
     if since
         .as_deref()
-        .is_some_and(|s| crate::wire::Version::parse(s).is_none())
+        .is_some_and(|s| s.parse::<crate::wire::Version>().is_err())
     {
         return Err(ApiError::bad_request(
             "invalid_since",

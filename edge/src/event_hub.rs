@@ -283,16 +283,9 @@ fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn version(v: inplay_engine::live::Version) -> Version {
-    Version {
-        epoch: v.epoch,
-        seq: v.seq,
-    }
-}
-
 fn snapshot_record(s: &Snapshot) -> SnapshotRecord {
     SnapshotRecord {
-        version: version(s.version),
+        version: s.version,
         bin: s.to_bytes(),
         json: serde_json::to_string(s).unwrap_or_default(),
     }
@@ -300,7 +293,7 @@ fn snapshot_record(s: &Snapshot) -> SnapshotRecord {
 
 fn delta_record(d: &Delta) -> DeltaRecord {
     DeltaRecord {
-        version: version(d.version),
+        version: d.version,
         bin: d.to_bytes(),
         json: serde_json::to_string(d).unwrap_or_default(),
     }

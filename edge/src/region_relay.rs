@@ -446,7 +446,10 @@ impl RegionRelay {
             since: None,
         });
         let json = query.format.as_deref() == Some("json");
-        let since = query.since.as_deref().and_then(Version::parse);
+        let since = query
+            .since
+            .as_deref()
+            .and_then(|s| s.parse::<Version>().ok());
 
         if self.identity().is_none() {
             self.put_meta("event", wanted.event_id.as_str().into())?;

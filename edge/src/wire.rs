@@ -5,14 +5,8 @@
 //! delta to forward it.
 //!
 //! # Socket frames
-//! Binary (default): one kind byte, then postcard bytes.
-//!
-//! | kind | frame | payload |
-//! |---|---|---|
-//! | 1 | snapshot | postcard `SnapshotHead { region: String, shard: u32, server_ms: u64 }`, then the engine `Snapshot` |
-//! | 2 | delta | the engine `Delta` |
-//! | 3 | heartbeat | postcard `Heartbeat { server_ms: u64, epoch: u32, seq: u64 }` |
-//! | 4 | bet | the engine `BetDecision` (only the socket owner's own bets) |
+//! Binary (default): the engine's [`Frame`] format (one kind byte, then postcard; see
+//! `engine/src/live/frame.rs`), built here around bytes the hub already encoded.
 //!
 //! JSON (`?format=json`): `{"type":"snapshot","region":"weur","shard":0,"server_ms":…,"version":{"epoch":1,"seq":7},"snapshot":{…}}`,
 //! `{"type":"delta","version":{…},"delta":{…}}`, `{"type":"heartbeat","server_ms":…,"version":{…}}`,
@@ -20,37 +14,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Frame kind bytes.
-pub mod kind {
-    /// Full state.
-    pub const SNAPSHOT: u8 = 1;
-    /// One version step.
-    pub const DELTA: u8 = 2;
-    /// Liveness with the relay's head version.
-    pub const HEARTBEAT: u8 = 3;
-    /// One of the socket owner's bet decisions.
-    pub const BET: u8 = 4;
-}
+use inplay_engine::live::{Frame, frame_kind};
 
-/// A state version `(epoch, seq)`; mirrors the engine's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Version {
-    /// Changes when history cannot be continued.
-    pub epoch: u32,
-    /// Steps within an epoch.
-    pub seq: u64,
-}
-
-impl Version {
-    /// Parse `epoch:seq` (the `since` query parameter).
-    pub fn parse(s: &str) -> Option<Version> {
-        let (e, q) = s.split_once(':')?;
-        Some(Version {
-            epoch: e.parse().ok()?,
-            seq: q.parse().ok()?,
-        })
-    }
-}
+/// A state version `(epoch, seq)`: the engine's own; `"epoch:seq"` parses with `str::parse`.
+pub use inplay_engine::live::Version;
 
 /// A snapshot, encoded both ways.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,28 +79,6 @@ pub struct RelayAck {
     pub frames_sent: u64,
 }
 
-#[derive(Serialize)]
-struct SnapshotHead<'a> {
-    region: &'a str,
-    shard: u32,
-    server_ms: u64,
-}
-
-#[derive(Serialize)]
-struct Heartbeat {
-    server_ms: u64,
-    epoch: u32,
-    seq: u64,
-}
-
-fn framed(kind: u8, head: &[u8], body: &[u8]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(1 + head.len() + body.len());
-    v.push(kind);
-    v.extend_from_slice(head);
-    v.extend_from_slice(body);
-    v
-}
-
 fn version_json(v: Version) -> String {
     format!(r#"{{"epoch":{},"seq":{}}}"#, v.epoch, v.seq)
 }
@@ -142,15 +87,9 @@ fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
 }
 
-/// Snapshot frame, binary.
+/// Snapshot frame, binary: the engine's frame around the already-encoded snapshot.
 pub fn snapshot_bin(s: &SnapshotRecord, region: &str, shard: u32, server_ms: u64) -> Vec<u8> {
-    let head = postcard::to_allocvec(&SnapshotHead {
-        region,
-        shard,
-        server_ms,
-    })
-    .unwrap_or_default();
-    framed(kind::SNAPSHOT, &head, &s.bin)
+    Frame::snapshot_bytes(region, shard, server_ms, &s.bin)
 }
 
 /// Snapshot frame, JSON.
@@ -165,7 +104,7 @@ pub fn snapshot_json(s: &SnapshotRecord, region: &str, shard: u32, server_ms: u6
 
 /// Delta frame, binary.
 pub fn delta_bin(d: &DeltaRecord) -> Vec<u8> {
-    framed(kind::DELTA, &[], &d.bin)
+    Frame::with_payload(frame_kind::DELTA, &d.bin)
 }
 
 /// Delta frame, JSON.
@@ -179,13 +118,11 @@ pub fn delta_json(d: &DeltaRecord) -> String {
 
 /// Heartbeat frame, binary.
 pub fn heartbeat_bin(head: Version, server_ms: u64) -> Vec<u8> {
-    let body = postcard::to_allocvec(&Heartbeat {
+    Frame::Heartbeat {
         server_ms,
-        epoch: head.epoch,
-        seq: head.seq,
-    })
-    .unwrap_or_default();
-    framed(kind::HEARTBEAT, &body, &[])
+        version: head,
+    }
+    .encode()
 }
 
 /// Heartbeat frame, JSON.
@@ -198,7 +135,7 @@ pub fn heartbeat_json(head: Version, server_ms: u64) -> String {
 
 /// Bet decision frame, binary.
 pub fn bet_bin(d: &DecisionRecord) -> Vec<u8> {
-    framed(kind::BET, &[], &d.bin)
+    Frame::with_payload(frame_kind::BET, &d.bin)
 }
 
 /// Bet decision frame, JSON.
@@ -217,7 +154,7 @@ mod tests {
             bin: vec![9, 9],
             json: "{\"x\":1}".into(),
         };
-        assert_eq!(delta_bin(&d), vec![kind::DELTA, 9, 9]);
+        assert_eq!(delta_bin(&d), vec![frame_kind::DELTA, 9, 9]);
         let j: serde_json::Value = serde_json::from_str(&delta_json(&d)).unwrap();
         assert_eq!(j["type"], "delta");
         assert_eq!(j["version"]["seq"], 2);
@@ -228,14 +165,14 @@ mod tests {
             json: "{}".into(),
         };
         let b = snapshot_bin(&s, "weur", 1, 5);
-        assert_eq!(b[0], kind::SNAPSHOT);
+        assert_eq!(b[0], frame_kind::SNAPSHOT);
         assert_eq!(*b.last().unwrap(), 7);
         let j: serde_json::Value = serde_json::from_str(&snapshot_json(&s, "weur", 1, 5)).unwrap();
         assert_eq!(j["region"], "weur");
         let j: serde_json::Value =
             serde_json::from_str(&heartbeat_json(Version { epoch: 3, seq: 4 }, 10)).unwrap();
         assert_eq!(j["version"]["epoch"], 3);
-        assert_eq!(Version::parse("3:17"), Some(Version { epoch: 3, seq: 17 }));
-        assert_eq!(Version::parse("3-17"), None);
+        assert_eq!("3:17".parse(), Ok(Version { epoch: 3, seq: 17 }));
+        assert!("3-17".parse::<Version>().is_err());
     }
 }
