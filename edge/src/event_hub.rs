@@ -35,7 +35,7 @@ use crate::error::ApiError;
 use crate::http::{self, ApiResult};
 use crate::metrics::{LATENCY_BUCKETS_MS, Metrics};
 use crate::rate_limit::RateLimiter;
-use crate::wire::{DecisionRecord, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord, Version};
+use crate::wire::{DecisionRecord, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord};
 
 /// Response header of `GET /log`: the hex hash of the last entry (the hub's audit head).
 pub const LOG_HEAD_HEADER: &str = "x-inplay-audit-head";
@@ -722,7 +722,7 @@ impl EventHub {
             &json!({
                 "event_id": hub.event_id,
                 "server_ms": now,
-                "version": version(hub.live.version()),
+                "version": hub.live.version(),
                 "snapshot": hub.live.snapshot(),
                 "prices": hub.live.prices(now),
                 "bets": hub.live.bet_count(),
