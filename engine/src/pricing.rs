@@ -34,51 +34,61 @@ pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> b
     if market.key == MarketKey::DoubleChance {
         return offer_each_against_the_rest(market, margin, method);
     }
-    // Stack buffers: a full book is ~80 markets, and this runs on every reprice.
-    let mut index = [0usize; MAX_SELECTIONS];
-    let mut probs = [0.0f64; MAX_SELECTIONS];
-    let mut n = 0;
-    for (i, s) in market.selections.iter().enumerate() {
-        // Line markets: 1/fair_odds already accounts for pushes and half outcomes.
+    // The offered selections: implied probability above the floor. Line markets: 1/fair_odds
+    // already accounts for pushes and half outcomes.
+    let offered = |p: f64| p > MIN_OFFERED_PROB;
+    let (mut n, mut total, mut most) = (0, 0.0, 0.0f64);
+    for s in &market.selections {
         let p = s.implied();
-        if p > MIN_OFFERED_PROB {
+        if offered(p) {
             if n == MAX_SELECTIONS || p >= 1.0 - MIN_OFFERED_PROB {
                 return false;
             }
-            index[n] = i;
-            probs[n] = p;
             n += 1;
+            total += p;
+            most = most.max(p);
         }
     }
     if n < 2 {
         return false;
     }
-    let total: f64 = probs[..n].iter().sum();
-    for p in &mut probs[..n] {
-        *p /= total;
-    }
-    let mut odds = [0.0f64; MAX_SELECTIONS];
     if method == MarginMethod::Multiplicative {
-        // No solver needed: odds = 1 / (p · (1 + margin)).
-        for (o, p) in odds[..n].iter_mut().zip(&probs[..n]) {
-            let offered = p * (1.0 + margin);
-            if offered >= 1.0 {
-                return false;
+        // No solver and no buffers (this runs for every market of every reprice): odds =
+        // 1 / (p · (1 + margin)) with p normalised. Rounding is monotone, so if the likeliest
+        // selection can carry the margin, all can.
+        if most / total * (1.0 + margin) >= 1.0 {
+            return false;
+        }
+        for s in &mut market.selections {
+            let p = s.implied();
+            if offered(p) {
+                s.odds = ladder::round_down(1.0 / (p / total * (1.0 + margin))).ok();
             }
-            *o = 1.0 / offered;
         }
-    } else {
-        match apply_margin(&probs[..n], margin, method) {
-            Ok(v) if v.len() == n => odds[..n].copy_from_slice(&v),
-            _ => return false,
+        return true;
+    }
+    let mut index = [0usize; MAX_SELECTIONS];
+    let mut probs = [0.0f64; MAX_SELECTIONS];
+    let mut k = 0;
+    for (i, s) in market.selections.iter().enumerate() {
+        let p = s.implied();
+        if offered(p) && k < n {
+            index[k] = i;
+            probs[k] = p / total;
+            k += 1;
         }
     }
-    for (i, o) in index[..n].iter().zip(&odds[..n]) {
-        if let (Some(s), Ok(rounded)) = (market.selections.get_mut(*i), ladder::round_down(*o)) {
-            s.odds = Some(rounded);
+    match apply_margin(&probs[..n], margin, method) {
+        Ok(odds) if odds.len() == n => {
+            for (i, o) in index[..n].iter().zip(&odds) {
+                if let Some(s) = market.selections.get_mut(*i) {
+                    s.odds = ladder::round_down(*o).ok();
+                }
+            }
+            true
         }
+        _ => false,
     }
-    true
 }
 
 /// Markets whose selections overlap (double chance sums to 2): each selection is a two-way book

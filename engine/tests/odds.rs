@@ -714,6 +714,53 @@ fn ladder_ticks() {
     assert_eq!(tick_offset(1000.0, i32::MIN), None);
 }
 
+/// The ladder rounding by binary search over every price: what `round_down`/`round_up` computed
+/// before they estimated the tick from the increment bands. They must agree everywhere.
+fn searched(d: f64) -> (f64, f64) {
+    let prices: Vec<f64> = (0..LADDER_LEN).map(|i| tick_price(i).unwrap()).collect();
+    let above = prices.partition_point(|p| *p <= d);
+    let down = above.checked_sub(1).map_or(MIN_PRICE, |i| prices[i]);
+    let at_or_above = prices.partition_point(|p| *p < d);
+    let up = prices.get(at_or_above).copied().unwrap_or(MAX_PRICE);
+    (down, up)
+}
+
+#[test]
+fn ladder_rounding_equals_a_search_around_every_price() {
+    for i in 0..LADDER_LEN {
+        let p = tick_price(i).unwrap();
+        // Each price, its neighbouring doubles, and values a hair either side in hundredths.
+        let mut probes = vec![
+            p,
+            p.next_up(),
+            p.next_down(),
+            p + 1e-9,
+            p - 1e-9,
+            p * (1.0 + 1e-15),
+        ];
+        let (mut up, mut down) = (p, p);
+        for _ in 0..4 {
+            up = up.next_up();
+            down = down.next_down();
+            probes.extend([up, down]);
+        }
+        for d in probes.into_iter().filter(|d| *d > 1.0) {
+            assert_eq!(
+                (round_down(d).unwrap(), round_up(d).unwrap()),
+                searched(d),
+                "{d}"
+            );
+        }
+    }
+    for d in [1.0f64.next_up(), 1.005, 1000.5, 5000.0, f64::MAX] {
+        assert_eq!(
+            (round_down(d).unwrap(), round_up(d).unwrap()),
+            searched(d),
+            "{d}"
+        );
+    }
+}
+
 proptest! {
     #[test]
     fn ladder_never_panics(x in any::<f64>(), y in any::<f64>(), n in any::<i32>()) {
@@ -732,6 +779,13 @@ proptest! {
         let gap = ticks_between(down, up).unwrap();
         prop_assert!(gap == 0 || gap == 1);
         prop_assert_eq!(gap == 0, tick_index(d).is_some() && down == d);
+    }
+
+    #[test]
+    fn ladder_rounding_equals_a_search(d in 1.0f64..1100.0, e in 1.0f64..1e300) {
+        for x in [d, e].into_iter().filter(|x| *x > 1.0) {
+            prop_assert_eq!((round_down(x).unwrap(), round_up(x).unwrap()), searched(x));
+        }
     }
 
     #[test]

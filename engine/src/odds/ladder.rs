@@ -99,19 +99,60 @@ pub fn tick_price(index: usize) -> Option<f64> {
 /// 1000 return 1000.
 pub fn round_down(decimal: f64) -> Result<f64, OddsError> {
     let d = check_decimal(decimal, OddsFormat::Decimal)?;
-    let above = PRICES.partition_point(|p| *p <= d);
-    Ok(above
-        .checked_sub(1)
-        .and_then(tick_price)
-        .unwrap_or(MIN_PRICE))
+    Ok(index_at_or_below(d).map_or(MIN_PRICE, |i| PRICES[i]))
 }
 
 /// The lowest ladder price at or above `decimal`. Prices above 1000 return 1000.
 pub fn round_up(decimal: f64) -> Result<f64, OddsError> {
     let d = check_decimal(decimal, OddsFormat::Decimal)?;
-    let at_or_above = PRICES.partition_point(|p| *p < d);
-    Ok(tick_price(at_or_above).unwrap_or(MAX_PRICE))
+    let at_or_above = match index_at_or_below(d) {
+        Some(i) if PRICES[i] == d => i,
+        Some(i) => i + 1,
+        None => 0,
+    };
+    Ok(PRICES.get(at_or_above).copied().unwrap_or(MAX_PRICE))
 }
+
+/// Index of the highest price in [`PRICES`] that is `<= d`, `None` below the ladder (`d` not NaN).
+///
+/// Every offered price of every reprice goes through here, so it computes the tick from the
+/// increment bands instead of binary-searching 350 prices (nine unpredictable branches): the band
+/// gives an estimate within a tick, and the comparisons against [`PRICES`] that settle it are the
+/// same ones a search makes, so the answer is exactly the search's.
+fn index_at_or_below(d: f64) -> Option<usize> {
+    let hundredths = d * 100.0;
+    let band = BANDS
+        .iter()
+        .position(|(upper, _)| hundredths <= f64::from(*upper))
+        .unwrap_or(BANDS.len() - 1);
+    let (from, increment) = (BAND_FROM[band], BANDS[band].1);
+    // Saturating float-to-int casts: anything below the band start estimates its first tick.
+    let ticks = ((hundredths - f64::from(LADDER[from])) / f64::from(increment)) as usize;
+    let mut i = from.saturating_add(ticks).min(LADDER_LEN - 1);
+    while i + 1 < LADDER_LEN && PRICES[i + 1] <= d {
+        i += 1;
+    }
+    while PRICES[i] > d {
+        i = i.checked_sub(1)?;
+    }
+    Some(i)
+}
+
+/// Index in [`LADDER`] where each band's increments start: the previous band's upper end (the
+/// first band starts at 1.01).
+static BAND_FROM: [usize; BANDS.len()] = {
+    let mut out = [0usize; BANDS.len()];
+    let mut band = 1;
+    while band < BANDS.len() {
+        let mut i = 0;
+        while LADDER[i] != BANDS[band - 1].0 {
+            i += 1;
+        }
+        out[band] = i;
+        band += 1;
+    }
+    out
+};
 
 /// The ladder price nearest `decimal` in price distance; an exact tie goes down (toward the
 /// bookmaker).
