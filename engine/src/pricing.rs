@@ -46,7 +46,9 @@ pub fn offer_market(market: &mut Market, margin: f64, method: MarginMethod) -> b
             }
             n += 1;
             total += p;
-            most = most.max(p);
+            if p > most {
+                most = p;
+            }
         }
     }
     if n < 2 {

@@ -31,9 +31,9 @@ function rethrow(e) {
 }
 
 // A book arrives as the address of a buffer in wasm memory, [n, x1 … xn, layout id] (see engine/wasm
-// `book_numbers`), read through a Float64Array view of the memory: nothing is copied. The keys are
-// fetched once per layout and the CLI's object shape is rebuilt here. Layouts change only when the
-// set of markets does, so the cache stays small; it is bounded anyway.
+// `book_numbers`), read through a Float64Array view of the memory: nothing is copied. The keys cross
+// only when the layout id is new (a goal, half-time) and are kept here, flattened; the CLI's object
+// shape is rebuilt from them and the numbers. The cache is bounded.
 const layouts = new Map();
 const MAX_LAYOUTS = 256;
 let memory;
@@ -46,43 +46,89 @@ function f64() {
   return view;
 }
 
-function book(address, fetchLayout) {
+// [[marketKey, [[selectionKey, kind], ...]], ...] flattened into parallel arrays, so the hot loop
+// below reads no nested arrays. kind: bit 0 = has prob, bit 1 = has outcomes.
+function flatten(keys) {
+  const layout = { markets: [], counts: [], selections: [], kinds: [] };
+  for (const [market, sels] of keys) {
+    layout.markets.push(market);
+    layout.counts.push(sels.length);
+    for (const [key, kind] of sels) {
+      layout.selections.push(key);
+      layout.kinds.push(kind);
+    }
+  }
+  return layout;
+}
+
+function book(address, fetchKeys) {
   const at = address / 8;
-  let numbers = f64();
-  const n = numbers[at];
-  const id = numbers[at + n + 1];
+  let x = f64();
+  const n = x[at];
+  const id = x[at + n + 1];
   let layout = layouts.get(id);
   if (layout === undefined) {
-    layout = fetchLayout();
+    layout = flatten(fetchKeys());
     if (layouts.size >= MAX_LAYOUTS) layouts.clear();
     layouts.set(id, layout);
-    numbers = f64(); // the fetch ran wasm code, which may have grown the memory
+    x = f64(); // the fetch ran wasm code, which may have grown the memory
   }
-  const markets = new Array(layout.length);
+  const { counts, selections: keys, kinds } = layout;
+  const markets = new Array(counts.length);
   let i = at + 1;
-  for (let m = 0; m < layout.length; m++) {
-    const [key, sels] = layout[m];
-    const selections = new Array(sels.length);
-    for (let s = 0; s < sels.length; s++) {
-      const kind = sels[s][1];
-      const sel = { key: sels[s][0] };
-      if (kind & 1) sel.prob = finite(numbers[i++]);
-      if (kind & 2) {
-        sel.outcomes = {
-          win: finite(numbers[i]),
-          half_win: finite(numbers[i + 1]),
-          push: finite(numbers[i + 2]),
-          half_lose: finite(numbers[i + 3]),
-          lose: finite(numbers[i + 4]),
-        };
-        i += 5;
+  let k = 0;
+  for (let m = 0; m < counts.length; m++) {
+    const selections = new Array(counts[m]);
+    for (let s = 0; s < selections.length; s++, k++) {
+      // Object literals of a few fixed shapes keep V8's property access monomorphic; `odds` is
+      // absent when not offered, as in the CLI's JSON.
+      let sel;
+      switch (kinds[k]) {
+        case 1: {
+          const odds = x[i + 2];
+          sel = odds === odds
+            ? { key: keys[k], prob: finite(x[i]), fair_odds: finite(x[i + 1]), odds }
+            : { key: keys[k], prob: finite(x[i]), fair_odds: finite(x[i + 1]) };
+          i += 3;
+          break;
+        }
+        case 2: {
+          const outcomes = {
+            win: finite(x[i]),
+            half_win: finite(x[i + 1]),
+            push: finite(x[i + 2]),
+            half_lose: finite(x[i + 3]),
+            lose: finite(x[i + 4]),
+          };
+          const odds = x[i + 6];
+          sel = odds === odds
+            ? { key: keys[k], outcomes, fair_odds: finite(x[i + 5]), odds }
+            : { key: keys[k], outcomes, fair_odds: finite(x[i + 5]) };
+          i += 7;
+          break;
+        }
+        default: {
+          // Any other kind (none today): the general path.
+          sel = { key: keys[k] };
+          if (kinds[k] & 1) sel.prob = finite(x[i++]);
+          if (kinds[k] & 2) {
+            sel.outcomes = {
+              win: finite(x[i]),
+              half_win: finite(x[i + 1]),
+              push: finite(x[i + 2]),
+              half_lose: finite(x[i + 3]),
+              lose: finite(x[i + 4]),
+            };
+            i += 5;
+          }
+          sel.fair_odds = finite(x[i++]);
+          const odds = x[i++];
+          if (odds === odds) sel.odds = odds; // NaN: not offered
+        }
       }
-      sel.fair_odds = finite(numbers[i++]);
-      const odds = numbers[i++];
-      if (odds === odds) sel.odds = odds; // NaN: not offered, so absent as in the CLI's JSON
       selections[s] = sel;
     }
-    markets[m] = { key, selections };
+    markets[m] = { key: layout.markets[m], selections };
   }
   if (i !== at + n + 1) throw new InplayError('internal', 'book layout does not match its numbers');
   return { markets };
@@ -95,7 +141,7 @@ function finite(x) {
 
 export function priceFootball(params, state, offer) {
   try {
-    return book(raw.priceFootball(params, state, offer), () => raw.priceFootballLayout(params, state, offer));
+    return book(raw.priceFootball(params, state, offer), raw.priceFootballLayout);
   } catch (e) {
     rethrow(e);
   }
@@ -232,7 +278,7 @@ export class LiveEvent {
     const h = this.#handle();
     number(nowMs, 'invalid_argument', 'nowMs');
     try {
-      return book(h.prices(nowMs), () => h.pricesLayout(nowMs));
+      return book(h.prices(nowMs), () => h.pricesLayout());
     } catch (e) {
       rethrow(e);
     }

@@ -11,6 +11,17 @@ use crate::market::{Line, LineOutcomes, Market, MarketBook, MarketKey, Selection
 
 const PMF_LEN: usize = 2 * MAX_ADDED + 1;
 
+/// `x`, or 0 for a negative rounding residue (or NaN). `f64::max` would do, but it is a libm call
+/// in wasm (whose `f64.max` treats NaN differently), and this runs for every line of every reprice.
+fn non_negative(x: f64) -> f64 {
+    if x > 0.0 { x } else { 0.0 }
+}
+
+/// The smaller of two probabilities (neither NaN), without `f64::min`'s libm call in wasm.
+fn smaller(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
 /// Distribution of an integer quantity `X = offset + index`, with tail sums for line settlement.
 struct Pmf {
     offset: i32,
@@ -38,7 +49,7 @@ impl Pmf {
         }
     }
     fn exactly(&self, x: i32) -> f64 {
-        (self.at_least(x) - self.at_least(x + 1)).max(0.0)
+        non_negative(self.at_least(x) - self.at_least(x + 1))
     }
 
     /// Settles `4X + s > 0` (win), `= 0` (push), `< 0` (lose); an odd `s` is a quarter line, settled
@@ -53,8 +64,8 @@ impl Pmf {
         );
         // Exactly one neighbour is a whole line; where it pushes, the other half wins (if it is the
         // easier line, `s + 1`) or loses.
-        let win = lo.win.min(hi.win);
-        let lose = lo.lose.min(hi.lose);
+        let win = smaller(lo.win, hi.win);
+        let lose = smaller(lo.lose, hi.lose);
         let pushed = lo.push + hi.push;
         let whole_is_lo = (s - 1).rem_euclid(4) == 0;
         let (half_win, half_lose) = if whole_is_lo {
@@ -81,7 +92,7 @@ impl Pmf {
             LineOutcomes {
                 win,
                 push,
-                lose: (total - win - push).max(0.0),
+                lose: non_negative(total - win - push),
                 ..Default::default()
             }
         } else {
@@ -90,7 +101,7 @@ impl Pmf {
             let win = self.at_least(k);
             LineOutcomes {
                 win,
-                lose: (total - win).max(0.0),
+                lose: non_negative(total - win),
                 ..Default::default()
             }
         }
@@ -161,7 +172,7 @@ fn sums(g: &GoalGrid, score: Score) -> Sums {
     let none_home = home[0];
     let none_away = away[0];
     Sums {
-        result: [result[0], result[1], result[2].max(0.0)],
+        result: [result[0], result[1], non_negative(result[2])],
         total: Pmf::new(score.home as i32 + score.away as i32, &total),
         diff,
         home: Pmf::new(score.home as i32, &home),
@@ -330,7 +341,7 @@ fn correct_score(selections: &mut Vec<Selection>, g: &GoalGrid, score: Score) {
     }
     selections.push(Selection::plain(
         SelectionKey::Other,
-        (1.0 - listed).max(0.0),
+        non_negative(1.0 - listed),
     ));
 }
 

@@ -121,13 +121,13 @@ pub fn round_up(decimal: f64) -> Result<f64, OddsError> {
 /// same ones a search makes, so the answer is exactly the search's.
 fn index_at_or_below(d: f64) -> Option<usize> {
     let hundredths = d * 100.0;
-    let band = BANDS
+    let band = BAND_UPPER
         .iter()
-        .position(|(upper, _)| hundredths <= f64::from(*upper))
+        .position(|upper| hundredths <= *upper)
         .unwrap_or(BANDS.len() - 1);
-    let (from, increment) = (BAND_FROM[band], BANDS[band].1);
+    let from = BAND_FROM[band];
     // Saturating float-to-int casts: anything below the band start estimates its first tick.
-    let ticks = ((hundredths - f64::from(LADDER[from])) / f64::from(increment)) as usize;
+    let ticks = ((hundredths - f64::from(LADDER[from])) * BAND_PER_HUNDREDTH[band]) as usize;
     let mut i = from.saturating_add(ticks).min(LADDER_LEN - 1);
     while i + 1 < LADDER_LEN && PRICES[i + 1] <= d {
         i += 1;
@@ -137,6 +137,28 @@ fn index_at_or_below(d: f64) -> Option<usize> {
     }
     Some(i)
 }
+
+/// Each band's upper end in hundredths, as `f64`.
+static BAND_UPPER: [f64; BANDS.len()] = {
+    let mut out = [0.0; BANDS.len()];
+    let mut band = 0;
+    while band < BANDS.len() {
+        out[band] = BANDS[band].0 as f64;
+        band += 1;
+    }
+    out
+};
+
+/// Ticks per hundredth in each band (an estimate needs no division).
+static BAND_PER_HUNDREDTH: [f64; BANDS.len()] = {
+    let mut out = [0.0; BANDS.len()];
+    let mut band = 0;
+    while band < BANDS.len() {
+        out[band] = 1.0 / BANDS[band].1 as f64;
+        band += 1;
+    }
+    out
+};
 
 /// Index in [`LADDER`] where each band's increments start: the previous band's upper end (the
 /// first band starts at 1.01).

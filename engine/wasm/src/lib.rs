@@ -26,11 +26,10 @@
 mod de;
 mod frame;
 
-use core::cell::Cell;
-use core::hash::{Hash, Hasher};
+use core::cell::{Cell, RefCell};
 use inplay_engine::football::{self, FitOdds, FitOptions, FootballParams, MatchState};
 use inplay_engine::live::{BetRequest, LiveView};
-use inplay_engine::market::MarketBook;
+use inplay_engine::market::{MarketBook, MarketKey, SelectionKey};
 use inplay_engine::odds::{self, MarginMethod, OddsError, OddsFormat, ladder};
 use inplay_engine::pricing;
 
@@ -82,116 +81,141 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| error("internal", "cannot decode result"))
 }
 
-/// Writes a book for JS into `out`, a buffer that stays in wasm memory, and returns its address:
-/// JS reads the numbers through a `Float64Array` view of the memory, so a reprice allocates nothing
-/// on the JS heap and copies nothing.
+/// How a book crosses to JS: its numbers are written into `out`, a buffer that stays in wasm
+/// memory, and JS reads them through a `Float64Array` view of the memory, so a reprice allocates
+/// nothing on the JS heap and copies nothing. Returns the buffer's address.
 ///
 /// Building ~250 JS objects one property at a time across the boundary, or through JSON text, costs
-/// tens of microseconds; this costs about one. The keys change only when the set of markets does (a
-/// goal changes the correct scores, half-time closes the first-half markets), so JS asks for them by
-/// layout id (`book_layout`) and rebuilds the CLI's object shape from the numbers.
+/// tens of microseconds; this costs well under one. The keys change only when the set of markets
+/// does (a goal changes the correct scores, half-time closes the first-half markets), so they cross
+/// only then: `layout` remembers the keys of the last book, and its id tells JS whether its copy
+/// of the keys (fetched with [`Layout::keys`]) still applies.
 ///
 /// Layout of `out`: `[n, x₁ … xₙ, layout id]` where, per selection in book order, the `x` are `prob`
 /// if present, the five `outcomes` if present (`win, half_win, push, half_lose, lose`), `fair_odds`,
 /// then `odds` (NaN when not offered).
-fn book_numbers(book: &MarketBook, out: &mut Vec<f64>) -> usize {
-    out.clear();
-    out.push(0.0);
-    let mut id = Fnv::new();
-    for market in &book.markets {
-        market.key.hash(&mut id);
-        for s in &market.selections {
-            s.key.hash(&mut id);
-            id.write_u8(u8::from(s.prob.is_some()) | u8::from(s.outcomes.is_some()) << 1);
-            if let Some(p) = s.prob {
-                out.push(p);
-            }
-            if let Some(o) = s.outcomes {
-                out.extend_from_slice(&[o.win, o.half_win, o.push, o.half_lose, o.lose]);
-            }
-            out.push(s.fair_odds);
-            out.push(s.odds.unwrap_or(f64::NAN));
-        }
-        id.write_u8(0xff);
+fn book_numbers(book: &MarketBook, layout: &mut Layout, out: &mut Vec<f64>) -> usize {
+    if !layout.matches(book) {
+        layout.record(book);
     }
-    out[0] = (out.len() - 1) as f64;
-    // 53 bits: the id travels as an exact JS number.
-    out.push((id.finish() >> 11) as f64);
+    let selections = || book.markets.iter().flat_map(|m| &m.selections);
+    let n: usize = selections()
+        .map(|s| 2 + usize::from(s.prob.is_some()) + 5 * usize::from(s.outcomes.is_some()))
+        .sum();
+    // Sized first and written by index: pushes and small slice copies are calls in wasm
+    // (`memory.copy`), which here cost more than the numbers themselves.
+    out.clear();
+    out.resize(n + 2, 0.0);
+    let mut i = 1;
+    let mut put = |x: f64| {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = x;
+        }
+        i += 1;
+    };
+    for s in selections() {
+        if let Some(p) = s.prob {
+            put(p);
+        }
+        if let Some(o) = s.outcomes {
+            put(o.win);
+            put(o.half_win);
+            put(o.push);
+            put(o.half_lose);
+            put(o.lose);
+        }
+        put(s.fair_odds);
+        put(s.odds.unwrap_or(f64::NAN));
+    }
+    out[0] = n as f64;
+    out[n + 1] = layout.id;
     out.as_ptr() as usize
 }
 
+/// Bit 0: the selection has `prob`; bit 1: it has `outcomes`.
+fn selection_kind(s: &inplay_engine::market::Selection) -> u8 {
+    u8::from(s.prob.is_some()) | u8::from(s.outcomes.is_some()) << 1
+}
+
+/// The keys of the last book sent from one source (a `LiveEvent`, or `priceFootball`), flat, and
+/// the id JS caches them under.
+#[derive(Default)]
+struct Layout {
+    /// Market key and selection count, in book order.
+    markets: Vec<(MarketKey, usize)>,
+    /// Selection key and kind (see [`selection_kind`]), in book order.
+    selections: Vec<(SelectionKey, u8)>,
+    id: f64,
+}
+
 thread_local! {
-    /// [`price_football`]'s output buffer, reused call after call (wasm has one thread).
-    static FOOTBALL_NUMBERS: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+    /// Layout ids are unique across every source in the instance, so JS can cache keys by id alone.
+    static NEXT_LAYOUT_ID: Cell<f64> = const { Cell::new(1.0) };
+}
+
+impl Layout {
+    /// Whether `book` has exactly these keys.
+    fn matches(&self, book: &MarketBook) -> bool {
+        if self.markets.len() != book.markets.len() {
+            return false;
+        }
+        let mut at = 0;
+        for (m, (key, n)) in book.markets.iter().zip(&self.markets) {
+            if m.key != *key || m.selections.len() != *n {
+                return false;
+            }
+            let Some(keys) = self.selections.get(at..at + n) else {
+                return false;
+            };
+            for (s, (key, kind)) in m.selections.iter().zip(keys) {
+                if s.key != *key || selection_kind(s) != *kind {
+                    return false;
+                }
+            }
+            at += n;
+        }
+        true
+    }
+
+    fn record(&mut self, book: &MarketBook) {
+        self.markets.clear();
+        self.selections.clear();
+        for m in &book.markets {
+            self.markets.push((m.key, m.selections.len()));
+            self.selections
+                .extend(m.selections.iter().map(|s| (s.key, selection_kind(s))));
+        }
+        self.id = NEXT_LAYOUT_ID.with(|next| next.replace(next.get() + 1.0));
+    }
+
+    /// The keys as JS wants them: `[[marketKey, [[selectionKey, kind], ...]], ...]`.
+    fn keys(&self) -> Result<JsValue, JsValue> {
+        let mut selections = self.selections.iter();
+        let keys: Vec<(String, Vec<(String, u8)>)> = self
+            .markets
+            .iter()
+            .map(|(key, n)| {
+                let sels = selections
+                    .by_ref()
+                    .take(*n)
+                    .map(|(k, kind)| (k.to_string(), *kind))
+                    .collect();
+                (key.to_string(), sels)
+            })
+            .collect();
+        to_js(&keys)
+    }
+}
+
+thread_local! {
+    /// [`price_football`]'s output buffer and layout, reused call after call (wasm has one thread).
+    static FOOTBALL: RefCell<(Vec<f64>, Layout)> = RefCell::new(Default::default());
 }
 
 /// The wasm instance's memory, for the views `book_numbers` is read through.
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
-}
-
-/// The keys of a book, for `book_numbers`: `[[marketKey, [[selectionKey, kind], ...]], ...]` with
-/// `kind` bit 0 = has `prob`, bit 1 = has `outcomes`.
-fn book_layout(book: &MarketBook) -> Result<JsValue, JsValue> {
-    let layout: Vec<(String, Vec<(String, u8)>)> = book
-        .markets
-        .iter()
-        .map(|m| {
-            let sels = m
-                .selections
-                .iter()
-                .map(|s| {
-                    let kind = u8::from(s.prob.is_some()) | u8::from(s.outcomes.is_some()) << 1;
-                    (s.key.to_string(), kind)
-                })
-                .collect();
-            (m.key.to_string(), sels)
-        })
-        .collect();
-    to_js(&layout)
-}
-
-/// FNV-1a over whole integers rather than bytes: a layout id that is the same on every host and
-/// costs one multiply per key part (keys hash as enum discriminants and small integers).
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    fn mix(&mut self, v: u64) {
-        self.0 = (self.0 ^ v).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.mix(u64::from(*b));
-        }
-    }
-    fn write_u8(&mut self, v: u8) {
-        self.mix(u64::from(v));
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.mix(u64::from(v));
-    }
-    fn write_i32(&mut self, v: i32) {
-        self.mix(u64::from(v as u32));
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.mix(v);
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.mix(v as u64);
-    }
-    fn write_isize(&mut self, v: isize) {
-        self.mix(v as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// A wall or match time in ms from a JS number: a non-negative safe integer.
@@ -260,23 +284,17 @@ fn football_book(params: JsValue, state: JsValue, offer: JsValue) -> Result<Mark
 #[wasm_bindgen(js_name = priceFootball)]
 pub fn price_football(params: JsValue, state: JsValue, offer: JsValue) -> Result<usize, JsValue> {
     let book = football_book(params, state, offer)?;
-    FOOTBALL_NUMBERS.with(|cell| {
-        // Take the buffer out and put it back: moving a Vec keeps its heap block (and address).
-        let mut out = cell.take();
-        let at = book_numbers(&book, &mut out);
-        cell.set(out);
-        Ok(at)
+    // Only this function borrows it, and it calls nothing that could re-enter: never fails.
+    FOOTBALL.with(|cell| {
+        let (out, layout) = &mut *cell.borrow_mut();
+        Ok(book_numbers(&book, layout, out))
     })
 }
 
-/// The layout of the book [`price_football`] gives for the same arguments.
+/// The keys of the last book [`price_football`] gave.
 #[wasm_bindgen(js_name = priceFootballLayout)]
-pub fn price_football_layout(
-    params: JsValue,
-    state: JsValue,
-    offer: JsValue,
-) -> Result<JsValue, JsValue> {
-    book_layout(&football_book(params, state, offer)?)
+pub fn price_football_layout() -> Result<JsValue, JsValue> {
+    FOOTBALL.with(|cell| cell.borrow().1.keys())
 }
 
 /// Fair probabilities of a book of decimal odds: `{probs, margin, method, k}`.
@@ -385,6 +403,8 @@ pub struct LiveEvent {
     view: LiveView,
     /// [`LiveEvent::prices`]' output buffer, reused call after call.
     numbers: Vec<f64>,
+    /// Keys of the last book [`LiveEvent::prices`] gave.
+    layout: Layout,
     /// The book of the last reprice, whose vectors the next one reuses.
     book: MarketBook,
 }
@@ -406,6 +426,7 @@ impl LiveEvent {
         Ok(LiveEvent {
             view,
             numbers: Vec::new(),
+            layout: Layout::default(),
             book: MarketBook::default(),
         })
     }
@@ -432,19 +453,17 @@ impl LiveEvent {
         self.view
             .prices_into(millis(now_ms, "nowMs")?, &mut self.book)
             .map_err(|e| error(e.code(), &e.to_string()))?;
-        Ok(book_numbers(&self.book, &mut self.numbers))
+        Ok(book_numbers(
+            &self.book,
+            &mut self.layout,
+            &mut self.numbers,
+        ))
     }
 
-    /// The layout of the book [`LiveEvent::prices`] gives at `now_ms`.
+    /// The keys of the last book [`LiveEvent::prices`] gave.
     #[wasm_bindgen(js_name = pricesLayout)]
-    pub fn prices_layout(&self, now_ms: f64) -> Result<JsValue, JsValue> {
-        book_layout(&self.book(now_ms)?)
-    }
-
-    fn book(&self, now_ms: f64) -> Result<MarketBook, JsValue> {
-        self.view
-            .prices(millis(now_ms, "nowMs")?)
-            .map_err(|e| error(e.code(), &e.to_string()))
+    pub fn prices_layout(&self) -> Result<JsValue, JsValue> {
+        self.layout.keys()
     }
 
     /// Status of every market in the book at `now_ms`: `{ [marketKey]: {status, reason?} }`.
