@@ -10,10 +10,12 @@
 //! - [`live`]: one match live: feed validation, suspensions, snapshots/deltas, bets, settlement, audit.
 //! - [`odds`]: margins (five methods), odds formats and the Betfair price ladder.
 //! - [`pricing`]: offered prices: a target overround per market, rounded down the ladder.
+//! - [`decimal`]: exact decimal text for prices and lines, without core's float parser/printer.
 //! - [`sim`]: seeded match simulator drawing from the model itself.
 //! - [`signing`]: feed signatures and user tokens (HMAC-SHA-256), shared by the Worker and the tools.
 #![deny(missing_docs)]
 
+pub mod decimal;
 pub mod football;
 pub mod live;
 pub mod market;

@@ -93,11 +93,9 @@ impl fmt::Display for Line {
 impl FromStr for Line {
     type Err = KeyError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let v: f64 = s
-            .trim()
-            .parse()
-            .map_err(|_| KeyError::BadLine(s.to_string()))?;
-        Line::from_goals(v).ok_or_else(|| KeyError::BadLine(s.to_string()))
+        crate::decimal::parse(s)
+            .and_then(Line::from_goals)
+            .ok_or_else(|| KeyError::BadLine(s.to_string()))
     }
 }
 

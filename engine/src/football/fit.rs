@@ -124,7 +124,7 @@ pub enum FitError {
         source: OddsError,
     },
     /// The over/under line is not a positive multiple of 0.25 (up to 20 goals).
-    #[error("over/under line {0} is not a positive multiple of 0.25 up to 20")]
+    #[error("over/under line {} is not a positive multiple of 0.25 up to 20", crate::decimal::Shortest(*.0))]
     InvalidLine(f64),
     /// ρ cannot be fitted from 1X2 alone.
     #[error("fitting Dixon–Coles rho needs an over/under line")]

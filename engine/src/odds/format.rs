@@ -16,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{OddsError, check_decimal};
+use crate::decimal;
 
 /// A way of writing a price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -72,7 +73,7 @@ impl core::str::FromStr for OddsFormat {
         OddsFormat::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| OddsError::InvalidFormat(format!("unknown odds format {s:?}")))
+            .ok_or_else(|| OddsError::InvalidFormat(format!("unknown odds format `{s}`")))
     }
 }
 
@@ -216,7 +217,19 @@ pub fn format_odds(decimal: f64, fmt: OddsFormat) -> Result<String, OddsError> {
     Ok(match fmt {
         OddsFormat::Decimal => fixed(d, 1.0),
         OddsFormat::Fractional => to_fractional(d)?.to_string(),
-        OddsFormat::American => format!("{:+.0}", to_american(d)?),
+        OddsFormat::American => {
+            let a = to_american(d)?;
+            // `{:+.0}`: an explicit sign either way.
+            let digits = decimal::fixed(a, 0).ok_or(OddsError::InvalidPrice {
+                format: OddsFormat::American,
+                value: a,
+            })?;
+            if digits.starts_with('-') {
+                digits
+            } else {
+                format!("+{digits}")
+            }
+        }
         OddsFormat::HongKong => fixed(to_hong_kong(d)?, 0.0),
         OddsFormat::Malay => fixed(to_malay(d)?, 0.0),
         OddsFormat::Indonesian => fixed(to_indonesian(d)?, 0.0),
@@ -229,8 +242,8 @@ pub fn format_odds(decimal: f64, fmt: OddsFormat) -> Result<String, OddsError> {
 /// optional leading `+`. Surrounding whitespace is ignored.
 pub fn parse_odds(text: &str, fmt: OddsFormat) -> Result<f64, OddsError> {
     let t = text.trim();
-    let bad = || OddsError::InvalidFormat(format!("cannot read {text:?} as {fmt} odds"));
-    let number = |s: &str| s.trim().parse::<f64>().map_err(|_| bad());
+    let bad = || OddsError::InvalidFormat(format!("cannot read `{text}` as {fmt} odds"));
+    let number = |s: &str| decimal::parse(s).ok_or_else(bad);
     match fmt {
         OddsFormat::Decimal => check_decimal(number(t)?, OddsFormat::Decimal),
         OddsFormat::Fractional => {
@@ -362,12 +375,14 @@ pub fn from_indonesian(indonesian: f64) -> Result<f64, OddsError> {
 /// `value` to two decimal places, or up to six when two would print exactly `avoid` (e.g. a
 /// 1.004 price as "1.00"), so a valid price never displays as an invalid one.
 fn fixed(value: f64, avoid: f64) -> String {
-    let mut text = format!("{value:.2}");
+    // Checked prices are far inside `decimal::fixed`'s range; the fallback is never printed.
+    let print = |places| decimal::fixed(value, places).unwrap_or_default();
+    let mut text = print(2);
     for places in 3..=6 {
-        if text.parse::<f64>().ok() != Some(avoid) {
+        if decimal::parse(&text) != Some(avoid) {
             break;
         }
-        text = format!("{value:.places$}");
+        text = print(places);
     }
     text
 }

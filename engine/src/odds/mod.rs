@@ -20,13 +20,15 @@ pub use format::{
 };
 pub use margin::{Implied, MarginMethod, apply_margin, implied_probabilities};
 
+use crate::decimal::Shortest;
+
 /// Why an odds calculation was refused. Each variant has a stable machine-readable [`code`].
 ///
 /// [`code`]: OddsError::code
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OddsError {
     /// A price in a book is not finite or not greater than 1.0 (decimal).
-    #[error("invalid decimal odds {value} at position {index}: must be finite and greater than 1")]
+    #[error("invalid decimal odds {} at position {index}: must be finite and greater than 1", Shortest(*.value))]
     InvalidOdds {
         /// Position of the offending price in the input slice.
         index: usize,
@@ -35,7 +37,7 @@ pub enum OddsError {
     },
     /// A single price is not a valid value in its format (e.g. American odds between -100 and
     /// +100, decimal odds at or below 1.0, NaN or infinity).
-    #[error("invalid {format} odds value {value}")]
+    #[error("invalid {format} odds value {}", Shortest(*.value))]
     InvalidPrice {
         /// The format the value was given in.
         format: OddsFormat,
@@ -49,7 +51,7 @@ pub enum OddsError {
         got: usize,
     },
     /// The margin is not finite, negative, or 1.0 or more.
-    #[error("invalid margin {0}: must be finite, at least 0 and less than 1")]
+    #[error("invalid margin {}: must be finite, at least 0 and less than 1", Shortest(*.0))]
     InvalidMargin(f64),
     /// Fair probabilities are not all positive and finite, or do not sum to 1 within 1e-9.
     #[error("invalid probabilities: {0}")]
@@ -66,7 +68,8 @@ pub enum OddsError {
     /// The margin cannot be put on this book with this method without some price falling to 1.0
     /// or below (a near-certain outcome and a large margin).
     #[error(
-        "margin {margin} cannot be applied with the {method} method: a price would be 1.0 or less"
+        "margin {} cannot be applied with the {method} method: a price would be 1.0 or less",
+        Shortest(*.margin)
     )]
     MarginUnattainable {
         /// Method requested.
@@ -81,7 +84,7 @@ pub enum OddsError {
         method: MarginMethod,
     },
     /// A margin method name was not recognised.
-    #[error("unknown margin method {0:?}")]
+    #[error("unknown margin method `{0}`")]
     UnknownMethod(String),
     /// An odds format name, or odds text in some format, could not be parsed.
     #[error("invalid odds format: {0}")]

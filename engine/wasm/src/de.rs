@@ -37,6 +37,42 @@ impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Error(msg.to_string())
     }
+
+    // serde's defaults print the offending value with `Debug` (strings) or float formatting, which
+    // brings core's escaping tables and float printer into the wasm for one error message: name
+    // the kind of value instead.
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Error(format!(
+            "invalid type: {}, expected {expected}",
+            kind(&unexpected)
+        ))
+    }
+
+    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Error(format!(
+            "invalid value: {}, expected {expected}",
+            kind(&unexpected)
+        ))
+    }
+}
+
+/// What a value is, for error messages; integers are printed (cheaply), other values only named.
+fn kind(unexpected: &de::Unexpected<'_>) -> String {
+    use de::Unexpected as U;
+    match unexpected {
+        U::Unsigned(n) => n.to_string(),
+        U::Signed(n) => n.to_string(),
+        U::Bool(b) => b.to_string(),
+        U::Float(_) => "a number".into(),
+        U::Char(_) | U::Str(_) => "a string".into(),
+        U::Bytes(_) => "bytes".into(),
+        U::Unit | U::Option => "null".into(),
+        U::NewtypeStruct | U::NewtypeVariant | U::UnitVariant => "a variant".into(),
+        U::Seq | U::TupleVariant => "an array".into(),
+        U::Map | U::StructVariant => "an object".into(),
+        U::Enum => "an enum".into(),
+        U::Other(other) => (*other).into(),
+    }
 }
 
 /// Decodes `T` from a JS value.

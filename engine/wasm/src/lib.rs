@@ -225,7 +225,10 @@ fn millis(value: f64, name: &str) -> Result<u64, JsValue> {
     } else {
         Err(error(
             "invalid_argument",
-            &format!("{name} must be a non-negative integer number of milliseconds, got {value}"),
+            &format!(
+                "{name} must be a non-negative integer number of milliseconds, got {}",
+                inplay_engine::decimal::Shortest(value)
+            ),
         ))
     }
 }
