@@ -97,8 +97,13 @@ pub fn fixed(value: f64, places: u32) -> Option<String> {
             }
         }
     };
-    let scale = u128::from(scale);
-    let (whole, part) = (units / scale, units % scale);
+    // Printed as u64s: u128 formatting would add its own printer to the wasm.
+    let (Ok(whole), Ok(part)) = (
+        u64::try_from(units / u128::from(scale)),
+        u64::try_from(units % u128::from(scale)),
+    ) else {
+        return None;
+    };
     if whole >= 1 << 63 {
         return None;
     }

@@ -897,6 +897,32 @@ fn socket_frames_round_trip_and_preencoded_bytes_match() {
         version: t.ev.version(),
     };
     assert_eq!(Frame::decode(&hb.encode()).unwrap(), hb);
+    // The payload of a snapshot or delta frame is the snapshot's or delta's own encoding.
+    assert_eq!(Frame::payload(&bytes), Some(snap.to_bytes().as_slice()));
+    // A goal suspends the markets: a delta.
+    let goal = FeedEvent {
+        event_id: "m1".into(),
+        source: Source::Primary,
+        seq: t.seq[Source::Primary.index()] + 1,
+        ts: t.now,
+        clock_ms: Some(t.clock()),
+        kind: FeedKind::Goal {
+            team: Team::Home,
+            score: Some(Score::new(1, 0)),
+        },
+    };
+    let delta = t
+        .apply(Input::Feed(goal))
+        .delta
+        .expect("a goal changes the image");
+    let delta_frame = Frame::Delta(delta.clone()).encode();
+    assert_eq!(
+        Frame::payload(&delta_frame),
+        Some(delta.to_bytes().as_slice())
+    );
+    assert_eq!(Frame::payload(&hb.encode()), None);
+    assert_eq!(Frame::payload(&[1, 200]), None);
+    assert_eq!(Frame::payload(&[]), None);
     assert!(Frame::decode(&[]).is_err());
     assert!(Frame::decode(&[9, 1, 2]).is_err());
     assert!(Frame::decode(&[1, 200]).is_err());

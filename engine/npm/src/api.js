@@ -46,16 +46,20 @@ function f64() {
   return view;
 }
 
-// [[marketKey, [[selectionKey, kind], ...]], ...] flattened into parallel arrays, so the hot loop
-// below reads no nested arrays. kind: bit 0 = has prob, bit 1 = has outcomes.
-function flatten(keys) {
+// The keys arrive as one string, a line per market: `marketKey(\tselectionKey kind)*` (see engine/wasm
+// `Layout::keys`), kept as parallel arrays so the hot loop below reads no nested arrays.
+// kind: bit 0 = has prob, bit 1 = has outcomes.
+function flatten(text) {
   const layout = { markets: [], counts: [], selections: [], kinds: [] };
-  for (const [market, sels] of keys) {
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const [market, ...sels] = line.split('\t');
     layout.markets.push(market);
     layout.counts.push(sels.length);
-    for (const [key, kind] of sels) {
-      layout.selections.push(key);
-      layout.kinds.push(kind);
+    for (const sel of sels) {
+      const space = sel.lastIndexOf(' ');
+      layout.selections.push(sel.slice(0, space));
+      layout.kinds.push(Number(sel.slice(space + 1)));
     }
   }
   return layout;

@@ -154,6 +154,19 @@ impl Frame {
         out
     }
 
+    /// The encoded snapshot or delta inside a snapshot or delta frame (what `Snapshot::from_bytes` /
+    /// `Delta::from_bytes` read), as a slice of `bytes`: a client hands it to its live view
+    /// without re-encoding. `None` for other kinds and for a snapshot frame whose head is malformed.
+    pub fn payload(bytes: &[u8]) -> Option<&[u8]> {
+        match bytes.split_first()? {
+            (&kind::DELTA, body) => Some(body),
+            (&kind::SNAPSHOT, body) => postcard::take_from_bytes::<(&str, u32, u64)>(body)
+                .ok()
+                .map(|(_, snapshot)| snapshot),
+            _ => None,
+        }
+    }
+
     /// Frame bytes for an already-encoded delta, bet decision or other payload of kind `k`.
     pub fn with_payload(k: u8, postcard_payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(1 + postcard_payload.len());

@@ -37,32 +37,28 @@ enum FrameObject<'a> {
 /// frames also carry `bytes` for the live event.
 #[wasm_bindgen(js_name = decodeFrame)]
 pub fn decode_frame(frame: JsValue) -> Result<JsValue, JsValue> {
-    let frame =
-        Frame::decode(&bytes(&frame, "frame")?).map_err(|e| error(e.code(), &e.to_string()))?;
-    let (object, payload) = match &frame {
+    let raw = bytes(&frame, "frame")?;
+    let frame = Frame::decode(&raw).map_err(|e| error(e.code(), &e.to_string()))?;
+    // The snapshot's or delta's own encoding is a slice of the frame: no re-encoding.
+    let payload = Frame::payload(&raw);
+    let object = match &frame {
         Frame::Snapshot {
             region,
             shard,
             server_ms,
             snapshot,
-        } => (
-            FrameObject::Snapshot {
-                region,
-                shard: *shard,
-                server_ms: *server_ms,
-                snapshot,
-            },
-            Some(snapshot.to_bytes()),
-        ),
-        Frame::Delta(delta) => (FrameObject::Delta { delta }, Some(delta.to_bytes())),
-        Frame::Heartbeat { server_ms, version } => (
-            FrameObject::Heartbeat {
-                server_ms: *server_ms,
-                version: *version,
-            },
-            None,
-        ),
-        Frame::Bet(decision) => (FrameObject::Bet { decision }, None),
+        } => FrameObject::Snapshot {
+            region,
+            shard: *shard,
+            server_ms: *server_ms,
+            snapshot,
+        },
+        Frame::Delta(delta) => FrameObject::Delta { delta },
+        Frame::Heartbeat { server_ms, version } => FrameObject::Heartbeat {
+            server_ms: *server_ms,
+            version: *version,
+        },
+        Frame::Bet(decision) => FrameObject::Bet { decision },
     };
     let value = to_js(&object)?;
     if let Some(payload) = payload {
@@ -70,7 +66,7 @@ pub fn decode_frame(frame: JsValue) -> Result<JsValue, JsValue> {
         let _ = js_sys::Reflect::set(
             &value,
             &JsValue::from_str("bytes"),
-            &js_sys::Uint8Array::from(payload.as_slice()),
+            &js_sys::Uint8Array::from(payload),
         );
     }
     Ok(value)

@@ -188,22 +188,21 @@ impl Layout {
         self.id = NEXT_LAYOUT_ID.with(|next| next.replace(next.get() + 1.0));
     }
 
-    /// The keys as JS wants them: `[[marketKey, [[selectionKey, kind], ...]], ...]`.
-    fn keys(&self) -> Result<JsValue, JsValue> {
+    /// The keys as one string, a line per market: the market key, then a tab and `selectionKey
+    /// kind` per selection (keys contain neither tabs, spaces nor newlines). One string crosses
+    /// the boundary in one call, and needs no serialiser here.
+    fn keys(&self) -> String {
+        use core::fmt::Write;
+        let mut out = String::new();
         let mut selections = self.selections.iter();
-        let keys: Vec<(String, Vec<(String, u8)>)> = self
-            .markets
-            .iter()
-            .map(|(key, n)| {
-                let sels = selections
-                    .by_ref()
-                    .take(*n)
-                    .map(|(k, kind)| (k.to_string(), *kind))
-                    .collect();
-                (key.to_string(), sels)
-            })
-            .collect();
-        to_js(&keys)
+        for (key, n) in &self.markets {
+            let _ = write!(out, "{key}");
+            for (k, kind) in selections.by_ref().take(*n) {
+                let _ = write!(out, "\t{k} {kind}");
+            }
+            out.push('\n');
+        }
+        out
     }
 }
 
@@ -296,7 +295,7 @@ pub fn price_football(params: JsValue, state: JsValue, offer: JsValue) -> Result
 
 /// The keys of the last book [`price_football`] gave.
 #[wasm_bindgen(js_name = priceFootballLayout)]
-pub fn price_football_layout() -> Result<JsValue, JsValue> {
+pub fn price_football_layout() -> String {
     FOOTBALL.with(|cell| cell.borrow().1.keys())
 }
 
@@ -465,7 +464,7 @@ impl LiveEvent {
 
     /// The keys of the last book [`LiveEvent::prices`] gave.
     #[wasm_bindgen(js_name = pricesLayout)]
-    pub fn prices_layout(&self) -> Result<JsValue, JsValue> {
+    pub fn prices_layout(&self) -> String {
         self.layout.keys()
     }
 
