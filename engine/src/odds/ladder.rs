@@ -91,7 +91,7 @@ pub fn ladder() -> &'static [u32] {
 
 /// Ladder price at `index` (0 is 1.01, 349 is 1000).
 pub fn tick_price(index: usize) -> Option<f64> {
-    LADDER.get(index).map(|t| to_price(*t))
+    PRICES.get(index).copied()
 }
 
 /// The highest ladder price at or below `decimal`: an offered price rounded toward the
@@ -127,7 +127,7 @@ fn index_at_or_below(d: f64) -> Option<usize> {
         .unwrap_or(BANDS.len() - 1);
     let from = BAND_FROM[band];
     // Saturating float-to-int casts: anything below the band start estimates its first tick.
-    let ticks = ((hundredths - f64::from(LADDER[from])) * BAND_PER_HUNDREDTH[band]) as usize;
+    let ticks = ((hundredths - BAND_FROM_HUNDREDTHS[band]) * BAND_PER_HUNDREDTH[band]) as usize;
     let mut i = from.saturating_add(ticks).min(LADDER_LEN - 1);
     while i + 1 < LADDER_LEN && PRICES[i + 1] <= d {
         i += 1;
@@ -137,6 +137,17 @@ fn index_at_or_below(d: f64) -> Option<usize> {
     }
     Some(i)
 }
+
+/// The price (in hundredths, as `f64`) at each [`BAND_FROM`] index.
+static BAND_FROM_HUNDREDTHS: [f64; BANDS.len()] = {
+    let mut out = [0.0; BANDS.len()];
+    let mut band = 0;
+    while band < BANDS.len() {
+        out[band] = LADDER[BAND_FROM[band]] as f64;
+        band += 1;
+    }
+    out
+};
 
 /// Each band's upper end in hundredths, as `f64`.
 static BAND_UPPER: [f64; BANDS.len()] = {
@@ -199,8 +210,10 @@ pub fn tick_index(decimal: f64) -> Option<usize> {
     if (hundredths - whole).abs() > 1e-6 || !(101.0..=100_000.0).contains(&whole) {
         return None;
     }
-    // In range and integral, so the cast is exact.
-    LADDER.binary_search(&(whole as u32)).ok()
+    // In range and integral, so the cast is exact; `to_price` gives the very double in `PRICES`.
+    // (Searching the prices, not the hundredths, keeps only one table in a wasm build.)
+    let price = to_price(whole as u32);
+    PRICES.binary_search_by(|p| p.total_cmp(&price)).ok()
 }
 
 /// Signed number of ticks from ladder price `from` to ladder price `to` (positive when `to` is
