@@ -31,9 +31,9 @@ function rethrow(e) {
 }
 
 // A book arrives as the address of a buffer in wasm memory, [n, x1 … xn, layout id] (see engine/wasm
-// `book_numbers`), read through a Float64Array view of the memory: nothing is copied. The keys cross
-// only when the layout id is new (a goal, half-time) and are kept here, flattened; the CLI's object
-// shape is rebuilt from them and the numbers. The cache is bounded.
+// `book_numbers`), read through a Float64Array view of the memory. The keys cross only when the
+// layout id is new (a goal, half-time) and are kept here, flattened; the CLI's object shape is
+// rebuilt from them and the numbers. The cache is bounded.
 const layouts = new Map();
 const MAX_LAYOUTS = 256;
 let memory;
@@ -47,10 +47,10 @@ function f64() {
 }
 
 // The keys arrive as one string, a line per market: `marketKey(\tselectionKey kind)*` (see engine/wasm
-// `Layout::keys`), kept as parallel arrays so the hot loop below reads no nested arrays.
-// kind: bit 0 = has prob, bit 1 = has outcomes.
+// `Layout::keys`), kept as parallel arrays so the hot loops below read no nested arrays.
+// kind: bit 0 = has prob, bit 1 = has outcomes; offset: where the selection's numbers start.
 function flatten(text) {
-  const layout = { markets: [], counts: [], selections: [], kinds: [] };
+  const layout = { markets: [], counts: [], selections: [], kinds: [], offsets: [], width: 0, index: null };
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const [market, ...sels] = line.split('\t');
@@ -58,14 +58,32 @@ function flatten(text) {
     layout.counts.push(sels.length);
     for (const sel of sels) {
       const space = sel.lastIndexOf(' ');
+      const kind = Number(sel.slice(space + 1));
       layout.selections.push(sel.slice(0, space));
-      layout.kinds.push(Number(sel.slice(space + 1)));
+      layout.kinds.push(kind);
+      layout.offsets.push(layout.width);
+      layout.width += (kind & 1) + 5 * ((kind >> 1) & 1) + 2;
     }
   }
   return layout;
 }
 
-function book(address, fetchKeys) {
+// `market\tselection` -> selection number, built on the first lookup in a layout.
+function selectionIndex(layout) {
+  if (layout.index === null) {
+    layout.index = new Map();
+    let k = 0;
+    for (let m = 0; m < layout.markets.length; m++) {
+      for (let s = 0; s < layout.counts[m]; s++, k++) {
+        layout.index.set(`${layout.markets[m]}\t${layout.selections[k]}`, k);
+      }
+    }
+  }
+  return layout.index;
+}
+
+// The book at `address`: its layout, and where its numbers start in `f64()`.
+function located(address, fetchKeys) {
   const at = address / 8;
   let x = f64();
   const n = x[at];
@@ -75,67 +93,139 @@ function book(address, fetchKeys) {
     layout = flatten(fetchKeys());
     if (layouts.size >= MAX_LAYOUTS) layouts.clear();
     layouts.set(id, layout);
-    x = f64(); // the fetch ran wasm code, which may have grown the memory
   }
-  const { counts, selections: keys, kinds } = layout;
+  if (layout.width !== n) throw new InplayError('internal', 'book layout does not match its numbers');
+  return layout;
+}
+
+// One selection in the CLI's shape from the numbers at x[i…]. Object literals of a few fixed
+// shapes keep V8's property access monomorphic; `odds` is absent when not offered, as in the JSON.
+function selectionAt(key, kind, x, i) {
+  switch (kind) {
+    case 1: {
+      const odds = x[i + 2];
+      return odds === odds
+        ? { key, prob: finite(x[i]), fair_odds: finite(x[i + 1]), odds }
+        : { key, prob: finite(x[i]), fair_odds: finite(x[i + 1]) };
+    }
+    case 2: {
+      const outcomes = {
+        win: finite(x[i]),
+        half_win: finite(x[i + 1]),
+        push: finite(x[i + 2]),
+        half_lose: finite(x[i + 3]),
+        lose: finite(x[i + 4]),
+      };
+      const odds = x[i + 6];
+      return odds === odds
+        ? { key, outcomes, fair_odds: finite(x[i + 5]), odds }
+        : { key, outcomes, fair_odds: finite(x[i + 5]) };
+    }
+    default: {
+      // Any other kind (none today): the general path.
+      const sel = { key };
+      if (kind & 1) sel.prob = finite(x[i++]);
+      if (kind & 2) {
+        sel.outcomes = {
+          win: finite(x[i]),
+          half_win: finite(x[i + 1]),
+          push: finite(x[i + 2]),
+          half_lose: finite(x[i + 3]),
+          lose: finite(x[i + 4]),
+        };
+        i += 5;
+      }
+      sel.fair_odds = finite(x[i++]);
+      const odds = x[i++];
+      if (odds === odds) sel.odds = odds; // NaN: not offered
+      return sel;
+    }
+  }
+}
+
+// The CLI's `{markets: [{key, selections: [...]}]}` from numbers starting at x[base].
+function marketsOf(layout, x, base) {
+  const { counts, selections: keys, kinds, offsets } = layout;
   const markets = new Array(counts.length);
-  let i = at + 1;
   let k = 0;
   for (let m = 0; m < counts.length; m++) {
     const selections = new Array(counts[m]);
     for (let s = 0; s < selections.length; s++, k++) {
-      // Object literals of a few fixed shapes keep V8's property access monomorphic; `odds` is
-      // absent when not offered, as in the CLI's JSON.
-      let sel;
-      switch (kinds[k]) {
-        case 1: {
-          const odds = x[i + 2];
-          sel = odds === odds
-            ? { key: keys[k], prob: finite(x[i]), fair_odds: finite(x[i + 1]), odds }
-            : { key: keys[k], prob: finite(x[i]), fair_odds: finite(x[i + 1]) };
-          i += 3;
-          break;
-        }
-        case 2: {
-          const outcomes = {
-            win: finite(x[i]),
-            half_win: finite(x[i + 1]),
-            push: finite(x[i + 2]),
-            half_lose: finite(x[i + 3]),
-            lose: finite(x[i + 4]),
-          };
-          const odds = x[i + 6];
-          sel = odds === odds
-            ? { key: keys[k], outcomes, fair_odds: finite(x[i + 5]), odds }
-            : { key: keys[k], outcomes, fair_odds: finite(x[i + 5]) };
-          i += 7;
-          break;
-        }
-        default: {
-          // Any other kind (none today): the general path.
-          sel = { key: keys[k] };
-          if (kinds[k] & 1) sel.prob = finite(x[i++]);
-          if (kinds[k] & 2) {
-            sel.outcomes = {
-              win: finite(x[i]),
-              half_win: finite(x[i + 1]),
-              push: finite(x[i + 2]),
-              half_lose: finite(x[i + 3]),
-              lose: finite(x[i + 4]),
-            };
-            i += 5;
-          }
-          sel.fair_odds = finite(x[i++]);
-          const odds = x[i++];
-          if (odds === odds) sel.odds = odds; // NaN: not offered
-        }
-      }
-      selections[s] = sel;
+      selections[s] = selectionAt(keys[k], kinds[k], x, base + offsets[k]);
     }
     markets[m] = { key: layout.markets[m], selections };
   }
-  if (i !== at + n + 1) throw new InplayError('internal', 'book layout does not match its numbers');
-  return { markets };
+  return markets;
+}
+
+function book(address, fetchKeys) {
+  const layout = located(address, fetchKeys);
+  return { markets: marketsOf(layout, f64(), address / 8 + 1) };
+}
+
+// A live book's numbers are copied out of wasm memory (the next reprice reuses that buffer) into
+// slices of a shared slab: allocating a typed array per book costs more than the copy. A book pins
+// its slab (a few books' worth) until it is collected.
+const SLAB = 1 << 13;
+let slab = new Float64Array(0);
+let slabUsed = 0;
+
+function copyOut(from, n) {
+  if (slabUsed + n > slab.length) {
+    slab = new Float64Array(Math.max(SLAB, n));
+    slabUsed = 0;
+  }
+  const numbers = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += n;
+  numbers.set(f64().subarray(from, from + n));
+  return numbers;
+}
+
+const BOOK = Symbol('PriceBook');
+
+/**
+ * Every price of a live event at one instant: an immutable copy of the engine's numbers, read
+ * selection by selection (`odds`, `selection`) or as the CLI's `{markets}` shape (`markets`, built on
+ * first access).
+ */
+export class PriceBook {
+  #layout;
+  #numbers;
+  #markets = null;
+
+  constructor(token, layout, numbers) {
+    if (token !== BOOK) throw new InplayError('invalid_argument', 'books come from LiveEvent.prices(nowMs)');
+    this.#layout = layout;
+    this.#numbers = numbers;
+  }
+
+  get markets() {
+    return (this.#markets ??= marketsOf(this.#layout, this.#numbers, 0));
+  }
+
+  toJSON() {
+    return { markets: this.markets };
+  }
+
+  #find(market, selection) {
+    return selectionIndex(this.#layout).get(`${market}\t${selection}`);
+  }
+
+  selection(market, selection) {
+    const k = this.#find(market, selection);
+    if (k === undefined) return undefined;
+    const l = this.#layout;
+    return selectionAt(l.selections[k], l.kinds[k], this.#numbers, l.offsets[k]);
+  }
+
+  odds(market, selection) {
+    const k = this.#find(market, selection);
+    if (k === undefined) return undefined;
+    const l = this.#layout;
+    const i = l.offsets[k] + (l.kinds[k] & 1) + 5 * ((l.kinds[k] >> 1) & 1) + 1;
+    const odds = this.#numbers[i];
+    return odds === odds ? odds : undefined;
+  }
 }
 
 // JSON has no Infinity: the CLI writes the fair odds of an impossible selection as null, and so do we.
@@ -282,7 +372,9 @@ export class LiveEvent {
     const h = this.#handle();
     number(nowMs, 'invalid_argument', 'nowMs');
     try {
-      return book(h.prices(nowMs), () => h.pricesLayout());
+      const address = h.prices(nowMs);
+      const layout = located(address, () => h.pricesLayout());
+      return new PriceBook(BOOK, layout, copyOut(address / 8 + 1, layout.width));
     } catch (e) {
       rethrow(e);
     }

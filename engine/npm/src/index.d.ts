@@ -509,6 +509,32 @@ export interface BetSlip {
 }
 
 /**
+ * Every price of a live event at one instant ({@link LiveEvent.prices}). It never changes after it
+ * is made. A full reprice copies the engine's numbers into it and builds no objects: `odds` and
+ * `selection` read one selection, `markets` (built on first access, then kept) gives the same
+ * `{markets}` shape as {@link priceFootball} and `inplay price --json`, and so does `JSON.stringify`.
+ *
+ * @example
+ * ```ts
+ * const book = event.prices(Date.now());
+ * const home = book.odds('1x2', 'home');          // offered decimal odds, or undefined
+ * const over = book.selection('total:2.5', 'over'); // {key, outcomes, fair_odds, odds?}
+ * for (const m of book.markets) render(m);
+ * ```
+ */
+export declare class PriceBook implements MarketBook {
+  private constructor();
+  /** Every market, in book order (built on first access). */
+  readonly markets: Market[];
+  /** Offered decimal odds of one selection; `undefined` when not offered or not in the book. */
+  odds(market: MarketKey, selection: SelectionKey): number | undefined;
+  /** One selection as in {@link markets}; `undefined` when not in the book. */
+  selection(market: MarketKey, selection: SelectionKey): Selection | undefined;
+  /** `{markets}`, for `JSON.stringify`. */
+  toJSON(): MarketBook;
+}
+
+/**
  * A client's mirror of one live match: built from the edge's snapshot, kept current by its deltas,
  * and priced locally at any instant, so prices move with the clock between server updates exactly
  * as the edge will quote them. Times are wall-clock milliseconds since the Unix epoch (`Date.now()`).
@@ -538,10 +564,11 @@ export declare class LiveEvent {
   /** Version held. */
   readonly version: Version;
   /**
-   * Every fair and offered price at wall time `nowMs` (the clock runs on from the last update).
+   * Every fair and offered price at wall time `nowMs` (the clock runs on from the last update), as
+   * a {@link PriceBook}: read one selection with `odds`/`selection`, or every market with `markets`.
    * @throws {@link InplayError} `invalid_argument` for a time that is not a non-negative integer.
    */
-  prices(nowMs: number): MarketBook;
+  prices(nowMs: number): PriceBook;
   /**
    * Status of every market in the book at `nowMs`, keyed by market key, in book order.
    * @example `event.marketStatus(Date.now())['1x2'] // 'suspended:goal'`

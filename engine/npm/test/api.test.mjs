@@ -54,7 +54,7 @@ function stillWorks() {
 
 test('exports exactly the documented API', () => {
   assert.deepEqual(Object.keys(engine).sort(), [
-    'InplayError', 'LiveEvent', 'applyMargin', 'decodeFrame', 'fitFootball', 'formatOdds', 'fromAmerican',
+    'InplayError', 'LiveEvent', 'PriceBook', 'applyMargin', 'decodeFrame', 'fitFootball', 'formatOdds', 'fromAmerican',
     'fromHongKong', 'fromIndonesian', 'fromMalay', 'impliedProbabilities', 'ladderRoundDown',
     'ladderRoundNearest', 'ladderRoundUp', 'parseOdds', 'priceFootball', 'toAmerican',
     'toFractional', 'toHongKong', 'toIndonesian', 'toMalay', 'version',

@@ -28,6 +28,7 @@ import {
   type MarketKey,
   type MarketStatus,
   type MatchState,
+  type PriceBook,
   type Selection,
   type Version,
 } from '@inplay/engine';
@@ -44,7 +45,11 @@ declare const deltaBytes: Uint8Array[];
 const event = LiveEvent.fromSnapshot(snapshotBytes);
 for (const d of deltaBytes) event.applyDelta(d);
 const now: number = Date.now();
-const live: MarketBook = event.prices(now);
+const live: PriceBook = event.prices(now);
+const asBook: MarketBook = live;
+const homeOdds: number | undefined = live.odds('1x2', 'home');
+const over: Selection | undefined = live.selection('total:2.5', 'over');
+const json: string = JSON.stringify(live);
 const status: MarketStatus | undefined = event.marketStatus(now)['1x2'];
 const seen: Version = event.version;
 

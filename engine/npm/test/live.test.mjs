@@ -29,12 +29,33 @@ test('prices move with the clock between deltas, and only with it', () => {
   const draw = (b) => b.markets[0].selections[1].prob;
   assert.ok(draw(event.prices(T0 + 80 * MIN)) > draw(at20));
   // Same instant, same bits.
-  assert.deepEqual(event.prices(T0 + 20 * MIN), at20);
+  assert.deepEqual(event.prices(T0 + 20 * MIN).markets, at20.markets);
   // A LiveEvent prices what priceFootball gives for the same state and terms (5% multiplicative).
   const params = { home_xg: 1.55, away_xg: 1.2, rho: -0.05 };
   const clock = 20 * MIN - 2_000; // kick-off was 2 s after T0
   const direct = priceFootball(params, { period: 'first_half', clock_ms: clock }, { margin: 0.05 });
-  assert.deepEqual(at20, direct);
+  assert.deepEqual(at20.markets, direct.markets);
+  assert.deepEqual(JSON.parse(JSON.stringify(at20)), direct);
+});
+
+test('a PriceBook reads one selection without building the others, and does not change', () => {
+  const event = eventAfter(1);
+  const book = event.prices(T0 + 20 * MIN);
+  const lines = book.markets.flatMap((m) => m.selections.map((s) => [m.key, s]));
+  assert.ok(lines.length > 150);
+  for (const [market, s] of lines) {
+    assert.deepEqual(book.selection(market, s.key), s, `${market} ${s.key}`);
+    assert.equal(book.odds(market, s.key), s.odds, `${market} ${s.key}`);
+  }
+  assert.equal(book.odds('1x2', 'nobody'), undefined);
+  assert.equal(book.selection('no_such_market', 'home'), undefined);
+  // Later reprices (hundreds, so the numbers' slab turns over) leave an earlier book as it was.
+  const before = JSON.stringify(book);
+  const fresh = event.prices(T0 + 20 * MIN);
+  for (let i = 1; i < 500; i++) event.prices(T0 + 20 * MIN + i * 1_000);
+  assert.equal(JSON.stringify(book), before);
+  assert.deepEqual(fresh.markets, book.markets);
+  assert.notDeepEqual(event.prices(T0 + 30 * MIN).markets, book.markets);
 });
 
 test('a goal suspends, moves the price, and reopens after the cool-off', () => {

@@ -103,35 +103,26 @@ fn book_numbers(book: &MarketBook, layout: &mut Layout, out: &mut Vec<f64>) -> u
     if !layout.matches(book) {
         layout.record(book);
     }
-    let selections = || book.markets.iter().flat_map(|m| &m.selections);
-    let n: usize = selections()
-        .map(|s| 2 + usize::from(s.prob.is_some()) + 5 * usize::from(s.outcomes.is_some()))
-        .sum();
-    // Sized first and written by index: pushes and small slice copies are calls in wasm
-    // (`memory.copy`), which here cost more than the numbers themselves.
     out.clear();
-    out.resize(n + 2, 0.0);
-    let mut i = 1;
-    let mut put = |x: f64| {
-        if let Some(slot) = out.get_mut(i) {
-            *slot = x;
+    out.push(0.0);
+    for m in &book.markets {
+        for s in &m.selections {
+            if let Some(p) = s.prob {
+                out.push(p);
+            }
+            if let Some(o) = s.outcomes {
+                out.push(o.win);
+                out.push(o.half_win);
+                out.push(o.push);
+                out.push(o.half_lose);
+                out.push(o.lose);
+            }
+            out.push(s.fair_odds);
+            out.push(s.odds.unwrap_or(f64::NAN));
         }
-        i += 1;
-    };
-    for s in selections() {
-        if let Some(p) = s.prob {
-            put(p);
-        }
-        if let Some(o) = s.outcomes {
-            put(o.win);
-            put(o.half_win);
-            put(o.push);
-            put(o.half_lose);
-            put(o.lose);
-        }
-        put(s.fair_odds);
-        put(s.odds.unwrap_or(f64::NAN));
     }
+    let n = out.len() - 1;
+    out.push(0.0);
     out[0] = n as f64;
     out[n + 1] = layout.id;
     out.as_ptr() as usize
