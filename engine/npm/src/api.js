@@ -163,22 +163,24 @@ function book(address, fetchKeys) {
   return { markets: marketsOf(layout, f64(), address / 8 + 1) };
 }
 
-// A live book's numbers are copied out of wasm memory (the next reprice reuses that buffer) into
-// slices of a shared slab: allocating a typed array per book costs more than the copy. A book pins
-// its slab (a few books' worth) until it is collected.
-const SLAB = 1 << 13;
+// A live book's numbers are copied out of wasm memory (the next reprice reuses that buffer) into a
+// shared slab: allocating a typed array per book costs more than the copy. A book keeps its slab
+// (about thirty books' worth, 128 KiB) alive until it is collected; keep `markets` or JSON, not
+// books, for a long history.
+const SLAB = 1 << 14;
 let slab = new Float64Array(0);
 let slabUsed = 0;
 
+/** Copies n numbers from wasm memory at f64 index `from`; returns [slab, base]. */
 function copyOut(from, n) {
   if (slabUsed + n > slab.length) {
     slab = new Float64Array(Math.max(SLAB, n));
     slabUsed = 0;
   }
-  const numbers = slab.subarray(slabUsed, slabUsed + n);
+  const base = slabUsed;
+  slab.set(f64().subarray(from, from + n), base);
   slabUsed += n;
-  numbers.set(f64().subarray(from, from + n));
-  return numbers;
+  return [slab, base];
 }
 
 const BOOK = Symbol('PriceBook');
@@ -191,16 +193,18 @@ const BOOK = Symbol('PriceBook');
 export class PriceBook {
   #layout;
   #numbers;
+  #base;
   #markets = null;
 
-  constructor(token, layout, numbers) {
+  constructor(token, layout, [numbers, base]) {
     if (token !== BOOK) throw new InplayError('invalid_argument', 'books come from LiveEvent.prices(nowMs)');
     this.#layout = layout;
     this.#numbers = numbers;
+    this.#base = base;
   }
 
   get markets() {
-    return (this.#markets ??= marketsOf(this.#layout, this.#numbers, 0));
+    return (this.#markets ??= marketsOf(this.#layout, this.#numbers, this.#base));
   }
 
   toJSON() {
@@ -215,14 +219,14 @@ export class PriceBook {
     const k = this.#find(market, selection);
     if (k === undefined) return undefined;
     const l = this.#layout;
-    return selectionAt(l.selections[k], l.kinds[k], this.#numbers, l.offsets[k]);
+    return selectionAt(l.selections[k], l.kinds[k], this.#numbers, this.#base + l.offsets[k]);
   }
 
   odds(market, selection) {
     const k = this.#find(market, selection);
     if (k === undefined) return undefined;
     const l = this.#layout;
-    const i = l.offsets[k] + (l.kinds[k] & 1) + 5 * ((l.kinds[k] >> 1) & 1) + 1;
+    const i = this.#base + l.offsets[k] + (l.kinds[k] & 1) + 5 * ((l.kinds[k] >> 1) & 1) + 1;
     const odds = this.#numbers[i];
     return odds === odds ? odds : undefined;
   }

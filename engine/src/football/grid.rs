@@ -23,7 +23,9 @@ const MAX_EXPECTED_TOTAL: f64 = 60.0;
 /// Joint distribution of the goals still to come: `p[i][j]` = P(i more home goals, j more away).
 #[derive(Debug, Clone)]
 pub struct GoalGrid {
-    p: [[f64; N]; N],
+    /// `N` rows on the heap: a grid is 5 KB, and a reprice would otherwise copy each one several
+    /// times on its way out (wasm copies are calls, not free register moves).
+    p: Box<[[f64; N]]>,
     /// Cells with index ≥ `len` are zero, so loops stop early.
     len: usize,
     /// Expected further goals per team, ignoring score effects (used by Dixon–Coles).
@@ -116,11 +118,16 @@ pub fn remaining_goals_at<const M: usize>(
     Ok(grids)
 }
 
+/// A zeroed `N` × `N` grid.
+fn cells() -> Box<[[f64; N]]> {
+    vec![[0.0; N]; N].into_boxed_slice()
+}
+
 /// Two independent Poisson counts.
 fn independent(lh: f64, la: f64) -> GoalGrid {
     let ph = poisson_pmf(lh);
     let pa = poisson_pmf(la);
-    let mut p = [[0.0; N]; N];
+    let mut p = cells();
     let len = active_len(&ph).max(active_len(&pa));
     for i in 0..len {
         for j in 0..len {
@@ -171,7 +178,7 @@ fn uniformised<const M: usize>(
     let ss = params.score_state;
     let lambda = (bh + ba) * max_factor;
     let mut outs = ts.map(|_| GoalGrid {
-        p: [[0.0; N]; N],
+        p: cells(),
         len: 1,
         expected: (0.0, 0.0),
     });

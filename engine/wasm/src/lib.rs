@@ -87,45 +87,69 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 }
 
 /// How a book crosses to JS: its numbers are written into `out`, a buffer that stays in wasm
-/// memory, and JS reads them through a `Float64Array` view of the memory, so a reprice allocates
-/// nothing on the JS heap and copies nothing. Returns the buffer's address.
+/// memory, and JS reads them through a `Float64Array` view of the memory. Returns the buffer's
+/// address.
 ///
 /// Building ~250 JS objects one property at a time across the boundary, or through JSON text, costs
-/// tens of microseconds; this costs well under one. The keys change only when the set of markets
-/// does (a goal changes the correct scores, half-time closes the first-half markets), so they cross
-/// only then: `layout` remembers the keys of the last book, and its id tells JS whether its copy
-/// of the keys (fetched with [`Layout::keys`]) still applies.
+/// tens of microseconds; this costs about one. The keys change only when the set of markets does (a
+/// goal changes the correct scores, half-time closes the first-half markets), so they cross only
+/// then: `layout` remembers the keys of the last book, and its id tells JS whether its copy of the
+/// keys (fetched with [`Layout::keys`]) still applies.
 ///
 /// Layout of `out`: `[n, x₁ … xₙ, layout id]` where, per selection in book order, the `x` are `prob`
 /// if present, the five `outcomes` if present (`win, half_win, push, half_lose, lose`), `fair_odds`,
 /// then `odds` (NaN when not offered).
 fn book_numbers(book: &MarketBook, layout: &mut Layout, out: &mut Vec<f64>) -> usize {
-    if !layout.matches(book) {
+    // One pass checks the keys and writes the numbers; only a new layout takes a second.
+    if !write_numbers(book, layout, out) {
         layout.record(book);
+        out.clear();
+        out.resize(layout.width + 2, 0.0);
+        write_numbers(book, layout, out);
     }
-    out.clear();
-    out.push(0.0);
-    for m in &book.markets {
+    out[0] = layout.width as f64;
+    out[layout.width + 1] = layout.id;
+    out.as_ptr() as usize
+}
+
+/// Writes `book`'s numbers into `out[1..]` if the book has `layout`'s keys (and `out` its size);
+/// `false`, with `out` partly written, if not.
+fn write_numbers(book: &MarketBook, layout: &Layout, out: &mut [f64]) -> bool {
+    if book.markets.len() != layout.markets.len() || out.len() != layout.width + 2 {
+        return false;
+    }
+    // Written through a slice iterator: its cursor stays in a register, where `Vec::push` would
+    // reload the length around every store.
+    let mut slots = out.iter_mut().skip(1);
+    let mut put = |x: f64| {
+        if let Some(slot) = slots.next() {
+            *slot = x;
+        }
+    };
+    let mut keys = layout.selections.iter();
+    for (m, (key, n)) in book.markets.iter().zip(&layout.markets) {
+        if m.key != *key || m.selections.len() != *n {
+            return false;
+        }
         for s in &m.selections {
+            if keys.next() != Some(&(s.key, selection_kind(s))) {
+                return false;
+            }
             if let Some(p) = s.prob {
-                out.push(p);
+                put(p);
             }
             if let Some(o) = s.outcomes {
-                out.push(o.win);
-                out.push(o.half_win);
-                out.push(o.push);
-                out.push(o.half_lose);
-                out.push(o.lose);
+                put(o.win);
+                put(o.half_win);
+                put(o.push);
+                put(o.half_lose);
+                put(o.lose);
             }
-            out.push(s.fair_odds);
-            out.push(s.odds.unwrap_or(f64::NAN));
+            put(s.fair_odds);
+            put(s.odds.unwrap_or(f64::NAN));
         }
     }
-    let n = out.len() - 1;
-    out.push(0.0);
-    out[0] = n as f64;
-    out[n + 1] = layout.id;
-    out.as_ptr() as usize
+    true
 }
 
 /// Bit 0: the selection has `prob`; bit 1: it has `outcomes`.
@@ -141,6 +165,8 @@ struct Layout {
     markets: Vec<(MarketKey, usize)>,
     /// Selection key and kind (see [`selection_kind`]), in book order.
     selections: Vec<(SelectionKey, u8)>,
+    /// How many numbers a book with these keys has.
+    width: usize,
     id: f64,
 }
 
@@ -150,29 +176,6 @@ thread_local! {
 }
 
 impl Layout {
-    /// Whether `book` has exactly these keys.
-    fn matches(&self, book: &MarketBook) -> bool {
-        if self.markets.len() != book.markets.len() {
-            return false;
-        }
-        let mut at = 0;
-        for (m, (key, n)) in book.markets.iter().zip(&self.markets) {
-            if m.key != *key || m.selections.len() != *n {
-                return false;
-            }
-            let Some(keys) = self.selections.get(at..at + n) else {
-                return false;
-            };
-            for (s, (key, kind)) in m.selections.iter().zip(keys) {
-                if s.key != *key || selection_kind(s) != *kind {
-                    return false;
-                }
-            }
-            at += n;
-        }
-        true
-    }
-
     fn record(&mut self, book: &MarketBook) {
         self.markets.clear();
         self.selections.clear();
@@ -181,6 +184,11 @@ impl Layout {
             self.selections
                 .extend(m.selections.iter().map(|s| (s.key, selection_kind(s))));
         }
+        self.width = self
+            .selections
+            .iter()
+            .map(|(_, kind)| 2 + usize::from(kind & 1) + 5 * usize::from(kind >> 1 & 1))
+            .sum();
         self.id = NEXT_LAYOUT_ID.with(|next| next.replace(next.get() + 1.0));
     }
 
