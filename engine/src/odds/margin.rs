@@ -142,7 +142,7 @@ pub fn implied_probabilities(odds: &[f64], method: MarginMethod) -> Result<Impli
         MarginMethod::Power => {
             // Σπ^k falls strictly from n (k = 0) towards 0, so the root is unique.
             let f = |k: f64| inv.iter().map(|p| libm::pow(*p, k)).sum::<f64>() - 1.0;
-            let k = solve_up(0.0, 100.0, f).ok_or(OddsError::NoConvergence { method })?;
+            let k = solve_up(0.0, 100.0, &f).ok_or(OddsError::NoConvergence { method })?;
             (inv.iter().map(|p| libm::pow(*p, k)).collect(), Some(k))
         }
         MarginMethod::Shin => {
@@ -151,9 +151,9 @@ pub fn implied_probabilities(odds: &[f64], method: MarginMethod) -> Result<Impli
             // Σp(z) falls strictly in z and equals √S at z = 0, so an over-round book has its
             // root in [0, 100] (penaltyblog's bracket) and an under-round one below zero.
             let z = if total >= 1.0 {
-                solve_up(0.0, 100.0, f)
+                solve_up(0.0, 100.0, &f)
             } else {
-                solve_down(-1.0, 0.0, f)
+                solve_down(-1.0, 0.0, &f)
             }
             .ok_or(OddsError::NoConvergence { method })?;
             (x.iter().map(|xi| shin_prob(*xi, z)).collect(), Some(z))
@@ -161,7 +161,7 @@ pub fn implied_probabilities(odds: &[f64], method: MarginMethod) -> Result<Impli
         MarginMethod::OddsRatio => {
             // Each term falls strictly from 1 (c = 0) towards 0, so the root is unique.
             let f = |c: f64| inv.iter().map(|p| odds_ratio_prob(*p, c)).sum::<f64>() - 1.0;
-            let c = solve_up(0.0, 100.0, f).ok_or(OddsError::NoConvergence { method })?;
+            let c = solve_up(0.0, 100.0, &f).ok_or(OddsError::NoConvergence { method })?;
             (
                 inv.iter().map(|p| odds_ratio_prob(*p, c)).collect(),
                 Some(c),
@@ -212,7 +212,7 @@ pub fn apply_margin(
         MarginMethod::Power => {
             // Solve e = 1/k in [0, 1]: Σp^e falls strictly from n (> S) at e = 0 to 1 at e = 1.
             let f = |e: f64| p.iter().map(|q| libm::pow(*q, e)).sum::<f64>() - target;
-            let e = solve_up(0.0, 1.0, f).ok_or(no_root)?;
+            let e = solve_up(0.0, 1.0, &f).ok_or(no_root)?;
             p.iter().map(|q| libm::pow(*q, e)).collect()
         }
         MarginMethod::Shin => {
@@ -220,7 +220,7 @@ pub fn apply_margin(
             // Σπ = S then means Σt = √S. Σt rises strictly in z from 1 at z = 0.
             let root = libm::sqrt(target);
             let f = |z: f64| p.iter().map(|q| shin_offer_term(*q, z)).sum::<f64>() - root;
-            let z = solve_up(0.0, 1.0, f).ok_or(no_root)?;
+            let z = solve_up(0.0, 1.0, &f).ok_or(no_root)?;
             let t: Vec<f64> = p.iter().map(|q| shin_offer_term(*q, z)).collect();
             // Scale by the achieved Σt rather than √S so the book is exactly self-consistent.
             let g: f64 = t.iter().sum();
@@ -229,7 +229,7 @@ pub fn apply_margin(
         MarginMethod::OddsRatio => {
             // Σπ rises strictly in c from 1 at c = 1 towards n (> S).
             let f = |c: f64| p.iter().map(|q| c * q / (1.0 - q + c * q)).sum::<f64>() - target;
-            let c = solve_up(1.0, 2.0, f).ok_or(no_root)?;
+            let c = solve_up(1.0, 2.0, &f).ok_or(no_root)?;
             p.iter().map(|q| c * q / (1.0 - q + c * q)).collect()
         }
     };
@@ -290,21 +290,24 @@ fn odds_ratio_prob(pi: f64, c: f64) -> f64 {
     pi / (pi + c * (1.0 - pi))
 }
 
+// The solvers take `&dyn Fn`: one copy of each serves every method (generic copies per closure
+// were a tenth of the npm package's wasm), and the call is cheap next to the `pow`/`sqrt` inside.
+
 /// Root of `f` starting from `[lo, hi]`, doubling `hi` (moving `lo` up) until the sign changes.
-fn solve_up(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> Option<f64> {
-    let (lo, hi) = widen(lo, hi, &f, true)?;
+fn solve_up(lo: f64, hi: f64, f: &dyn Fn(f64) -> f64) -> Option<f64> {
+    let (lo, hi) = widen(lo, hi, f, true)?;
     bisect(lo, hi, f)
 }
 
 /// Root of `f` starting from `[lo, hi]` with `lo < 0`, doubling `lo` downwards until the sign
 /// changes.
-fn solve_down(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> Option<f64> {
-    let (lo, hi) = widen(lo, hi, &f, false)?;
+fn solve_down(lo: f64, hi: f64, f: &dyn Fn(f64) -> f64) -> Option<f64> {
+    let (lo, hi) = widen(lo, hi, f, false)?;
     bisect(lo, hi, f)
 }
 
 /// Widens `[lo, hi]` by doubling one end until `f` changes sign across it (or hits zero).
-fn widen(mut lo: f64, mut hi: f64, f: &impl Fn(f64) -> f64, upwards: bool) -> Option<(f64, f64)> {
+fn widen(mut lo: f64, mut hi: f64, f: &dyn Fn(f64) -> f64, upwards: bool) -> Option<(f64, f64)> {
     for _ in 0..=MAX_EXPANSIONS {
         let (f_lo, f_hi) = (f(lo), f(hi));
         if !(f_lo.is_finite() && f_hi.is_finite()) {
@@ -325,7 +328,7 @@ fn widen(mut lo: f64, mut hi: f64, f: &impl Fn(f64) -> f64, upwards: bool) -> Op
 }
 
 /// Bisection on a bracket where `f` changes sign, to floating-point resolution.
-fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> Option<f64> {
+fn bisect(mut lo: f64, mut hi: f64, f: &dyn Fn(f64) -> f64) -> Option<f64> {
     let mut f_lo = f(lo);
     let f_hi = f(hi);
     if f_lo == 0.0 {
