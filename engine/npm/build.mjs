@@ -72,7 +72,8 @@ const unoptimised = statSync(wasm).size;
 if (optimise) {
   // Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must know it may keep them.
   run(wasmOpt, [
-    '-Oz', '--strip-debug', '--strip-producers',
+    // --converge repeats -Oz while it still shrinks the module (a few hundred bytes, a second).
+    '-Oz', '--converge', '--strip-debug', '--strip-producers',
     '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
     '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
     wasm, '-o', wasm,

@@ -81,8 +81,8 @@ fn from_js_or_default<T: DeserializeOwned + Default>(
 
 /// A result as a plain JS value, through the JSON text the CLI would print for it.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| error("internal", &format!("cannot encode result: {e}")))?;
+    let text =
+        serde_json::to_string(value).map_err(|_| error("internal", "cannot encode result"))?;
     js_sys::JSON::parse(&text).map_err(|_| error("internal", "cannot decode result"))
 }
 
