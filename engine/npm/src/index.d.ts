@@ -421,7 +421,8 @@ export interface Fraction {
 export declare function formatOdds(decimal: number, format: OddsFormat): string;
 
 /**
- * Decimal odds from text in a format (`'evs'` is evens in fractional).
+ * Decimal odds from text in a format (`'evs'` is evens in fractional). Numbers are plain decimals
+ * (`'2.50'`, `'-110'`, `'.85'`) of at most 15 significant digits; exponents are refused.
  *
  * @throws {@link InplayError} `invalid_format`, `invalid_odds`.
  * @example

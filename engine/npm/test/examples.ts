@@ -55,14 +55,14 @@ const seen: Version = event.version;
 
 // --- README quick start: follow a live event from the edge's socket frames ---
 declare const socket: { onmessage: ((m: { data: ArrayBuffer }) => void) | null };
-declare function render(book: MarketBook, status: Partial<Record<MarketKey, MarketStatus>>): void;
+declare function show(odds: number | undefined, status: Partial<Record<MarketKey, MarketStatus>>): void;
 let followed: LiveEvent | undefined;
 socket.onmessage = ({ data }) => {
   const frame = decodeFrame(new Uint8Array(data));
   if (frame.kind === 'snapshot') followed = LiveEvent.fromSnapshot(frame.bytes);
   if (frame.kind === 'delta') followed?.applyDelta(frame.bytes);
 };
-setInterval(() => followed && render(followed.prices(Date.now()), followed.marketStatus(Date.now())), 1000);
+setInterval(() => followed && show(followed.prices(Date.now()).odds('1x2', 'home'), followed.marketStatus(Date.now())), 250);
 
 // --- every function ---
 const params: FootballParams = { home_xg: 1.6, away_xg: 1.1, rho: -0.05, score_state: { trailing_by_one: 1 } };

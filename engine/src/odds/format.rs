@@ -239,7 +239,9 @@ pub fn format_odds(decimal: f64, fmt: OddsFormat) -> Result<String, OddsError> {
 /// Parses odds written in `fmt` and returns decimal odds.
 ///
 /// Fractional accepts `"a/b"` with positive numbers and `"evs"`/`"evens"`; American accepts an
-/// optional leading `+`. Surrounding whitespace is ignored.
+/// optional leading `+`. Surrounding whitespace is ignored. Numbers are plain decimals (`2.50`,
+/// `-110`, `.85`) of at most 15 significant digits, read exactly (see [`crate::decimal::parse`]);
+/// exponents (`1e3`) are refused.
 pub fn parse_odds(text: &str, fmt: OddsFormat) -> Result<f64, OddsError> {
     let t = text.trim();
     let bad = || OddsError::InvalidFormat(format!("cannot read `{text}` as {fmt} odds"));
