@@ -7,8 +7,8 @@
 //!
 //! - [`parse`] reads `[+-]digits[.digits]` with at most 15 significant digits after trimming
 //!   zeros: the digits are an exact integer and the scale an exact power of ten, so one IEEE
-//!   division gives the correctly rounded double, the same bits `str::parse` gives (Clinger's
-//!   fast path). Longer inputs are refused, never misread.
+//!   division (or multiplication) gives the correctly rounded double, the same bits `str::parse`
+//!   gives (Clinger's fast path). Longer inputs are refused, never misread.
 //! - [`fixed`] prints a double to a few decimal places by exact integer arithmetic on its binary
 //!   value, rounding half to even as `format!("{x:.N}")` does, and prints the same text.
 //! - [`Shortest`] prints a double in messages with the shortest round-trip digits (zmij, the
@@ -26,8 +26,8 @@ const POW10: [f64; 23] = [
 ];
 
 /// Reads `[+-]digits[.digits]` (surrounding whitespace ignored; `.5` and `5.` are accepted) as the
-/// correctly rounded double. `None` for anything else, including exponents, `inf`, `NaN` and more
-/// than 15 significant digits.
+/// correctly rounded double. `None` for anything else, including exponents, `inf`, `NaN`, more than
+/// 15 significant digits and magnitudes past 10^37.
 pub fn parse(text: &str) -> Option<f64> {
     let t = text.trim();
     // `strip_prefix`, not `&t[1..]`: slicing brings a panic path that formats chars with `Debug`.
@@ -40,8 +40,15 @@ pub fn parse(text: &str) -> Option<f64> {
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    // Trailing zeros of the fraction change nothing; leading zeros of the number neither.
+    // Trailing zeros of the fraction change nothing; leading zeros of the number neither. A whole
+    // number's trailing zeros become a power of ten, so `1000000000000000000` reads as 10^18.
     let fraction = fraction.trim_end_matches('0');
+    let (whole, zeros) = if fraction.is_empty() {
+        let significant = whole.trim_end_matches('0');
+        (significant, whole.len() - significant.len())
+    } else {
+        (whole, 0)
+    };
     let mut mantissa: u64 = 0;
     for b in whole.bytes().chain(fraction.bytes()) {
         if !b.is_ascii_digit() {
@@ -52,9 +59,12 @@ pub fn parse(text: &str) -> Option<f64> {
             return None;
         }
     }
-    let scale = POW10.get(fraction.len())?;
-    // Both operands are exact, so the quotient is the correctly rounded value of the text.
-    let value = mantissa as f64 / scale;
+    // Both operands are exact, so the one rounding gives the correctly rounded value of the text.
+    let value = if zeros > 0 {
+        mantissa as f64 * POW10.get(zeros)?
+    } else {
+        mantissa as f64 / POW10.get(fraction.len())?
+    };
     Some(if negative { -value } else { value })
 }
 
@@ -149,6 +159,10 @@ mod tests {
             ("5.", 5.0),
             ("007.250000000000000000000", 7.25),
             ("123456789012345", 123_456_789_012_345.0),
+            ("1000000000000000000.00", 1e18),
+            ("-250000", -250_000.0),
+            ("0", 0.0),
+            ("000.000", 0.0),
             ("0.1", 0.1),
         ] {
             assert_eq!(parse(text), Some(want), "{text}");
@@ -207,7 +221,10 @@ mod tests {
         }
 
         #[test]
-        fn parse_equals_str_parse(whole in 0u64..10_000_000, fraction in "[0-9]{0,8}", sign in "[+-]?") {
+        fn parse_equals_str_parse(whole in 0u64..10_000_000, fraction in "[0-9]{0,8}", sign in "[+-]?",
+            zeros in "0{0,12}") {
+            // Whole numbers with trailing zeros too (read as a power of ten).
+            let whole = if fraction.is_empty() { format!("{whole}{zeros}") } else { whole.to_string() };
             let text = if fraction.is_empty() { format!("{sign}{whole}") } else { format!("{sign}{whole}.{fraction}") };
             proptest::prop_assert_eq!(parse(&text).map(f64::to_bits), text.parse::<f64>().ok().map(f64::to_bits));
         }

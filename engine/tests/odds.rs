@@ -482,6 +482,10 @@ fn format_known_values() {
     assert_eq!(f(1.004, Decimal), "1.004");
     assert_eq!(f(1.004, HongKong), "0.004");
     assert_eq!(f(1000.0, Malay), "-0.001");
+    // Absurd prices still print (shortest digits past 2^63); ordinary ones read back.
+    assert_eq!(f(1e300, Decimal), "1e+300");
+    assert_eq!(f(1e300, American), "+1e+302");
+    assert_eq!(parse_odds(&f(1e18, Decimal), Decimal).unwrap(), 1e18);
     for fmt in OddsFormat::ALL {
         assert_eq!(
             format_odds(f64::NAN, fmt).unwrap_err().code(),

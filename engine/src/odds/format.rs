@@ -220,10 +220,7 @@ pub fn format_odds(decimal: f64, fmt: OddsFormat) -> Result<String, OddsError> {
         OddsFormat::American => {
             let a = to_american(d)?;
             // `{:+.0}`: an explicit sign either way.
-            let digits = decimal::fixed(a, 0).ok_or(OddsError::InvalidPrice {
-                format: OddsFormat::American,
-                value: a,
-            })?;
+            let digits = decimal::fixed(a, 0).unwrap_or_else(|| decimal::Shortest(a).to_string());
             if digits.starts_with('-') {
                 digits
             } else {
@@ -377,8 +374,10 @@ pub fn from_indonesian(indonesian: f64) -> Result<f64, OddsError> {
 /// `value` to two decimal places, or up to six when two would print exactly `avoid` (e.g. a
 /// 1.004 price as "1.00"), so a valid price never displays as an invalid one.
 fn fixed(value: f64, avoid: f64) -> String {
-    // Checked prices are far inside `decimal::fixed`'s range; the fallback is never printed.
-    let print = |places| decimal::fixed(value, places).unwrap_or_default();
+    // Beyond `decimal::fixed`'s range (|value| ≥ 2^63, absurd as odds) the shortest digits stand in.
+    let print = |places| {
+        decimal::fixed(value, places).unwrap_or_else(|| decimal::Shortest(value).to_string())
+    };
     let mut text = print(2);
     for places in 3..=6 {
         if decimal::parse(&text) != Some(avoid) {
