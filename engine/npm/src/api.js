@@ -82,10 +82,11 @@ function selectionIndex(layout) {
   return layout.index;
 }
 
-// The book at `address`: its layout, and where its numbers start in `f64()`.
+// The layout of the book at `address` (fetching its keys if they are new). Its numbers start at
+// f64 index address / 8 + 1.
 function located(address, fetchKeys) {
   const at = address / 8;
-  let x = f64();
+  const x = f64();
   const n = x[at];
   const id = x[at + n + 1];
   let layout = layouts.get(id);
