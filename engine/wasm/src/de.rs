@@ -56,22 +56,22 @@ impl de::Error for Error {
     }
 }
 
-/// What a value is, for error messages; integers are printed (cheaply), other values only named.
-fn kind(unexpected: &de::Unexpected<'_>) -> String {
+/// What a value is, for error messages: named, not printed (the field and the expected type say the
+/// rest, and the caller has the value).
+fn kind<'a>(unexpected: &de::Unexpected<'a>) -> &'a str {
     use de::Unexpected as U;
     match unexpected {
-        U::Unsigned(n) => n.to_string(),
-        U::Signed(n) => n.to_string(),
-        U::Bool(b) => b.to_string(),
-        U::Float(_) => "a number".into(),
-        U::Char(_) | U::Str(_) => "a string".into(),
-        U::Bytes(_) => "bytes".into(),
-        U::Unit | U::Option => "null".into(),
-        U::NewtypeStruct | U::NewtypeVariant | U::UnitVariant => "a variant".into(),
-        U::Seq | U::TupleVariant => "an array".into(),
-        U::Map | U::StructVariant => "an object".into(),
-        U::Enum => "an enum".into(),
-        U::Other(other) => (*other).into(),
+        U::Unsigned(_) | U::Signed(_) => "an integer",
+        U::Bool(_) => "a boolean",
+        U::Float(_) => "a number",
+        U::Char(_) | U::Str(_) => "a string",
+        U::Bytes(_) => "bytes",
+        U::Unit | U::Option => "null",
+        U::NewtypeStruct | U::NewtypeVariant | U::UnitVariant => "a variant",
+        U::Seq | U::TupleVariant => "an array",
+        U::Map | U::StructVariant => "an object",
+        U::Enum => "an enum",
+        U::Other(other) => other,
     }
 }
 
