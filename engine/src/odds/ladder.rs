@@ -121,14 +121,13 @@ pub fn round_up(decimal: f64) -> Result<f64, OddsError> {
 /// same ones a search makes, so the answer is exactly the search's.
 fn index_at_or_below(d: f64) -> Option<usize> {
     let hundredths = d * 100.0;
-    let band = BAND_UPPER
+    let band = BAND_STEPS
         .iter()
-        .position(|upper| hundredths <= *upper)
-        .unwrap_or(BANDS.len() - 1);
-    let from = BAND_FROM[band];
+        .find(|b| hundredths <= b.upper)
+        .unwrap_or(&BAND_STEPS[BANDS.len() - 1]);
     // Saturating float-to-int casts: anything below the band start estimates its first tick.
-    let ticks = ((hundredths - BAND_FROM_HUNDREDTHS[band]) * BAND_PER_HUNDREDTH[band]) as usize;
-    let mut i = from.saturating_add(ticks).min(LADDER_LEN - 1);
+    let ticks = ((hundredths - band.from_hundredths) * band.per_hundredth) as usize;
+    let mut i = band.from.saturating_add(ticks).min(LADDER_LEN - 1);
     while i + 1 < LADDER_LEN && PRICES[i + 1] <= d {
         i += 1;
     }
@@ -138,50 +137,39 @@ fn index_at_or_below(d: f64) -> Option<usize> {
     Some(i)
 }
 
-/// The price (in hundredths, as `f64`) at each [`BAND_FROM`] index.
-static BAND_FROM_HUNDREDTHS: [f64; BANDS.len()] = {
-    let mut out = [0.0; BANDS.len()];
+/// One increment band as [`index_at_or_below`] reads it, all in `f64` hundredths.
+struct BandStep {
+    /// Upper end of the band (inclusive).
+    upper: f64,
+    /// Index in [`LADDER`] where the band's increments start: the previous band's upper end (the
+    /// first band starts at 1.01).
+    from: usize,
+    /// The price at `from`.
+    from_hundredths: f64,
+    /// Ticks per hundredth (an estimate needs no division).
+    per_hundredth: f64,
+}
+
+static BAND_STEPS: [BandStep; BANDS.len()] = {
+    const EMPTY: BandStep = BandStep {
+        upper: 0.0,
+        from: 0,
+        from_hundredths: 0.0,
+        per_hundredth: 0.0,
+    };
+    let mut out = [EMPTY; BANDS.len()];
     let mut band = 0;
     while band < BANDS.len() {
-        out[band] = LADDER[BAND_FROM[band]] as f64;
-        band += 1;
-    }
-    out
-};
-
-/// Each band's upper end in hundredths, as `f64`.
-static BAND_UPPER: [f64; BANDS.len()] = {
-    let mut out = [0.0; BANDS.len()];
-    let mut band = 0;
-    while band < BANDS.len() {
-        out[band] = BANDS[band].0 as f64;
-        band += 1;
-    }
-    out
-};
-
-/// Ticks per hundredth in each band (an estimate needs no division).
-static BAND_PER_HUNDREDTH: [f64; BANDS.len()] = {
-    let mut out = [0.0; BANDS.len()];
-    let mut band = 0;
-    while band < BANDS.len() {
-        out[band] = 1.0 / BANDS[band].1 as f64;
-        band += 1;
-    }
-    out
-};
-
-/// Index in [`LADDER`] where each band's increments start: the previous band's upper end (the
-/// first band starts at 1.01).
-static BAND_FROM: [usize; BANDS.len()] = {
-    let mut out = [0usize; BANDS.len()];
-    let mut band = 1;
-    while band < BANDS.len() {
-        let mut i = 0;
-        while LADDER[i] != BANDS[band - 1].0 {
-            i += 1;
+        let mut from = 0;
+        while band > 0 && LADDER[from] != BANDS[band - 1].0 {
+            from += 1;
         }
-        out[band] = i;
+        out[band] = BandStep {
+            upper: BANDS[band].0 as f64,
+            from,
+            from_hundredths: LADDER[from] as f64,
+            per_hundredth: 1.0 / BANDS[band].1 as f64,
+        };
         band += 1;
     }
     out
