@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Builds @inplay/engine into dist/: the inplay-wasm crate for wasm32, wasm-bindgen (web target: an ESM
-// glue whose init takes a module or URL, shared by every host entry), wasm-opt -Oz from npm binaryen,
-// then the hand-written entries and types. Prints the shipped .wasm size raw, gzip and brotli.
+// Builds @inplay/engine into dist/ twice: the full package, and in dist/live/ the `live` entry
+// (engine/wasm without its `tools` feature: no modelling functions). Each is the inplay-wasm crate
+// for wasm32, wasm-bindgen (web target: an ESM glue whose init takes a module or URL, shared by every
+// host entry), wasm-opt -Oz from npm binaryen, then the hand-written entries. Prints each shipped
+// .wasm's size raw, gzip and brotli.
 //
 // Never downloads anything: a missing or mismatched tool stops the build with the command that
 // installs it (the repo's setup step installs them).
@@ -57,45 +59,58 @@ const wasmOpt = [join(here, 'node_modules', '.bin', 'wasm-opt'), join(root, 'nod
 if (optimise && !wasmOpt) die('wasm-opt missing: run `npm ci` at the repo root (devDependency binaryen)');
 
 const t0 = Date.now();
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'inplay-wasm']);
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
 const built = join(targetDir, 'wasm32-unknown-unknown', 'release', 'inplay_wasm.wasm');
-if (!existsSync(built)) die(`cargo produced no ${built}`);
+const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const LIMIT_GZIP = 60 * 1024;
 
 rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
-// --omit-default-module-path: the glue must not reference the .wasm itself; each entry says where it is.
-run(bindgen, ['--target', 'web', '--omit-default-module-path', '--no-typescript', '--out-dir', dist, '--out-name', 'inplay_wasm', built]);
 
-const wasm = join(dist, 'inplay_wasm_bg.wasm');
-const unoptimised = statSync(wasm).size;
-if (optimise) {
-  // Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must know it may keep them.
-  run(wasmOpt, [
-    // --converge repeats -Oz while it still shrinks the module (a few hundred bytes, a second).
-    '-Oz', '--converge', '--strip-debug', '--strip-producers',
-    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
-    wasm, '-o', wasm,
-  ]);
+/**
+ * One build of the package into `out`: the inplay-wasm crate with `cargoFlags`, wasm-bindgen,
+ * wasm-opt, then the hand-written JS (`js`, from src/ or src/live/, plus the shared files).
+ */
+function build(out, cargoFlags, entries) {
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'inplay-wasm', ...cargoFlags]);
+  if (!existsSync(built)) die(`cargo produced no ${built}`);
+  mkdirSync(out, { recursive: true });
+  // --omit-default-module-path: the glue must not reference the .wasm itself; each entry says where it is.
+  run(bindgen, ['--target', 'web', '--omit-default-module-path', '--no-typescript', '--out-dir', out, '--out-name', 'inplay_wasm', built]);
+
+  const wasm = join(out, 'inplay_wasm_bg.wasm');
+  const unoptimised = statSync(wasm).size;
+  if (optimise) {
+    // Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must know it may keep them.
+    run(wasmOpt, [
+      // --converge repeats -Oz while it still shrinks the module (a few hundred bytes, a second).
+      '-Oz', '--converge', '--strip-debug', '--strip-producers',
+      '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+      '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+      wasm, '-o', wasm,
+    ]);
+  }
+  for (const [from, to] of entries) copyFileSync(join(here, 'src', from), join(out, to));
+  const internal = join(out, 'internal.js');
+  writeFileSync(internal, readFileSync(internal, 'utf8').replace('__INPLAY_VERSION__', pkg.version));
+
+  const bytes = readFileSync(wasm);
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  const glue = statSync(join(out, 'inplay_wasm.js')).size + statSync(internal).size;
+  const name = join('dist', out === dist ? '' : 'live', 'inplay_wasm_bg.wasm');
+  console.log(
+    `build: ${name} raw ${bytes.length} B (${kib(bytes.length)}), gzip -9 ${gz} B (${kib(gz)}), brotli ${br} B (${kib(br)})` +
+      (optimise ? `; before wasm-opt ${unoptimised} B` : '; wasm-opt skipped') +
+      `; JS glue ${glue} B`,
+  );
+  if (gz > LIMIT_GZIP) console.warn(`build: WARNING ${name}: gzipped ${kib(gz)} is over the ${kib(LIMIT_GZIP)} budget`);
 }
 
-const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
-for (const f of ['api.js', 'node.js', 'browser.js', 'workerd.js', 'index.d.ts']) {
-  copyFileSync(join(here, 'src', f), join(dist, f));
-}
-const api = join(dist, 'api.js');
-writeFileSync(api, readFileSync(api, 'utf8').replace('__INPLAY_VERSION__', pkg.version));
-
-const bytes = readFileSync(wasm);
-const gz = gzipSync(bytes, { level: 9 }).length;
-const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-const glue = statSync(join(dist, 'inplay_wasm.js')).size + statSync(api).size;
-const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(
-  `build: dist/inplay_wasm_bg.wasm raw ${bytes.length} B (${kib(bytes.length)}), gzip -9 ${gz} B (${kib(gz)}), brotli ${br} B (${kib(br)})` +
-    (optimise ? `; before wasm-opt ${unoptimised} B` : '; wasm-opt skipped') +
-    `; JS glue ${glue} B; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-);
-const LIMIT_GZIP = 60 * 1024;
-if (gz > LIMIT_GZIP) console.warn(`build: WARNING gzipped wasm ${kib(gz)} is over the ${kib(LIMIT_GZIP)} budget`);
+const shared = ['internal.js', 'api.js'].map((f) => [f, f]);
+const hosts = ['node.js', 'browser.js', 'workerd.js'];
+// The full package: every function.
+build(dist, [], [...shared, ['tools.js', 'tools.js'], ...hosts.map((f) => [f, f]), ['index.d.ts', 'index.d.ts'], ['live.d.ts', 'live.d.ts']]);
+// `@inplay/engine/live`: without the modelling functions (engine/wasm's `tools` feature).
+build(join(dist, 'live'), ['--no-default-features'], [...shared, ...hosts.map((f) => [join('live', f), f])]);
+console.log(`build: ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -6,3 +6,4 @@ import init from './inplay_wasm.js';
 await init({ module_or_path: new URL('./inplay_wasm_bg.wasm', import.meta.url) });
 
 export * from './api.js';
+export * from './tools.js';

@@ -6,3 +6,4 @@ import { initSync } from './inplay_wasm.js';
 initSync({ module: readFileSync(new URL('./inplay_wasm_bg.wasm', import.meta.url)) });
 
 export * from './api.js';
+export * from './tools.js';

@@ -7,3 +7,4 @@ import { initSync } from './inplay_wasm.js';
 initSync({ module: wasmModule });
 
 export * from './api.js';
+export * from './tools.js';

@@ -32,6 +32,7 @@ import {
   type Selection,
   type Version,
 } from '@inplay/engine';
+import * as liveEntry from '@inplay/engine/live';
 
 // --- README quick start: price a match ---
 const book: MarketBook = priceFootball({ home_xg: 1.6, away_xg: 1.1 });
@@ -135,3 +136,10 @@ new LiveEvent();
 // @ts-expect-error times are numbers (ms), not Dates.
 event.prices(new Date());
 console.log(badKey, badStatus, notNull, badCode);
+
+// --- the live entry: the live API, typed the same, without the modelling functions ---
+const liveEvent: liveEntry.LiveEvent = liveEntry.LiveEvent.fromSnapshot(snapshotBytes);
+const liveBook: liveEntry.PriceBook = liveEvent.prices(Date.now());
+const liveText: string = liveEntry.formatOdds(liveBook.odds('1x2', 'home') ?? 2, 'fractional');
+// @ts-expect-error the live entry has no modelling functions
+liveEntry.priceFootball({ home_xg: 1.6, away_xg: 1.1 });

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { InplayError, LiveEvent, priceFootball } from '@inplay/engine';
+import * as full from '@inplay/engine';
+import * as lite from '@inplay/engine/live';
+import { priceFootball } from '@inplay/engine';
 import { bits, golden, hexBytes, toBits } from './helpers.mjs';
 
 /** Deep equality with a path to the first difference, so a failure names the price that moved. */
@@ -44,7 +46,14 @@ test('football.json: the book keeps the CLI field order', () => {
   }
 });
 
-test('live.json: snapshot + deltas reprice, report statuses and check bets bit for bit', () => {
+// Both entries: the live build is the same engine less the modelling functions, so the same bits.
+for (const [entry, { InplayError, LiveEvent }] of [['@inplay/engine', full], ['@inplay/engine/live', lite]]) {
+  test(`live.json: snapshot + deltas reprice, report statuses and check bets bit for bit (${entry})`, () => {
+    liveGolden(InplayError, LiveEvent);
+  });
+}
+
+function liveGolden(InplayError, LiveEvent) {
   const live = golden('live.json');
   const event = LiveEvent.fromSnapshot(hexBytes(live.snapshot));
   let applied = 0;
@@ -73,4 +82,4 @@ test('live.json: snapshot + deltas reprice, report statuses and check bets bit f
   }
   assert.equal(applied, live.deltas.length);
   event.free();
-});
+}

@@ -28,7 +28,10 @@ before(() => {
   const files = info.files.map((f) => f.path).sort();
   assert.deepEqual(files, [
     'README.md', 'dist/api.js', 'dist/browser.js', 'dist/index.d.ts', 'dist/inplay_wasm.js',
-    'dist/inplay_wasm_bg.wasm', 'dist/node.js', 'dist/workerd.js', 'package.json',
+    'dist/inplay_wasm_bg.wasm', 'dist/internal.js', 'dist/live.d.ts', 'dist/live/api.js',
+    'dist/live/browser.js', 'dist/live/inplay_wasm.js', 'dist/live/inplay_wasm_bg.wasm',
+    'dist/live/internal.js', 'dist/live/node.js', 'dist/live/workerd.js', 'dist/node.js',
+    'dist/tools.js', 'dist/workerd.js', 'package.json',
   ]);
   const app = join(scratch, 'app');
   mkdirSync(app);
@@ -57,6 +60,15 @@ test('the tarball imports from Node ESM (node condition)', () => {
   assert.ok(out.p > 0.4 && out.p < 0.6);
   assert.equal(out.code, 'invalid_params');
   assert.equal(out.live, 'function');
+
+  // The live entry: the same live API, none of the modelling functions.
+  writeFileSync(
+    join(app, 'check-live.mjs'),
+    `import * as live from '@inplay/engine/live';
+     console.log(JSON.stringify({ version: live.version, live: typeof live.LiveEvent.fromSnapshot, price: typeof live.priceFootball, odds: live.formatOdds(2.5, 'fractional') }));`,
+  );
+  const lite = JSON.parse(execFileSync(process.execPath, ['check-live.mjs'], { cwd: app, encoding: 'utf8' }));
+  assert.deepEqual(lite, { version: pkg.version, live: 'function', price: 'undefined', odds: '6/4' });
 });
 
 test('a Vite page builds with it (browser condition), and runs in Chromium when installed', async (t) => {

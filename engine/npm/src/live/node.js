@@ -1,0 +1,8 @@
+// `@inplay/engine/live` for Node: as ../node.js, over the build without the modelling functions
+// (a live page's needs: LiveEvent, PriceBook, frames, odds formats, the ladder).
+import { readFileSync } from 'node:fs';
+import { initSync } from './inplay_wasm.js';
+
+initSync({ module: readFileSync(new URL('./inplay_wasm_bg.wasm', import.meta.url)) });
+
+export * from './api.js';
