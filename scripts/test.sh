@@ -10,6 +10,8 @@ bash scripts/setup.sh
 step() { printf '\n== %s\n' "$*"; }
 step "rustfmt";                  cargo fmt --all -- --check
 step "clippy (warnings denied)"; cargo clippy --workspace --all-targets -- -D warnings
+# The npm package's `live` build leaves engine/wasm's default `tools` feature out: lint that too.
+cargo clippy -p inplay-wasm --no-default-features --all-targets -- -D warnings
 step "engine and CLI";           cargo test --workspace
 step "npm package @inplay/engine (built wasm, in Node)"
 npm run build -w @inplay/engine
