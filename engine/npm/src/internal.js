@@ -195,11 +195,10 @@ export class PriceBook {
   #base;
   #markets = null;
 
-  constructor(token, layout, [numbers, base]) {
+  constructor(token, layout, copy) {
     if (token !== BOOK) throw new InplayError('invalid_argument', 'books come from LiveEvent.prices(nowMs)');
     this.#layout = layout;
-    this.#numbers = numbers;
-    this.#base = base;
+    [this.#numbers, this.#base] = copy;
   }
 
   get markets() {

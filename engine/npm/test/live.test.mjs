@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { InplayError, LiveEvent, decodeFrame, priceFootball } from '@inplay/engine';
+import { InplayError, LiveEvent, PriceBook, decodeFrame, priceFootball } from '@inplay/engine';
 import { golden, hexBytes } from './helpers.mjs';
 
 const live = golden('live.json');
@@ -56,6 +56,8 @@ test('a PriceBook reads one selection without building the others, and does not 
   assert.equal(JSON.stringify(book), before);
   assert.deepEqual(fresh.markets, book.markets);
   assert.notDeepEqual(event.prices(T0 + 30 * MIN).markets, book.markets);
+  // Only a live event makes books.
+  assert.throws(() => new PriceBook(), (e) => e instanceof InplayError && e.code === 'invalid_argument');
 });
 
 test('a goal suspends, moves the price, and reopens after the cool-off', () => {
