@@ -4,6 +4,10 @@
 //! It only converts: JS values in, engine calls, JS values out. Every price, check and state change
 //! is the engine's, so the package quotes exactly what the CLI and the edge compute.
 //!
+//! Modules: `frame` (socket frames for JS), `de` (the strict option-object deserializer) and, with
+//! the default `tools` feature, `tools` (the modelling functions). The package's `live` entry is
+//! built without `tools`: the live event, frames, odds formats and the ladder only.
+//!
 //! Conventions at the boundary:
 //! - Data objects keep the engine's serde names (snake_case: `home_xg`, `clock_ms`, `fair_odds`), so
 //!   a book is the same JSON as `inplay price --json`; functions and methods are camelCase.
