@@ -1,7 +1,7 @@
 //! The frames relays write (edge `wire`) must decode with the engine's `Frame` codec, which every
 //! client (browser, CLI) uses: same kind bytes, same postcard layout.
 
-use inplay_edge::wire::{self, DecisionRecord, DeltaRecord, SnapshotRecord, Version};
+use inplay_edge::wire::{self, DecisionRecord, DeltaRecord, SnapshotRecord};
 use inplay_engine::football::FootballParams;
 use inplay_engine::live::{Fixture, Frame, Input, LiveConfig, LiveEvent, Opening, TradingTerms};
 
@@ -23,19 +23,12 @@ fn live() -> LiveEvent {
     LiveEvent::new(opening, T0).expect("opening").0
 }
 
-fn version(v: inplay_engine::live::Version) -> Version {
-    Version {
-        epoch: v.epoch,
-        seq: v.seq,
-    }
-}
-
 #[test]
 fn edge_frames_decode_with_the_engine_codec() {
     let mut ev = live();
     let snap = ev.snapshot();
     let rec = SnapshotRecord {
-        version: version(snap.version),
+        version: snap.version,
         bin: snap.to_bytes(),
         json: String::new(),
     };
@@ -55,7 +48,7 @@ fn edge_frames_decode_with_the_engine_codec() {
     let out = ev.apply(Input::Suspend { market: None }, T0 + 1000);
     let delta = out.delta.expect("a manual suspension changes the image");
     let rec = DeltaRecord {
-        version: version(delta.version),
+        version: delta.version,
         bin: delta.to_bytes(),
         json: String::new(),
     };
@@ -71,11 +64,11 @@ fn edge_frames_decode_with_the_engine_codec() {
     let j: serde_json::Value = serde_json::from_str(&wire::delta_json(&rec)).unwrap();
     assert_eq!(j["delta"], serde_json::to_value(&delta).unwrap());
 
-    let head = version(ev.version());
+    let head = ev.version();
     match Frame::decode(&wire::heartbeat_bin(head, T0 + 5)).expect("heartbeat frame") {
         Frame::Heartbeat { server_ms, version } => {
             assert_eq!(server_ms, T0 + 5);
-            assert_eq!((version.epoch, version.seq), (head.epoch, head.seq));
+            assert_eq!(version, head);
         }
         other => panic!("{other:?}"),
     }
