@@ -20,4 +20,5 @@ export {
   ladderRoundDown,
   ladderRoundUp,
   ladderRoundNearest,
+  netWin,
 } from './internal.js';

@@ -510,6 +510,22 @@ export interface BetSlip {
 }
 
 /**
+ * What a winning stake pays on top of the stake, by the engine's settlement rule: ⌊stake × (price −
+ * 1)⌋ in whole minor units (0 for a price of 1 or less). The edge settles with the same code, so a
+ * slip can show the return the bettor will get.
+ *
+ * @param stake - in minor units (pence): a non-negative integer.
+ * @param price - decimal odds.
+ * @throws {@link InplayError} `invalid_argument` for a stake that is not a non-negative integer.
+ * @example
+ * ```ts
+ * netWin(1000, 2.5);   // 1500: £10 at 2.5 wins £15
+ * netWin(333, 1.01);   // 3 (3.33 rounded down)
+ * ```
+ */
+export declare function netWin(stake: number, price: number): number;
+
+/**
  * Every price of a live event at one instant ({@link LiveEvent.prices}). It never changes after it
  * is made. A full reprice copies the engine's numbers into it and builds no objects: `odds` and
  * `selection` read one selection, `markets` (built on first access, then kept) gives the same

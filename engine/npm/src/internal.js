@@ -283,6 +283,17 @@ export const ladderRoundDown = convert(raw.ladderRoundDown);
 export const ladderRoundUp = convert(raw.ladderRoundUp);
 export const ladderRoundNearest = convert(raw.ladderRoundNearest);
 
+// Settlement: what a winning stake pays, by the engine's rule (the edge settles with the same code).
+export function netWin(stake, price) {
+  number(stake, 'invalid_argument', 'stake');
+  number(price, 'invalid_odds', 'price');
+  try {
+    return raw.netWin(stake, price);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
 // Socket frames: the engine's codec (shared with the edge); snapshot and delta frames carry `bytes`
 // for LiveEvent.fromSnapshot / applyDelta.
 export function decodeFrame(frame) {

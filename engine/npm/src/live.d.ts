@@ -21,4 +21,5 @@ export {
   ladderRoundDown,
   ladderRoundUp,
   ladderRoundNearest,
+  netWin,
 } from './index.js';

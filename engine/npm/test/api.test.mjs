@@ -18,6 +18,7 @@ import {
   ladderRoundDown,
   ladderRoundNearest,
   ladderRoundUp,
+  netWin,
   parseOdds,
   priceFootball,
   toAmerican,
@@ -56,7 +57,7 @@ test('exports exactly the documented API', () => {
   assert.deepEqual(Object.keys(engine).sort(), [
     'InplayError', 'LiveEvent', 'PriceBook', 'applyMargin', 'decodeFrame', 'fitFootball', 'formatOdds', 'fromAmerican',
     'fromHongKong', 'fromIndonesian', 'fromMalay', 'impliedProbabilities', 'ladderRoundDown',
-    'ladderRoundNearest', 'ladderRoundUp', 'parseOdds', 'priceFootball', 'toAmerican',
+    'ladderRoundNearest', 'ladderRoundUp', 'netWin', 'parseOdds', 'priceFootball', 'toAmerican',
     'toFractional', 'toHongKong', 'toIndonesian', 'toMalay', 'version',
   ]);
 });
@@ -283,6 +284,18 @@ describe('odds formats and ladder', () => {
     throwsCode(() => ladderRoundNearest('2.5'), 'invalid_odds');
     stillWorks();
   });
+});
+
+test('netWin pays by the engine\'s settlement rule', () => {
+  assert.equal(netWin(1000, 2.5), 1500);
+  assert.equal(netWin(333, 1.01), 3, 'floored');
+  assert.equal(netWin(1000, 1), 0);
+  assert.equal(netWin(0, 2.5), 0);
+  assert.equal(1000 + netWin(1000, 2.5), 2500, 'the return a slip shows');
+  for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
+    assert.throws(() => netWin(bad, 2), (e) => e instanceof InplayError && e.code === 'invalid_argument', String(bad));
+  }
+  assert.throws(() => netWin('100', 2), (e) => e instanceof InplayError && e.code === 'invalid_argument');
 });
 
 test('a getter that throws while the wasm reads an option object leaves the module working', () => {

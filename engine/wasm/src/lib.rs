@@ -209,13 +209,18 @@ pub fn wasm_memory() -> JsValue {
 
 /// A wall or match time in ms from a JS number: a non-negative safe integer.
 fn millis(value: f64, name: &str) -> Result<u64, JsValue> {
+    whole(value, name, "number of milliseconds")
+}
+
+/// A count (`unit`s) from a JS number: a non-negative safe integer, or `invalid_argument`.
+fn whole(value: f64, name: &str, unit: &str) -> Result<u64, JsValue> {
     if (0.0..=MAX_SAFE_INTEGER).contains(&value) && value.fract() == 0.0 {
         Ok(value as u64)
     } else {
         Err(error(
             "invalid_argument",
             &format!(
-                "{name} must be a non-negative integer number of milliseconds, got {}",
+                "{name} must be a non-negative integer {unit}, got {}",
                 inplay_engine::decimal::Shortest(value)
             ),
         ))
@@ -295,6 +300,16 @@ pub fn ladder_round_up(decimal: f64) -> Result<f64, JsValue> {
 #[wasm_bindgen(js_name = ladderRoundNearest)]
 pub fn ladder_round_nearest(decimal: f64) -> Result<f64, JsValue> {
     ladder::round_nearest(decimal).map_err(odds_error)
+}
+
+/// What a winning stake (minor units) at a decimal price pays on top of the stake: the engine's
+/// settlement rule (`net_win`, rounded down to a whole minor unit).
+#[wasm_bindgen(js_name = netWin)]
+pub fn net_win(stake: f64, price: f64) -> Result<f64, JsValue> {
+    let stake = whole(stake, "stake", "number of minor units")?;
+    // Results up to 2^53 are exact as a JS number; stakes that could exceed it are refused by any
+    // trading terms long before.
+    Ok(inplay_engine::live::net_win(stake, price) as f64)
 }
 
 /// Version of the engine crate compiled into this wasm.

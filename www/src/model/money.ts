@@ -1,5 +1,5 @@
-// Stakes and returns. The engine counts money in integer minor units (pence); the bettor types
-// major units ("5", "2.50"). Returns use the engine's rule (stake × price, net win floored).
+// Stakes. The engine counts money in integer minor units (pence); the bettor types major units
+// ("5", "2.50"). What a stake returns is the engine's to say (`netWin` from @inplay/engine).
 
 export const CURRENCY = 'GBP';
 const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency: CURRENCY });
@@ -22,15 +22,4 @@ export function parseStake(text: string): StakeParse {
   const minor = Number(whole || '0') * 100 + Number((frac + '00').slice(0, 2));
   if (minor <= 0) return { ok: false, message: 'Enter a stake above zero' };
   return { ok: true, minor };
-}
-
-/** Net win the engine pays on a winning bet: ⌊stake × (price − 1)⌋ (engine `net_win`). */
-export function netWin(stakeMinor: number, price: number): number {
-  const v = stakeMinor * (price - 1);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
-}
-
-/** What comes back on a win: stake plus net win. */
-export function potentialReturn(stakeMinor: number, price: number): number {
-  return stakeMinor + netWin(stakeMinor, price);
 }

@@ -4,7 +4,7 @@
 
 import { ApiError, getBet, placeBet } from '../api.ts';
 import { parseStatus, rejectReason, type BetRecord } from '../model/bets.ts';
-import { formatMoney, parseStake, potentialReturn } from '../model/money.ts';
+import { formatMoney, parseStake } from '../model/money.ts';
 import type { BetDecision, BetRequest, MarketKey, OddsPolicy, SelectionKey, TradingTerms, Version } from '../model/wire.ts';
 import type { Session } from '../session.ts';
 import { h, randomId, setAttr, setText } from './dom.ts';
@@ -17,6 +17,8 @@ export interface SlipContext {
   version(): Version | null;
   /** The engine's check: the price the bet would be taken at, or the reject code. */
   check(req: BetRequest): { ok: true; price: number } | { ok: false; code: string };
+  /** The engine's settlement rule: what a winning stake (minor units) pays on top of the stake. */
+  netWin(stakeMinor: number, price: number): number;
   /** The price on the board now (null when not offered). */
   offered(market: string, selection: string): number | null;
   /** Why the market is not open, in words (null when open). */
@@ -353,7 +355,7 @@ export class BetSlip {
     setText(r.note, note);
     r.note.classList.toggle('error', !ok && note !== '');
     r.accept.hidden = !showAccept;
-    setText(r.ret, stake.ok && price ? `Potential return ${formatMoney(potentialReturn(stake.minor, price))}` : '');
+    setText(r.ret, stake.ok && price ? `Potential return ${formatMoney(stake.minor + this.#ctx.netWin(stake.minor, price))}` : '');
     setAttr(r.input, 'aria-invalid', !ok && item.touched ? 'true' : null);
     return ok;
   }

@@ -85,6 +85,7 @@ export class MatchView {
             return { ok: false, code: errorCode(e) };
           }
         },
+        netWin: (stake, price) => d.engine.netWin(stake, price),
         offered: (m, s) => this.#book?.markets.find((x) => x.key === m)?.selections.find((x) => x.key === s)?.odds ?? null,
         closedReason: (m) => (this.#feed.image ? statusText(this.#statuses[m] ?? 'closed', this.#feed.image.suspensions, this.#feed.image.fixture) : 'Loading'),
         terms: () => this.#feed.image?.trading ?? null,
