@@ -299,6 +299,29 @@ fn terms() -> BoxedStrategy<TradingTerms> {
     prop_oneof![3 => valid_terms(), 1 => wild_terms()].boxed()
 }
 
+/// Terms from (margin, method, min stake, max stake, selection and market liability, bet delay).
+fn terms_of(
+    (margin, margin_method, min, max, sel, mkt, delay): (
+        f64,
+        MarginMethod,
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+    ),
+) -> TradingTerms {
+    TradingTerms {
+        margin,
+        margin_method,
+        min_stake: min,
+        max_stake: max,
+        max_selection_liability: sel,
+        max_market_liability: mkt,
+        bet_delay_ms: delay,
+    }
+}
+
 fn valid_terms() -> BoxedStrategy<TradingTerms> {
     (
         0.0..0.3f64,
@@ -309,17 +332,7 @@ fn valid_terms() -> BoxedStrategy<TradingTerms> {
         0u64..50_000_000,
         0u64..=10_000,
     )
-        .prop_map(
-            |(margin, margin_method, min, max, sel, mkt, delay)| TradingTerms {
-                margin,
-                margin_method,
-                min_stake: min,
-                max_stake: max,
-                max_selection_liability: sel,
-                max_market_liability: mkt,
-                bet_delay_ms: delay,
-            },
-        )
+        .prop_map(terms_of)
         .boxed()
 }
 
@@ -334,17 +347,7 @@ fn wild_terms() -> BoxedStrategy<TradingTerms> {
         wild_u64(),
         wild_u64(),
     )
-        .prop_map(
-            |(margin, margin_method, min, max, sel, mkt, delay)| TradingTerms {
-                margin,
-                margin_method,
-                min_stake: min,
-                max_stake: max,
-                max_selection_liability: sel,
-                max_market_liability: mkt,
-                bet_delay_ms: delay,
-            },
-        )
+        .prop_map(terms_of)
         .boxed()
 }
 
