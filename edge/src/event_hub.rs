@@ -308,14 +308,6 @@ fn decision_record(d: &BetDecision, relay: Option<String>) -> DecisionRecord {
     }
 }
 
-fn decision_label(d: &BetDecision) -> String {
-    match d.status {
-        BetStatus::Accepted => "accepted".into(),
-        BetStatus::Pending => "pending".into(),
-        BetStatus::Rejected { code } => format!("rejected:{}", code.as_str()),
-    }
-}
-
 fn not_found() -> ApiError {
     ApiError::not_found("event_not_found", "no such event")
 }
@@ -457,7 +449,8 @@ impl EventHub {
             }
         }
         for d in &out.decisions {
-            let label = decision_label(d);
+            // The engine's own words: `accepted`, `pending`, `rejected:<code>`.
+            let label = d.status.to_string();
             hub.metrics.inc(
                 "inplay_bets_total",
                 "Bet decisions, by decision.",
