@@ -15,7 +15,7 @@ use crate::bet_id;
 use crate::catalog;
 use crate::error::ApiError;
 use crate::event_hub::{LOG_HEAD_HEADER, LOG_VERSION_HEADER};
-use crate::http::{self, ApiResult};
+use crate::http::{self, ApiResult, env_u64};
 use crate::metrics::Metrics;
 use crate::region::{self, Region};
 use crate::region_relay::{self, EVENT_HEADER, REGION_HEADER, SHARD_HEADER, USER_HEADER};
@@ -46,13 +46,6 @@ fn count_refusal(route: &str, code: &str) {
             1.0,
         )
     });
-}
-
-fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
-    env.var(name)
-        .ok()
-        .and_then(|v| v.to_string().trim().parse().ok())
-        .unwrap_or(default)
 }
 
 fn secret(env: &Env, name: &str) -> Option<String> {

@@ -32,7 +32,7 @@ use worker::{
 };
 
 use crate::error::ApiError;
-use crate::http::{self, ApiResult};
+use crate::http::{self, ApiResult, env_u64};
 use crate::metrics::{LATENCY_BUCKETS_MS, Metrics};
 use crate::rate_limit::RateLimiter;
 use crate::wire::{DecisionRecord, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord};
@@ -274,13 +274,6 @@ struct Subscribe {
 struct Manual {
     #[serde(default)]
     market: Option<Value>,
-}
-
-fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
-    env.var(name)
-        .ok()
-        .and_then(|v| v.to_string().trim().parse().ok())
-        .unwrap_or(default)
 }
 
 fn snapshot_record(s: &Snapshot) -> SnapshotRecord {

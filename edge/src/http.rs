@@ -12,6 +12,14 @@ impl From<worker::Error> for ApiError {
     }
 }
 
+/// A numeric `[vars]` setting from wrangler.toml, or `default` when absent or not a number.
+pub fn env_u64(env: &worker::Env, name: &str, default: u64) -> u64 {
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .unwrap_or(default)
+}
+
 /// Result type of every handler: an API error becomes a JSON answer, never a thrown exception.
 pub type ApiResult<T> = Result<T, ApiError>;
 

@@ -26,7 +26,7 @@ use worker::{
 };
 
 use crate::error::ApiError;
-use crate::http::{self, ApiResult};
+use crate::http::{self, ApiResult, env_u64};
 use crate::relay_log::{Accepted, Join, RelayLog};
 use crate::wire::{self, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord, Version};
 
@@ -104,13 +104,6 @@ pub struct RegionRelay {
 struct LiveQuery {
     format: Option<String>,
     since: Option<String>,
-}
-
-fn env_u64(env: &Env, name: &str, default: u64) -> u64 {
-    env.var(name)
-        .ok()
-        .and_then(|v| v.to_string().trim().parse().ok())
-        .unwrap_or(default)
 }
 
 fn text(v: &SqlStorageValue) -> Option<String> {
