@@ -826,3 +826,24 @@ proptest! {
         }
     }
 }
+
+/// Found by `pricing_never_panics`: Dixon–Coles factors are checked against the pre-match rates,
+/// but a red card scales the opponent's rate past them (here 1 + μρ < 0 for the (1, 0) cell).
+#[test]
+fn dixon_coles_cells_stay_non_negative_when_red_cards_scale_the_rates() {
+    let params = FootballParams {
+        rho: -0.1175,
+        ..FootballParams::new(0.16, 7.575)
+    };
+    params.validate().expect("valid before any red card");
+    let state = MatchState {
+        red_cards: RedCards { home: 1, away: 0 },
+        ..MatchState::pre_match()
+    };
+    let book = price(&params, &state).expect("prices");
+    for s in &book.market(MarketKey::CorrectScore).unwrap().selections {
+        let p = s.prob.unwrap();
+        assert!(p >= 0.0, "{}: {p}", s.key);
+    }
+    assert_coherent(&book);
+}

@@ -326,10 +326,14 @@ fn dixon_coles(grid: &mut GoalGrid, rho: f64) {
     if grid.len < 2 {
         return;
     }
-    grid.p[0][0] *= 1.0 - l * m * rho;
-    grid.p[0][1] *= 1.0 + l * rho;
-    grid.p[1][0] *= 1.0 + m * rho;
-    grid.p[1][1] *= 1.0 - rho;
+    // The parameters keep each factor non-negative for the pre-match rates, but in play red cards
+    // and score effects scale λ and μ beyond them: a factor below zero is a cell that cannot
+    // happen, not a negative probability.
+    let tau = |x: f64| if x > 0.0 { x } else { 0.0 };
+    grid.p[0][0] *= tau(1.0 - l * m * rho);
+    grid.p[0][1] *= tau(1.0 + l * rho);
+    grid.p[1][0] *= tau(1.0 + m * rho);
+    grid.p[1][1] *= tau(1.0 - rho);
     let total = grid.total();
     if total > 0.0 && (total - 1.0).abs() > 1e-15 {
         let inv = 1.0 / total;

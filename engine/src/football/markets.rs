@@ -190,11 +190,18 @@ fn sums(g: &GoalGrid, score: Score) -> Sums {
 struct BookWriter<'a> {
     book: &'a mut MarketBook,
     next: usize,
+    /// Write only this market (a bet checks one); the others go to `discard`.
+    only: Option<MarketKey>,
+    discard: Vec<Selection>,
 }
 
 impl BookWriter<'_> {
     /// The (cleared) selections of the next market, now keyed `key`, with room for `n`.
     fn market(&mut self, key: MarketKey, n: usize) -> &mut Vec<Selection> {
+        if self.only.is_some_and(|k| k != key) {
+            self.discard.clear();
+            return &mut self.discard;
+        }
         if self.next == self.book.markets.len() {
             self.book.markets.push(Market {
                 key,
@@ -254,12 +261,18 @@ pub fn half_time_total_lines() -> impl Iterator<Item = Line> {
 /// Largest score listed in the correct-score market.
 pub const CORRECT_SCORE_MAX: u8 = 5;
 
-/// Prices every market into `book`, reusing its vectors.
-pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook) {
+/// Prices every market into `book`, reusing its vectors; with `only`, just that market (the book
+/// then holds it alone, or nothing when it is not offered at this state).
+pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook, only: Option<MarketKey>) {
     let g = inputs.rest;
     let score = inputs.score;
     let s = sums(g, score);
-    let mut w = BookWriter { book, next: 0 };
+    let mut w = BookWriter {
+        book,
+        next: 0,
+        only,
+        discard: Vec::new(),
+    };
 
     w.three_way(MarketKey::MatchResult, RESULT_KEYS, s.result);
     let [h, d, a] = s.result;
@@ -319,7 +332,9 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook) {
         [SelectionKey::Home, SelectionKey::None, SelectionKey::Away],
         inputs.next_goal,
     );
-    if let Some(first) = inputs.first_half {
+    if let Some(first) = inputs.first_half
+        && only.is_none_or(|k| k.is_first_half())
+    {
         let fh = sums(first, score);
         w.three_way(MarketKey::HalfTimeResult, RESULT_KEYS, fh.result);
         for line in half_time_total_lines() {

@@ -27,7 +27,7 @@ pub use params::{
 };
 pub use timing::{Remaining, remaining};
 
-use crate::market::{MarketBook, SportModel};
+use crate::market::{Market, MarketBook, MarketKey, SportModel};
 
 /// The football model as a [`SportModel`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -73,12 +73,36 @@ pub fn price_into(
     state: &MatchState,
     book: &mut MarketBook,
 ) -> Result<(), PricingError> {
+    price_markets_into(params, state, book, None)
+}
+
+/// One market at `state`, exactly as [`price`] has it; `None` when the book has no such market
+/// now (a first-half market after half-time).
+pub fn price_market(
+    params: &FootballParams,
+    state: &MatchState,
+    key: MarketKey,
+) -> Result<Option<Market>, PricingError> {
+    let mut book = MarketBook {
+        markets: Vec::with_capacity(1),
+    };
+    price_markets_into(params, state, &mut book, Some(key))?;
+    Ok(book.markets.pop())
+}
+
+fn price_markets_into(
+    params: &FootballParams,
+    state: &MatchState,
+    book: &mut MarketBook,
+    only: Option<MarketKey>,
+) -> Result<(), PricingError> {
     params.validate()?;
     state.validate()?;
     let left = remaining(&params.profile, state);
     // While the first half runs, the half-time grid comes from the same sweep as the full-time one.
+    let wants_first_half = only.is_none_or(|k| k.is_first_half());
     let (rest, first_half) = match state.period {
-        Period::PreMatch | Period::FirstHalf => {
+        Period::PreMatch | Period::FirstHalf if wants_first_half => {
             let [ht, ft] =
                 grid::remaining_goals_at(params, state, [left.to_half_time, left.to_full_time])?;
             (ft, Some(ht))
@@ -109,6 +133,7 @@ pub fn price_into(
             next_goal,
         },
         book,
+        only,
     );
     Ok(())
 }

@@ -10,10 +10,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::football::{FootballParams, MatchState, Period, PricingError, Score, price_into};
-use crate::market::{MarketBook, MarketKey, SelectionKey, Team};
+use crate::football::{
+    FootballParams, MatchState, Period, PricingError, Score, price_into, price_market,
+};
+use crate::market::{Market, MarketBook, MarketKey, SelectionKey, Team};
 use crate::odds::MarginMethod;
-use crate::pricing::offer;
+use crate::pricing::{offer, offer_market};
 
 /// Position in an event's history: `seq` counts deltas; `epoch` changes when history restarts.
 #[derive(
@@ -373,19 +375,39 @@ impl MatchImage {
         price_into(&self.params, &self.state_at(now_ms), book)?;
         // The margin was validated when the terms were set; an invalid one leaves fair prices only.
         let _ = offer(book, self.trading.margin, self.trading.margin_method);
-        for a in &self.adjustments {
-            if let Some(sel) = book
-                .markets
-                .iter_mut()
-                .find(|m| m.key == a.market)
-                .and_then(|m| m.selections.iter_mut().find(|s| s.key == a.selection))
-            {
+        for market in &mut book.markets {
+            self.adjust(market);
+        }
+        Ok(())
+    }
+
+    /// One market at wall time `now_ms`, bit for bit as [`MatchImage::prices`] has it; `None` when
+    /// the book has no such market now.
+    pub fn price_market(
+        &self,
+        now_ms: u64,
+        key: MarketKey,
+    ) -> Result<Option<Market>, PricingError> {
+        let Some(mut market) = price_market(&self.params, &self.state_at(now_ms), key)? else {
+            return Ok(None);
+        };
+        let t = &self.trading;
+        if t.margin.is_finite() && (0.0..1.0).contains(&t.margin) {
+            offer_market(&mut market, t.margin, t.margin_method);
+        }
+        self.adjust(&mut market);
+        Ok(Some(market))
+    }
+
+    /// A trader's manual nudges on one market's offered odds.
+    fn adjust(&self, market: &mut Market) {
+        for a in self.adjustments.iter().filter(|a| a.market == market.key) {
+            if let Some(sel) = market.selections.iter_mut().find(|s| s.key == a.selection) {
                 sel.odds = sel
                     .odds
                     .and_then(|o| crate::odds::ladder::round_down(o * a.factor).ok());
             }
         }
-        Ok(())
     }
 }
 
