@@ -46,6 +46,7 @@ impl InPlay {
                 b.selection(MarketKey::MatchResult, SelectionKey::Home)
                     .and_then(|s| s.odds)
             })
+            .and_then(Price::from_decimal)
             .expect("1X2 offered in play");
         BetRequest {
             bet_id: id.into(),
@@ -185,6 +186,21 @@ fn bet(c: &mut Criterion) {
     });
     let placed = m.event.clone().apply(Input::Bet(req.clone()), now);
     assert_eq!(placed.decisions[0].status, BetStatus::Pending);
+    // A relay's batch: 64 bets arriving at one instant (the book is priced once for all of them).
+    let batch: Vec<BetRequest> = (0..64).map(|i| m.bet(&format!("b{i}"), now)).collect();
+    group.throughput(criterion::Throughput::Elements(64));
+    group.bench_function("place_64_at_one_instant", |b| {
+        b.iter_batched_ref(
+            || m.event.clone(),
+            |ev| {
+                for req in &batch {
+                    black_box(ev.apply(Input::Bet(req.clone()), now));
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.throughput(criterion::Throughput::Elements(1));
     // A client's check of the same slip against its mirror.
     let view = LiveView::new(m.event.snapshot());
     assert!(view.check_bet(&req, now).is_ok());
@@ -243,5 +259,37 @@ fn view(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, feed, bet, stream, view);
+/// A hub restarts from a checkpoint: what writing and loading one costs with 10,000 bets held.
+fn checkpoint(c: &mut Criterion) {
+    let mut m = in_play();
+    let now = NOW + 1_000;
+    for i in 0..10_000 {
+        let mut req = m.bet(&format!("bet-{i:05}"), now);
+        req.user_id = format!("user-{}", i % 1_000);
+        req.stake = 100 + i;
+        req.policy = OddsPolicy::Any;
+        m.event.apply(Input::Bet(req), now);
+    }
+    let cp = m.event.checkpoint();
+    let bytes = cp.to_bytes();
+    eprintln!(
+        "checkpoint with {} bets: {} bytes",
+        m.event.bet_count(),
+        bytes.len()
+    );
+    let mut group = c.benchmark_group("checkpoint");
+    group.sample_size(20);
+    group.bench_function("write_10k_bets", |b| {
+        b.iter(|| black_box(&m.event).checkpoint().to_bytes())
+    });
+    group.bench_function("load_10k_bets", |b| {
+        b.iter(|| {
+            let cp = Checkpoint::from_bytes(black_box(&bytes)).expect("decodes");
+            LiveEvent::from_checkpoint(&cp).expect("restores")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, feed, bet, stream, view, checkpoint);
 criterion_main!(benches);

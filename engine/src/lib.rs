@@ -6,6 +6,7 @@
 //! The engine never panics on input: bad parameters come back as typed errors with stable codes.
 //!
 //! - [`market`]: sport-agnostic vocabulary (markets, selections, lines, line outcomes).
+//! - [`money`]: exact money: prices in integer hundredths, payouts in integer minor units.
 //! - [`football`]: the football model, pre-match and in-play.
 //! - [`live`]: one match live: feed validation, suspensions, snapshots/deltas, bets, settlement, audit.
 //! - [`odds`]: margins (five methods), odds formats and the Betfair price ladder.
@@ -19,6 +20,7 @@ pub mod decimal;
 pub mod football;
 pub mod live;
 pub mod market;
+pub mod money;
 pub mod odds;
 pub mod pricing;
 pub mod signing;

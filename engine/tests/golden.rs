@@ -22,7 +22,7 @@ use inplay_engine::football::{
 };
 use inplay_engine::live::{
     BetRequest, FeedEvent, FeedKind, Fixture, Input, LiveConfig, LiveEvent, LiveView, OddsPolicy,
-    Opening, Source, TradingTerms,
+    Opening, Price, Source, TradingTerms,
 };
 use inplay_engine::market::{MarketBook, MarketKey, SelectionKey, Team};
 use inplay_engine::odds::MarginMethod;
@@ -300,11 +300,13 @@ impl Recorder {
             .map(|(id, market, selection, stake, seen, policy)| {
                 let offered = book.selection(*market, *selection).and_then(|s| s.odds);
                 let price = match seen {
-                    PriceSeen::Offered => offered.unwrap_or(2.0),
-                    PriceSeen::TicksAbove(n) => offered
-                        .and_then(|o| inplay_engine::odds::ladder::tick_offset(o, *n))
-                        .unwrap_or(2.0),
-                };
+                    PriceSeen::Offered => offered,
+                    PriceSeen::TicksAbove(n) => {
+                        offered.and_then(|o| inplay_engine::odds::ladder::tick_offset(o, *n))
+                    }
+                }
+                .and_then(Price::from_decimal)
+                .unwrap_or(Price::from_hundredths(200).expect("2.0 is a price"));
                 let slip = BetRequest {
                     bet_id: (*id).into(),
                     user_id: "golden-user".into(),
@@ -316,7 +318,7 @@ impl Recorder {
                     policy: *policy,
                 };
                 let expect = match self.view.check_bet(&slip, now_ms) {
-                    Ok(p) => json!({ "price": format!("{:016x}", p.to_bits()) }),
+                    Ok(p) => json!({ "price": format!("{:016x}", p.to_f64().to_bits()) }),
                     Err(code) => json!({ "code": code.as_str() }),
                 };
                 json!({ "slip": slip, "expect": expect })

@@ -17,6 +17,11 @@ struct Timeline {
     log: Vec<AuditEntry>,
 }
 
+/// A decimal price that is whole hundredths.
+fn price(decimal: f64) -> Price {
+    Price::from_decimal(decimal).expect("whole hundredths above 1")
+}
+
 fn params() -> FootballParams {
     FootballParams::new(1.6, 1.1)
 }
@@ -141,7 +146,8 @@ impl Timeline {
         let price = book
             .selection(market, sel)
             .and_then(|s| s.odds)
-            .unwrap_or(2.0);
+            .and_then(Price::from_decimal)
+            .unwrap_or(price(2.0));
         let req = BetRequest {
             bet_id: id.into(),
             user_id: "u1".into(),
@@ -327,7 +333,7 @@ fn bets_are_validated() {
         market: total,
         selection: SelectionKey::Over,
         stake: 100,
-        price: 50.0,
+        price: price(50.0),
         seen_version: t.ev.version(),
         policy: OddsPolicy::Exact,
     };
@@ -340,7 +346,7 @@ fn bets_are_validated() {
     );
     req.bet_id = "p2".into();
     req.policy = OddsPolicy::Higher;
-    req.price = 1.01;
+    req.price = price(1.01);
     assert_eq!(
         t.apply(Input::Bet(req.clone())).decisions[0].status,
         BetStatus::Pending
@@ -506,8 +512,19 @@ fn impossible_transitions_and_bad_clocks_are_refused() {
         t.apply(Input::Feed(other)).feed.unwrap().outcome,
         rej(FeedRejection::WrongEvent)
     );
-    // Half-time: no goals. (Messages refused for their timestamp or match id never used their seq.)
-    t.both(FeedKind::PeriodEnd { period: 1 });
+    // Half-time after five minutes is refused on one source's word and taken when both say so.
+    // (Messages refused for their timestamp or match id never used their seq.)
+    assert_eq!(
+        t.feed(Source::Primary, FeedKind::PeriodEnd { period: 1 }),
+        rej(FeedRejection::InvalidTransition)
+    );
+    assert_eq!(t.ev.image().state.period, Period::FirstHalf);
+    assert_eq!(
+        t.feed(Source::Backup, FeedKind::PeriodEnd { period: 1 }),
+        FeedOutcome::Duplicate
+    );
+    assert_eq!(t.ev.image().state.period, Period::HalfTime);
+    // No goals at half-time.
     assert_eq!(
         t.feed(
             Source::Primary,
@@ -772,7 +789,9 @@ fn full_match_settles_every_bet_and_replays_to_the_same_hash() {
     assert_eq!(push.payout, 1_000);
     let half = t.ev.settlement("over275").unwrap();
     let price = t.ev.bet("over275").unwrap().price.unwrap();
-    assert_eq!(half.payout, (500.0 * price + 500.0f64).floor() as u64);
+    // Half won: half the stake at the price and half back, in exact integer hundredths.
+    let h = u64::from(price.hundredths());
+    assert_eq!(half.payout, (1_000 * h + 1_000 * 100) / 200);
 
     let replayed = LiveEvent::replay(&t.log).unwrap();
     assert_eq!(replayed.audit_head(), t.ev.audit_head());
@@ -1023,3 +1042,336 @@ fn persistent_clock_syncs_beyond_the_drift_bound_re_anchor_the_clock() {
         FeedOutcome::Accepted
     );
 }
+
+/// Plays to the second half at `clock_min` minutes with a 1-0 home lead and an accepted home bet.
+fn second_half_with_a_bet(clock_min: u64) -> Timeline {
+    let mut t = Timeline::new();
+    t.apply(Input::Trading(TradingTerms {
+        bet_delay_ms: 0,
+        ..TradingTerms::default()
+    }));
+    t.heartbeat();
+    let d = t.bet(
+        "home",
+        MarketKey::MatchResult,
+        SelectionKey::Home,
+        1_000,
+        OddsPolicy::Any,
+    );
+    assert_eq!(d.status, BetStatus::Accepted);
+    t.kick_off();
+    t.play_for(10 * MIN);
+    t.both(FeedKind::Goal {
+        team: Team::Home,
+        score: None,
+    });
+    t.play_for(35 * MIN);
+    t.both(FeedKind::PeriodEnd { period: 1 });
+    t.play_for(15 * MIN);
+    t.both(FeedKind::PeriodStart { period: 2 });
+    t.play_for((clock_min - 45) * MIN);
+    t
+}
+
+#[test]
+fn one_source_saying_full_time_at_70_minutes_settles_nothing() {
+    let mut t = second_half_with_a_bet(70);
+    assert_eq!(
+        t.feed(Source::Primary, FeedKind::MatchEnd),
+        FeedOutcome::Rejected {
+            reason: FeedRejection::InvalidTransition
+        }
+    );
+    assert_eq!(t.ev.image().state.period, Period::SecondHalf);
+    assert!(t.ev.settlement("home").is_none());
+    assert_eq!(
+        t.status(),
+        MarketStatus::Open,
+        "a refused claim suspends nothing"
+    );
+    // The window passes without the backup agreeing: the claim is forgotten.
+    t.play_for(MIN);
+    assert_eq!(
+        t.feed(Source::Backup, FeedKind::MatchEnd),
+        FeedOutcome::Rejected {
+            reason: FeedRejection::InvalidTransition
+        }
+    );
+    assert_eq!(t.ev.image().state.period, Period::SecondHalf);
+    assert!(t.ev.settlement("home").is_none());
+    t.play_for(MIN);
+    assert_eq!(t.status(), MarketStatus::Open);
+}
+
+#[test]
+fn both_sources_agreeing_on_full_time_at_93_minutes_settle() {
+    let mut t = second_half_with_a_bet(93);
+    assert_eq!(
+        t.feed(Source::Primary, FeedKind::MatchEnd),
+        FeedOutcome::Accepted
+    );
+    // Waiting for the backup: suspended, not settled.
+    assert_eq!(t.status(), suspended(SuspensionReason::PeriodEnd));
+    assert!(t.ev.settlement("home").is_none());
+    t.at(t.now + 800);
+    assert_eq!(
+        t.feed(Source::Backup, FeedKind::PeriodEnd { period: 2 }),
+        FeedOutcome::Duplicate
+    );
+    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    let s = t.ev.settlement("home").unwrap();
+    assert_eq!(s.result, SettlementResult::Won);
+    let price = t.ev.bet("home").unwrap().price.unwrap();
+    assert_eq!(
+        u128::from(s.payout),
+        1_000 * u128::from(price.hundredths()) / 100
+    );
+}
+
+#[test]
+fn full_time_from_one_source_waits_then_stands_when_the_other_falls_silent() {
+    let mut t = second_half_with_a_bet(92);
+    assert_eq!(
+        t.feed(Source::Primary, FeedKind::MatchEnd),
+        FeedOutcome::Accepted
+    );
+    // The backup keeps talking without agreeing: past the window the sources disagree.
+    for _ in 0..5 {
+        t.at(t.now + 1_000);
+        t.feed(
+            Source::Backup,
+            FeedKind::Heartbeat {
+                score: Some(Score::new(1, 0)),
+            },
+        );
+    }
+    assert!(t.ev.settlement("home").is_none());
+    assert_eq!(t.status(), suspended(SuspensionReason::SourceDiscrepancy));
+    // The backup falls silent: the primary's word stands.
+    let wake = t.ev.next_wakeup().unwrap();
+    t.at(wake);
+    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    assert_eq!(
+        t.ev.settlement("home").unwrap().result,
+        SettlementResult::Won
+    );
+}
+
+#[test]
+fn the_backup_alone_saying_abandoned_voids_nothing() {
+    let mut t = second_half_with_a_bet(60);
+    assert_eq!(
+        t.feed(Source::Backup, FeedKind::Abandoned),
+        FeedOutcome::Accepted
+    );
+    assert!(!t.ev.image().abandoned);
+    assert!(t.ev.settlement("home").is_none());
+    assert_eq!(t.status(), suspended(SuspensionReason::SourceDiscrepancy));
+    // Not even when the primary falls silent: an abandonment needs both sources or a trader.
+    t.at(t.now + 30_000);
+    t.feed(Source::Backup, FeedKind::Heartbeat { score: None });
+    t.at(t.now + 30_000);
+    assert!(!t.ev.image().abandoned);
+    assert!(t.ev.settlement("home").is_none());
+    // The primary agrees: void.
+    assert_eq!(
+        t.feed(Source::Primary, FeedKind::Abandoned),
+        FeedOutcome::Duplicate
+    );
+    assert!(t.ev.image().abandoned);
+    let s = t.ev.settlement("home").unwrap();
+    assert_eq!((s.result, s.payout), (SettlementResult::Void, 1_000));
+}
+
+#[test]
+fn a_trader_can_abandon_or_believe_one_source() {
+    let mut t = second_half_with_a_bet(60);
+    t.feed(Source::Backup, FeedKind::Abandoned);
+    // The trader believes the primary: the claim is dropped and trading resumes.
+    t.apply(Input::ConfirmSource {
+        source: Source::Primary,
+    });
+    assert!(!t.ev.image().abandoned);
+    assert_eq!(t.status(), MarketStatus::Open);
+    // Later the trader abandons the match: everything is void.
+    let out = t.apply(Input::Abandon);
+    assert_eq!(out.settlements.len(), 1);
+    assert!(t.ev.image().abandoned);
+    assert_eq!(
+        t.ev.settlement("home").unwrap().result,
+        SettlementResult::Void
+    );
+    LiveEvent::replay(&t.log).expect("trader actions replay");
+}
+
+#[test]
+fn believing_a_source_takes_its_score() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(MIN);
+    // The backup saw a goal the primary missed, and says so in its heartbeats.
+    for _ in 0..5 {
+        t.at(t.now + 1_000);
+        t.feed(
+            Source::Primary,
+            FeedKind::Heartbeat {
+                score: Some(Score::new(0, 0)),
+            },
+        );
+        t.feed(
+            Source::Backup,
+            FeedKind::Heartbeat {
+                score: Some(Score::new(0, 1)),
+            },
+        );
+    }
+    assert_eq!(t.status(), suspended(SuspensionReason::SourceDiscrepancy));
+    t.apply(Input::ConfirmSource {
+        source: Source::Backup,
+    });
+    assert_eq!(t.ev.image().state.score, Score::new(0, 1));
+    assert_eq!(t.ev.image().goals.len(), 1);
+    assert_eq!(t.status(), suspended(SuspensionReason::Goal));
+    LiveEvent::replay(&t.log).expect("replays");
+}
+
+#[test]
+fn a_result_correction_settles_again_and_reports_the_difference() {
+    let mut t = Timeline::new();
+    t.apply(Input::Trading(TradingTerms {
+        bet_delay_ms: 0,
+        ..TradingTerms::default()
+    }));
+    t.heartbeat();
+    for (id, market, sel) in [
+        ("home", MarketKey::MatchResult, SelectionKey::Home),
+        ("draw", MarketKey::MatchResult, SelectionKey::Draw),
+        ("btts", MarketKey::BothTeamsToScore, SelectionKey::Yes),
+        ("ht", MarketKey::HalfTimeResult, SelectionKey::Home),
+    ] {
+        assert_eq!(
+            t.bet(id, market, sel, 1_000, OddsPolicy::Any).status,
+            BetStatus::Accepted
+        );
+    }
+    t.kick_off();
+    t.play_for(30 * MIN);
+    t.both(FeedKind::Goal {
+        team: Team::Home,
+        score: None,
+    });
+    t.play_for(15 * MIN);
+    t.both(FeedKind::PeriodEnd { period: 1 });
+    t.play_for(15 * MIN);
+    t.both(FeedKind::PeriodStart { period: 2 });
+    t.play_for(30 * MIN);
+    let (next_id, next_goal) = ("next", MarketKey::NextGoal);
+    assert_eq!(
+        t.bet(next_id, next_goal, SelectionKey::Away, 500, OddsPolicy::Any)
+            .status,
+        BetStatus::Accepted
+    );
+    t.play_for(17 * MIN);
+    t.both(FeedKind::MatchEnd);
+    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+    let r = |t: &Timeline, id: &str| t.ev.settlement(id).unwrap().result;
+    assert_eq!(r(&t, "home"), SettlementResult::Won);
+    assert_eq!(r(&t, "next"), SettlementResult::Lost);
+    let home_paid = t.ev.settlement("home").unwrap().payout;
+    // Both feeds missed an away goal at 88:00: the trader enters the corrected goals.
+    let correction = ResultCorrection {
+        goals: vec![
+            CorrectedGoal {
+                team: Team::Home,
+                half: 1,
+                clock_ms: 30 * MIN,
+            },
+            CorrectedGoal {
+                team: Team::Away,
+                half: 2,
+                clock_ms: 88 * MIN,
+            },
+        ],
+    };
+    let out = t.apply(Input::Resettle(correction.clone()));
+    assert_eq!(t.ev.image().state.score, Score::new(1, 1));
+    let by_id = |id: &str| out.settlements.iter().find(|s| s.bet_id == id).cloned();
+    let home = by_id("home").unwrap();
+    assert_eq!(home.result, SettlementResult::Lost);
+    let c = home.correction.unwrap();
+    assert_eq!(c.previous_result, SettlementResult::Won);
+    assert_eq!(c.previous_payout, home_paid);
+    assert_eq!(c.difference, -(home_paid as i64));
+    assert_eq!(by_id("draw").unwrap().result, SettlementResult::Won);
+    assert_eq!(by_id("btts").unwrap().result, SettlementResult::Won);
+    // The next goal after the 75:00 bet was the away goal at 88:00.
+    assert_eq!(by_id("next").unwrap().result, SettlementResult::Won);
+    // The half-time bet stands: the correction did not touch the first half.
+    assert!(by_id("ht").is_none());
+    assert_eq!(r(&t, "ht"), SettlementResult::Won);
+    // In the audit log, and reproduced by replay.
+    let entry = out.audit.unwrap();
+    assert_eq!(entry.settlements, out.settlements);
+    let replayed = LiveEvent::replay(&t.log).expect("replays");
+    assert_eq!(replayed.settlement("home"), t.ev.settlement("home"));
+    assert_eq!(replayed.audit_head(), t.ev.audit_head());
+    // The same correction again changes nothing.
+    assert!(t.apply(Input::Resettle(correction)).settlements.is_empty());
+}
+
+#[test]
+fn a_correction_before_full_time_or_that_no_match_could_have_is_refused() {
+    let mut t = second_half_with_a_bet(60);
+    let goals = |half| ResultCorrection {
+        goals: vec![CorrectedGoal {
+            team: Team::Away,
+            half,
+            clock_ms: 50 * MIN,
+        }],
+    };
+    assert!(t.apply(Input::Resettle(goals(2))).audit.is_none());
+    t.play_for(33 * MIN);
+    t.both(FeedKind::MatchEnd);
+    assert!(t.apply(Input::Resettle(goals(3))).settlements.is_empty());
+    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+}
+
+#[test]
+fn a_checkpoint_resumes_where_the_log_left_off_and_refuses_what_does_not_chain() {
+    let mut t = second_half_with_a_bet(70);
+    let k = t.log.len() / 2;
+    let head = LiveEvent::replay(&t.log[..k]).unwrap();
+    let cp = head.checkpoint();
+    assert_eq!(cp.index, k as u64);
+    let resumed = LiveEvent::resume(&cp, &t.log[k..]).unwrap();
+    assert_eq!(resumed.checkpoint(), t.ev.checkpoint());
+    // A tail that skips an entry, or a damaged checkpoint, is refused.
+    assert!(LiveEvent::resume(&cp, &t.log[k + 1..]).is_err());
+    let mut damaged = cp.clone();
+    damaged.state[10] ^= 1;
+    assert_eq!(
+        LiveEvent::from_checkpoint(&damaged).unwrap_err(),
+        LiveError::BadCheckpoint
+    );
+    t.play_for(MIN);
+}
+
+#[test]
+fn a_bet_checks_one_market_priced_exactly_as_the_book() {
+    let mut t = second_half_with_a_bet(70);
+    t.feed(Source::Primary, FeedKind::RedCard { team: Team::Away });
+    t.play_for(10 * SEC_STEP);
+    let book = t.ev.prices(t.now).unwrap();
+    for m in &book.markets {
+        let alone = t.ev.image().price_market(t.now, m.key).unwrap().unwrap();
+        assert_eq!(&alone, m, "{}", m.key);
+    }
+    assert_eq!(
+        t.ev.image()
+            .price_market(t.now, MarketKey::HalfTimeResult)
+            .unwrap(),
+        None
+    );
+}
+
+const SEC_STEP: u64 = 1_000;

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::bet::BetDecision;
-use super::event::{FeedResult, Input};
 use super::image::Version;
+use super::outcome::{FeedResult, Input};
+use super::settle::Settlement;
 
 /// A SHA-256 digest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -34,6 +35,8 @@ pub struct AuditEntry {
     pub feed: Option<FeedResult>,
     /// Bet decisions made.
     pub decisions: Vec<BetDecision>,
+    /// Bets settled (or settled again after a correction, with the difference).
+    pub settlements: Vec<Settlement>,
     /// Version after the input.
     pub version: Version,
     /// Hash of the previous entry (zeros for the first).
@@ -49,17 +52,20 @@ struct Hashed<'a> {
     input: &'a Input,
     feed: &'a Option<FeedResult>,
     decisions: &'a [BetDecision],
+    settlements: &'a [Settlement],
     version: Version,
 }
 
 impl AuditEntry {
     /// Builds and hashes an entry.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         index: u64,
         now_ms: u64,
         input: Input,
         feed: Option<FeedResult>,
         decisions: Vec<BetDecision>,
+        settlements: Vec<Settlement>,
         version: Version,
         prev: Hash,
     ) -> AuditEntry {
@@ -69,6 +75,7 @@ impl AuditEntry {
             input,
             feed,
             decisions,
+            settlements,
             version,
             prev,
             hash: Hash::default(),
@@ -85,6 +92,7 @@ impl AuditEntry {
             input: &self.input,
             feed: &self.feed,
             decisions: &self.decisions,
+            settlements: &self.settlements,
             version: self.version,
         };
         let mut h = Sha256::new();

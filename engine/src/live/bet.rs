@@ -1,14 +1,15 @@
 //! Bet requests, their validation against the current image, and decisions.
 //!
-//! Money is integer minor units throughout. [`check_bet`] is the part of validation that needs only
-//! the streamed image, so the browser runs exactly the edge's checks before sending; the edge adds the
-//! ledger-dependent ones (idempotency, liability, bet delay) in [`super::LiveEvent`].
+//! Money is integer minor units and prices are integer hundredths ([`Price`]) throughout.
+//! [`check_bet`] is the part of validation that needs only the streamed image, so the browser runs
+//! exactly the edge's checks before sending; the edge adds the ledger-dependent ones (idempotency,
+//! liability, bet delay) in [`super::LiveEvent`].
 
 use serde::{Deserialize, Serialize};
 
 use super::image::{MarketStatus, MatchImage, Version};
-use crate::market::{MarketBook, MarketKey, SelectionKey};
-use crate::odds::ladder;
+use crate::market::{Market, MarketKey, SelectionKey};
+use crate::money::Price;
 
 /// What a bettor accepts if the price moves before the bet is placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -36,8 +37,8 @@ pub struct BetRequest {
     pub selection: SelectionKey,
     /// Stake in minor units (e.g. pence).
     pub stake: u64,
-    /// Decimal price the bettor saw.
-    pub price: f64,
+    /// Price the bettor saw (decimal in JSON, `2.1`; whole hundredths).
+    pub price: Price,
     /// Version of the image the bettor saw.
     pub seen_version: Version,
     /// Price-change policy.
@@ -161,7 +162,7 @@ pub struct BetDecision {
     /// Decision: `accepted`, `pending` or `rejected:<code>`.
     pub status: BetStatus,
     /// Price taken (accepted) or currently offered (pending).
-    pub price: Option<f64>,
+    pub price: Option<Price>,
     /// When a pending bet is decided (ms).
     pub release_at_ms: Option<u64>,
     /// Version of the image the decision was made on.
@@ -170,23 +171,21 @@ pub struct BetDecision {
     pub decided_at_ms: u64,
 }
 
-/// Price and status checks that need only the image and its prices: returns the offered price now.
+/// Price and status checks that need only the image and the bet's market priced now: returns the
+/// price offered now. `market` is the bet's market from the current book (`None`: not offered).
 pub fn check_bet(
     image: &MatchImage,
-    book: &MarketBook,
+    market: Option<&Market>,
     version: Version,
     req: &BetRequest,
-) -> Result<f64, RejectCode> {
-    if !(req.price.is_finite() && req.price > 1.0)
-        || req.bet_id.is_empty()
-        || req.bet_id.len() > 128
-    {
+) -> Result<Price, RejectCode> {
+    if req.bet_id.is_empty() || req.bet_id.len() > 128 {
         return Err(RejectCode::InvalidRequest);
     }
     if req.seen_version.epoch != version.epoch || req.seen_version.seq > version.seq {
         return Err(RejectCode::StaleVersion);
     }
-    let market = book.market(req.market).ok_or(RejectCode::UnknownMarket)?;
+    let market = market.ok_or(RejectCode::UnknownMarket)?;
     let selection = market
         .selection(req.selection)
         .ok_or(RejectCode::UnknownSelection)?;
@@ -204,45 +203,29 @@ pub fn check_bet(
     if req.stake > t.max_stake {
         return Err(RejectCode::StakeTooHigh);
     }
-    let offered = selection.odds.ok_or(RejectCode::MarketClosed)?;
+    let offered = selection
+        .odds
+        .and_then(Price::from_decimal)
+        .ok_or(RejectCode::MarketClosed)?;
     price_acceptable(req.price, offered, req.policy)?;
     Ok(offered)
 }
 
-/// Compares prices on the ladder, so float noise never decides a bet.
+/// Whether `offered` honours a request for `requested` under `policy`: prices are whole
+/// hundredths, so this compares integers and float noise never decides a bet.
 pub fn price_acceptable(
-    requested: f64,
-    offered: f64,
+    requested: Price,
+    offered: Price,
     policy: OddsPolicy,
 ) -> Result<(), RejectCode> {
     let ok = match policy {
         OddsPolicy::Any => true,
-        OddsPolicy::Exact | OddsPolicy::Higher => {
-            let (Some(want), Some(have)) =
-                (ladder::tick_index(requested), ladder::tick_index(offered))
-            else {
-                return Err(RejectCode::PriceChanged);
-            };
-            if policy == OddsPolicy::Exact {
-                have == want
-            } else {
-                have >= want
-            }
-        }
+        OddsPolicy::Exact => offered == requested,
+        OddsPolicy::Higher => offered >= requested,
     };
     if ok {
         Ok(())
     } else {
         Err(RejectCode::PriceChanged)
-    }
-}
-
-/// Net amount the book pays if the bet wins (stake × (price − 1)), minor units, rounded down.
-pub fn net_win(stake: u64, price: f64) -> u64 {
-    let v = stake as f64 * (price - 1.0);
-    if v.is_finite() && v > 0.0 {
-        libm::floor(v) as u64
-    } else {
-        0
     }
 }

@@ -7,28 +7,38 @@
 
 mod audit;
 mod bet;
+mod checkpoint;
 mod event;
 mod feed;
 mod frame;
 mod image;
+mod ledger;
+mod opening;
+mod outcome;
 mod settle;
+mod sources;
 pub mod stream_size;
+mod transitions;
 mod view;
 
+/// Exact money, re-exported where bets live.
+pub use crate::money::{Price, net_win};
 pub use audit::{AuditEntry, Hash};
 pub use bet::{
-    BetDecision, BetRequest, BetStatus, OddsPolicy, RejectCode, check_bet, net_win,
-    price_acceptable,
+    BetDecision, BetRequest, BetStatus, OddsPolicy, RejectCode, check_bet, price_acceptable,
 };
-pub use event::{
-    FeedOutcome, FeedRejection, FeedResult, Input, LiveConfig, LiveError, LiveEvent, Opening,
-    Output,
-};
+pub use checkpoint::Checkpoint;
+pub use event::LiveEvent;
 pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
 pub use frame::{Frame, kind as frame_kind};
 pub use image::{
     Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, GoalRecord, MarketStatus, MatchImage,
     Snapshot, StreamError, Suspension, SuspensionReason, TradingTerms, Version,
 };
-pub use settle::{Settlement, SettlementFacts, SettlementResult, settle};
+pub use opening::{LiveConfig, Opening};
+pub use outcome::{FeedOutcome, FeedRejection, FeedResult, Input, LiveError, Output};
+pub use settle::{
+    CorrectedGoal, Correction, MatchMoment, ResultCorrection, Settlement, SettlementFacts,
+    SettlementResult, settle,
+};
 pub use view::LiveView;

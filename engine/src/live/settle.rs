@@ -1,11 +1,13 @@
 //! Settlement of bets from the final state, exact for every market the football model prices.
 //!
-//! Rounding rule: every payout (total return, stake included) is rounded *down* to the minor unit.
+//! Money is exact ([`crate::money`]): every payout (total return, stake included) is integer
+//! arithmetic on the stake and the price's hundredths, rounded *down* to the minor unit once.
 
 use serde::{Deserialize, Serialize};
 
 use crate::football::{CORRECT_SCORE_MAX, Score};
 use crate::market::{MarketKey, SelectionKey, Team};
+use crate::money::{self, Price};
 
 /// How a bet resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,20 +38,36 @@ impl SettlementResult {
         }
     }
 
-    /// Total return (stake included) in minor units for `stake` at decimal `price`, rounded down.
-    pub fn payout(self, stake: u64, price: f64) -> u64 {
-        let s = stake as f64;
-        let v = match self {
-            SettlementResult::Won => s * price,
-            SettlementResult::HalfWon => s / 2.0 * price + s / 2.0,
-            SettlementResult::Push | SettlementResult::Void => return stake,
-            SettlementResult::HalfLost => s / 2.0,
-            SettlementResult::Lost => 0.0,
-        };
-        if v.is_finite() && v > 0.0 {
-            libm::floor(v) as u64
-        } else {
-            0
+    /// Total return (stake included) in minor units for `stake` at `price`, rounded down.
+    pub fn payout(self, stake: u64, price: Price) -> u64 {
+        match self {
+            SettlementResult::Won => money::gross_win(stake, price),
+            SettlementResult::HalfWon => money::half_win(stake, price),
+            SettlementResult::Push | SettlementResult::Void => stake,
+            SettlementResult::HalfLost => money::half_stake(stake),
+            SettlementResult::Lost => 0,
+        }
+    }
+
+    /// Every result.
+    pub const ALL: [SettlementResult; 6] = [
+        SettlementResult::Won,
+        SettlementResult::Lost,
+        SettlementResult::Push,
+        SettlementResult::HalfWon,
+        SettlementResult::HalfLost,
+        SettlementResult::Void,
+    ];
+
+    /// Stable code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettlementResult::Won => "won",
+            SettlementResult::Lost => "lost",
+            SettlementResult::Push => "push",
+            SettlementResult::HalfWon => "half_won",
+            SettlementResult::HalfLost => "half_lost",
+            SettlementResult::Void => "void",
         }
     }
 }
@@ -184,4 +202,129 @@ pub struct Settlement {
     pub result: SettlementResult,
     /// Total return in minor units (stake included), rounded down.
     pub payout: u64,
+    /// When this settles the bet again after a result correction: what it replaces.
+    pub correction: Option<Correction>,
+}
+
+/// What a resettlement replaced, and what it changes for the bettor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    /// The earlier result.
+    pub previous_result: SettlementResult,
+    /// The earlier payout.
+    pub previous_payout: u64,
+    /// New payout minus the earlier one: what the book pays (positive) or claws back (negative).
+    pub difference: i64,
+}
+
+impl Correction {
+    /// The correction from `previous` to the new `payout`.
+    pub fn new(previous_result: SettlementResult, previous_payout: u64, payout: u64) -> Correction {
+        let d = i128::from(payout) - i128::from(previous_payout);
+        Correction {
+            previous_result,
+            previous_payout,
+            difference: d.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+        }
+    }
+}
+
+/// The corrected record of a match's goals, which a trader enters when the result that settled
+/// the bets was wrong. Every settled bet is settled again against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultCorrection {
+    /// Every goal that stands, in the order scored.
+    pub goals: Vec<CorrectedGoal>,
+}
+
+/// One goal of a [`ResultCorrection`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectedGoal {
+    /// Scoring team.
+    pub team: Team,
+    /// Half it was scored in: 1 or 2.
+    pub half: u8,
+    /// Match clock (ms; the second half starts at 45:00).
+    pub clock_ms: u64,
+}
+
+/// A point of a match, ordered: before kick-off, then the first half by clock, half-time, the
+/// second half by clock. Bets record when they were struck so a corrected goal list can say which
+/// goals came before each bet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct MatchMoment {
+    /// 0 before kick-off, 1 first half (and half-time at `u64::MAX`), 2 second half, 3 after.
+    pub half: u8,
+    /// Match clock within the half.
+    pub clock_ms: u64,
+}
+
+impl ResultCorrection {
+    /// Refuses a list that no match could have: a half other than 1 or 2, goals out of order,
+    /// more than 30 per team.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        let mut last = MatchMoment::default();
+        let (mut home, mut away) = (0u32, 0u32);
+        for g in &self.goals {
+            if !(1..=2).contains(&g.half) {
+                return Err("goal half must be 1 or 2");
+            }
+            let at = g.moment();
+            if at < last {
+                return Err("goals must be in the order scored");
+            }
+            last = at;
+            match g.team {
+                Team::Home => home += 1,
+                Team::Away => away += 1,
+            }
+        }
+        if home > 30 || away > 30 {
+            return Err("more than 30 goals for a team");
+        }
+        Ok(())
+    }
+
+    /// Final score.
+    pub fn final_score(&self) -> Score {
+        self.score_before(MatchMoment {
+            half: 3,
+            clock_ms: 0,
+        })
+    }
+
+    /// Half-time score.
+    pub fn half_time(&self) -> Score {
+        self.score_before(MatchMoment {
+            half: 2,
+            clock_ms: 0,
+        })
+    }
+
+    /// Score from the goals strictly before `at`.
+    pub fn score_before(&self, at: MatchMoment) -> Score {
+        let mut s = Score::default();
+        for g in self.goals.iter().filter(|g| g.moment() < at) {
+            match g.team {
+                Team::Home => s.home = s.home.saturating_add(1),
+                Team::Away => s.away = s.away.saturating_add(1),
+            }
+        }
+        s
+    }
+
+    /// The scorer of the first goal at or after `at`.
+    pub fn next_goal_after(&self, at: MatchMoment) -> Option<Team> {
+        self.goals.iter().find(|g| g.moment() >= at).map(|g| g.team)
+    }
+}
+
+impl CorrectedGoal {
+    /// When it was scored, as a [`MatchMoment`].
+    pub fn moment(&self) -> MatchMoment {
+        MatchMoment {
+            half: self.half,
+            clock_ms: self.clock_ms,
+        }
+    }
 }

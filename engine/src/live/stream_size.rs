@@ -6,9 +6,11 @@
 
 use serde::Serialize;
 
-use super::event::{Input, LiveConfig, LiveEvent, Opening};
+use super::event::LiveEvent;
 use super::feed::{FeedEvent, FeedKind, Source};
 use super::image::{Fixture, MarketStatus, TradingTerms};
+use super::opening::{LiveConfig, Opening};
+use super::outcome::Input;
 use crate::football::FootballParams;
 use crate::market::MarketBook;
 use crate::odds::ladder;

@@ -8,6 +8,7 @@ use super::bet::{BetRequest, RejectCode, check_bet};
 use super::image::{Delta, MarketStatus, Snapshot, StreamError, Version};
 use crate::football::PricingError;
 use crate::market::{MarketBook, MarketKey};
+use crate::money::Price;
 
 /// A client-side mirror of a live event.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +65,11 @@ impl LiveView {
             .collect())
     }
     /// The edge's image-level checks on a bet at `now_ms`; returns the price it would be offered.
-    pub fn check_bet(&self, req: &BetRequest, now_ms: u64) -> Result<f64, RejectCode> {
-        let book = self.prices(now_ms).map_err(|_| RejectCode::MarketClosed)?;
-        check_bet(&self.snapshot.image, &book, self.snapshot.version, req)
+    pub fn check_bet(&self, req: &BetRequest, now_ms: u64) -> Result<Price, RejectCode> {
+        let image = &self.snapshot.image;
+        let market = image
+            .price_market(now_ms, req.market)
+            .map_err(|_| RejectCode::MarketClosed)?;
+        check_bet(image, market.as_ref(), self.snapshot.version, req)
     }
 }

@@ -33,7 +33,7 @@ mod frame;
 mod tools;
 
 use core::cell::Cell;
-use inplay_engine::live::{BetRequest, LiveView};
+use inplay_engine::live::{BetRequest, LiveView, Price, SettlementResult};
 use inplay_engine::market::{MarketBook, MarketKey, SelectionKey};
 use inplay_engine::odds::{self, OddsError, OddsFormat, ladder};
 
@@ -302,14 +302,41 @@ pub fn ladder_round_nearest(decimal: f64) -> Result<f64, JsValue> {
     ladder::round_nearest(decimal).map_err(odds_error)
 }
 
+/// A decimal price as exact hundredths, or an `invalid_price` error.
+fn price_of(price: f64) -> Result<Price, JsValue> {
+    Price::from_decimal(price).ok_or_else(|| {
+        error(
+            "invalid_price",
+            "price must be a decimal above 1 in whole hundredths",
+        )
+    })
+}
+
 /// What a winning stake (minor units) at a decimal price pays on top of the stake: the engine's
-/// settlement rule (`net_win`, rounded down to a whole minor unit).
+/// settlement rule (`net_win`: exact integer arithmetic, rounded down once to a whole minor unit).
 #[wasm_bindgen(js_name = netWin)]
 pub fn net_win(stake: f64, price: f64) -> Result<f64, JsValue> {
     let stake = whole(stake, "stake", "number of minor units")?;
     // Results up to 2^53 are exact as a JS number; stakes that could exceed it are refused by any
     // trading terms long before.
-    Ok(inplay_engine::live::net_win(stake, price) as f64)
+    Ok(inplay_engine::live::net_win(stake, price_of(price)?) as f64)
+}
+
+/// A settled bet's whole return (stake included) for `result` (`won`, `half_won`, `push`, …):
+/// the engine's settlement arithmetic.
+#[wasm_bindgen]
+pub fn payout(result: &str, stake: f64, price: f64) -> Result<f64, JsValue> {
+    let stake = whole(stake, "stake", "number of minor units")?;
+    let result = SettlementResult::ALL
+        .into_iter()
+        .find(|r| r.as_str() == result)
+        .ok_or_else(|| {
+            error(
+                "invalid_argument",
+                "result must be won, lost, push, half_won, half_lost or void",
+            )
+        })?;
+    Ok(result.payout(stake, price_of(price)?) as f64)
 }
 
 /// Version of the engine crate compiled into this wasm.
@@ -403,6 +430,7 @@ impl LiveEvent {
         let req: BetRequest = from_js(slip, "invalid_request", "bet slip")?;
         self.view
             .check_bet(&req, millis(now_ms, "nowMs")?)
+            .map(Price::to_f64)
             .map_err(|code| error(code.as_str(), &format!("bet refused: {}", code.as_str())))
     }
 }

@@ -1,0 +1,90 @@
+//! A full-state checkpoint: everything a [`LiveEvent`] needs to continue, as hashed bytes.
+//!
+//! A host that logs every input can restart by replaying the whole log, which grows with the match
+//! (minutes at peak rates). With a checkpoint it loads the latest one and replays only the entries
+//! logged after it, still checking each one's hash against the chain: [`LiveEvent::resume`]. The
+//! checkpoint names the log position it stands at (`index` entries, ending in `audit_head`), so a
+//! tail that does not chain onto it is refused.
+//!
+//! Invariant (property-tested): a checkpoint taken at any entry, plus the rest of the log, gives an
+//! event whose next checkpoint is byte-identical to the one of the full replay.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::audit::{AuditEntry, Hash};
+use super::event::LiveEvent;
+use super::image::Version;
+use super::outcome::LiveError;
+
+/// The whole state of a live event at one log position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Log entries it includes: the next entry to replay has this index.
+    pub index: u64,
+    /// Hash of the last entry it includes.
+    pub audit_head: Hash,
+    /// The event's version.
+    pub version: Version,
+    /// The state, postcard-encoded.
+    pub state: Vec<u8>,
+    /// SHA-256 of `state`, so a damaged checkpoint is refused instead of resumed.
+    pub hash: Hash,
+}
+
+impl Checkpoint {
+    /// Binary form (postcard), as hosts store it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// Decodes the binary form.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint, LiveError> {
+        postcard::from_bytes(bytes).map_err(|_| LiveError::BadCheckpoint)
+    }
+}
+
+fn digest(bytes: &[u8]) -> Hash {
+    Hash(Sha256::digest(bytes).into())
+}
+
+impl LiveEvent {
+    /// The full state now.
+    pub fn checkpoint(&self) -> Checkpoint {
+        let state = postcard::to_allocvec(self).unwrap_or_default();
+        Checkpoint {
+            index: self.audit_len,
+            audit_head: self.audit_head,
+            version: self.version,
+            hash: digest(&state),
+            state,
+        }
+    }
+
+    /// The event a checkpoint holds, after checking its hash and that it describes itself truly.
+    pub fn from_checkpoint(checkpoint: &Checkpoint) -> Result<LiveEvent, LiveError> {
+        if digest(&checkpoint.state) != checkpoint.hash {
+            return Err(LiveError::BadCheckpoint);
+        }
+        let ev: LiveEvent =
+            postcard::from_bytes(&checkpoint.state).map_err(|_| LiveError::BadCheckpoint)?;
+        if ev.audit_len != checkpoint.index
+            || ev.audit_head != checkpoint.audit_head
+            || ev.version != checkpoint.version
+        {
+            return Err(LiveError::BadCheckpoint);
+        }
+        Ok(ev)
+    }
+
+    /// Restores from a checkpoint and replays the log entries after it, each of which must chain
+    /// onto it and reproduce bit for bit.
+    pub fn resume<'a>(
+        checkpoint: &Checkpoint,
+        tail: impl IntoIterator<Item = &'a AuditEntry>,
+    ) -> Result<LiveEvent, LiveError> {
+        let mut ev = LiveEvent::from_checkpoint(checkpoint)?;
+        ev.replay_tail(tail)?;
+        Ok(ev)
+    }
+}

@@ -1,0 +1,387 @@
+//! The bet ledger: decisions, the in-play delay, liabilities and settlement, in exact money.
+//!
+//! A bet is checked against the image at its arrival (status, price under its policy, stakes,
+//! version), its liability (net win) is reserved, and in play it waits `bet_delay_ms` before the
+//! final decision: any suspension inside the window rejects it, and the price and liability are
+//! checked again. Settlement runs when a settlement fact stands; a trader's result correction settles
+//! every settled bet again and reports what changed.
+
+use serde::{Deserialize, Serialize};
+
+use super::bet::{BetDecision, BetRequest, BetStatus, RejectCode, check_bet, price_acceptable};
+use super::event::LiveEvent;
+use super::image::{DeltaOp, GoalRecord, MarketStatus};
+use super::outcome::Output;
+use super::settle::{
+    Correction, MatchMoment, ResultCorrection, Settlement, SettlementFacts, SettlementResult,
+    settle,
+};
+use crate::football::{Period, Score};
+use crate::market::{MarketBook, MarketKey, SelectionKey};
+use crate::money::{Price, net_win};
+
+/// One bet as the ledger holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct BetRecord {
+    pub(super) request: BetRequest,
+    pub(super) decision: BetDecision,
+    pub(super) placed_at_ms: u64,
+    /// Liability reserved (net win) while pending or accepted.
+    pub(super) reserved: u64,
+    pub(super) score_at_bet: Score,
+    pub(super) goals_at_bet: usize,
+    /// When in the match it was accepted, for settling it again on a corrected goal list.
+    pub(super) at: MatchMoment,
+    pub(super) settlement: Option<Settlement>,
+}
+
+impl LiveEvent {
+    /// Where the match is now, as a bet records it.
+    fn moment(&self) -> MatchMoment {
+        let clock_ms = self.image.state.clock_ms;
+        let (half, clock_ms) = match self.image.state.period {
+            Period::PreMatch => (0, 0),
+            Period::FirstHalf => (1, clock_ms),
+            Period::HalfTime => (1, u64::MAX),
+            Period::SecondHalf => (2, clock_ms),
+            Period::FullTime => (3, 0),
+        };
+        MatchMoment { half, clock_ms }
+    }
+
+    pub(super) fn on_bet(&mut self, req: &BetRequest, now_ms: u64) -> BetDecision {
+        if let Some(existing) = self.bets.get(&req.bet_id) {
+            return existing.decision.clone();
+        }
+        let decision = self.decide(req, now_ms);
+        let reserved = match (decision.status, decision.price) {
+            (BetStatus::Rejected { .. }, _) | (_, None) => 0,
+            (_, Some(price)) => net_win(req.stake, price),
+        };
+        if reserved > 0 {
+            self.reserve(req.market, req.selection, i128::from(reserved));
+        }
+        if decision.status == BetStatus::Pending {
+            self.pending_bets.push(req.bet_id.clone());
+        }
+        let mut at = self.moment();
+        at.clock_ms = match self.image.state.period {
+            Period::FirstHalf | Period::SecondHalf => self.image.clock.clock_at(now_ms),
+            _ => at.clock_ms,
+        };
+        self.bets.insert(
+            req.bet_id.clone(),
+            BetRecord {
+                request: req.clone(),
+                decision: decision.clone(),
+                placed_at_ms: now_ms,
+                reserved,
+                score_at_bet: self.image.state.score,
+                goals_at_bet: self.image.goals.len(),
+                at,
+                settlement: None,
+            },
+        );
+        decision
+    }
+
+    fn decide(&mut self, req: &BetRequest, now_ms: u64) -> BetDecision {
+        let mut d = BetDecision {
+            bet_id: req.bet_id.clone(),
+            user_id: req.user_id.clone(),
+            status: BetStatus::Accepted,
+            price: None,
+            release_at_ms: None,
+            version: self.version,
+            decided_at_ms: now_ms,
+        };
+        let reject = |mut d: BetDecision, code| {
+            d.status = BetStatus::Rejected { code };
+            d
+        };
+        if !self.is_live() {
+            return reject(d, RejectCode::MarketClosed);
+        }
+        let Ok(market) = self.market_at(now_ms, req.market) else {
+            return reject(d, RejectCode::MarketClosed);
+        };
+        let offered = match check_bet(&self.image, market.as_ref(), self.version, req) {
+            Ok(p) => p,
+            Err(code) => return reject(d, code),
+        };
+        if req.seen_version.seq < self.material_seq {
+            return reject(d, RejectCode::StaleVersion);
+        }
+        let net = net_win(req.stake, offered);
+        if self.exceeds_liability(req.market, req.selection, net) {
+            return reject(d, RejectCode::LiabilityExceeded);
+        }
+        d.price = Some(offered);
+        let delay = self.image.trading.bet_delay_ms;
+        if self.image.state.period != Period::PreMatch && delay > 0 {
+            d.status = BetStatus::Pending;
+            d.release_at_ms = Some(now_ms.saturating_add(delay));
+        }
+        d
+    }
+
+    fn exceeds_liability(&self, market: MarketKey, selection: SelectionKey, extra: u64) -> bool {
+        let t = &self.image.trading;
+        let sel = self
+            .liability
+            .get(&(market, selection))
+            .copied()
+            .unwrap_or(0);
+        let mkt = self.market_liability.get(&market).copied().unwrap_or(0);
+        sel.saturating_add(extra) > t.max_selection_liability
+            || mkt.saturating_add(extra) > t.max_market_liability
+    }
+
+    fn reserve(&mut self, market: MarketKey, selection: SelectionKey, delta: i128) {
+        let add = |v: &mut u64| *v = (*v as i128 + delta).clamp(0, u64::MAX as i128) as u64;
+        add(self.liability.entry((market, selection)).or_insert(0));
+        add(self.market_liability.entry(market).or_insert(0));
+    }
+
+    /// Liability the book holds on one selection (net win of its pending and accepted bets).
+    pub fn selection_liability(&self, market: MarketKey, selection: SelectionKey) -> u64 {
+        self.liability
+            .get(&(market, selection))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Liability the book holds on one market.
+    pub fn market_liability(&self, market: MarketKey) -> u64 {
+        self.market_liability.get(&market).copied().unwrap_or(0)
+    }
+
+    /// Every selection's liability, in key order.
+    pub fn liabilities(&self) -> impl Iterator<Item = ((MarketKey, SelectionKey), u64)> + '_ {
+        self.liability.iter().map(|(k, v)| (*k, *v))
+    }
+
+    /// Decides delayed bets whose delay is over.
+    pub(super) fn release_bets(&mut self, now_ms: u64, out: &mut Output) {
+        if self.pending_bets.is_empty() {
+            return;
+        }
+        let due: Vec<String> = self
+            .pending_bets
+            .iter()
+            .filter(|id| {
+                self.bets
+                    .get(*id)
+                    .and_then(|b| b.decision.release_at_ms)
+                    .is_some_and(|r| now_ms >= r)
+            })
+            .cloned()
+            .collect();
+        if due.is_empty() {
+            return;
+        }
+        self.pending_bets.retain(|id| !due.contains(id));
+        // Many bets release at one instant at the peak: one book for all of them.
+        let book = self.book_at(now_ms).cloned();
+        for id in due {
+            let Some(rec) = self.bets.get(&id) else {
+                continue;
+            };
+            let (req, placed, reserved, mut decision) = (
+                rec.request.clone(),
+                rec.placed_at_ms,
+                rec.reserved,
+                rec.decision.clone(),
+            );
+            self.reserve(req.market, req.selection, -i128::from(reserved));
+            let verdict = self.release_verdict(&req, placed, book.as_ref());
+            decision.decided_at_ms = now_ms;
+            decision.version = self.version;
+            decision.release_at_ms = None;
+            let mut new_reserved = 0;
+            match verdict {
+                Ok(price) => {
+                    decision.status = BetStatus::Accepted;
+                    decision.price = Some(price);
+                    new_reserved = net_win(req.stake, price);
+                    self.reserve(req.market, req.selection, i128::from(new_reserved));
+                }
+                Err(code) => decision.status = BetStatus::Rejected { code },
+            }
+            let score = self.image.state.score;
+            let goals = self.image.goals.len();
+            let mut at = self.moment();
+            if matches!(
+                self.image.state.period,
+                Period::FirstHalf | Period::SecondHalf
+            ) {
+                at.clock_ms = self.image.clock.clock_at(now_ms);
+            }
+            if let Some(rec) = self.bets.get_mut(&id) {
+                rec.decision = decision.clone();
+                rec.reserved = new_reserved;
+                rec.score_at_bet = score;
+                rec.goals_at_bet = goals;
+                rec.at = at;
+            }
+            self.hidden_change = true;
+            out.decisions.push(decision);
+        }
+    }
+
+    fn release_verdict(
+        &self,
+        req: &BetRequest,
+        placed_ms: u64,
+        book: Option<&MarketBook>,
+    ) -> Result<Price, RejectCode> {
+        if self.last_suspended_ms.is_some_and(|t| t >= placed_ms) {
+            return Err(RejectCode::MarketSuspended);
+        }
+        let book = book.ok_or(RejectCode::MarketClosed)?;
+        match self.image.market_status(req.market) {
+            MarketStatus::Open => {}
+            MarketStatus::Suspended { .. } => return Err(RejectCode::MarketSuspended),
+            _ => return Err(RejectCode::MarketClosed),
+        }
+        let offered = book
+            .selection(req.market, req.selection)
+            .and_then(|s| s.odds)
+            .and_then(Price::from_decimal)
+            .ok_or(RejectCode::MarketClosed)?;
+        price_acceptable(req.price, offered, req.policy)?;
+        if self.exceeds_liability(req.market, req.selection, net_win(req.stake, offered)) {
+            return Err(RejectCode::LiabilityExceeded);
+        }
+        Ok(offered)
+    }
+
+    /// Settles accepted bets (only first-half markets when `first_half_only`); pending bets on
+    /// markets that close are refused.
+    pub(super) fn settle_bets(&mut self, now_ms: u64, out: &mut Output, first_half_only: bool) {
+        let in_scope = |m: MarketKey| !first_half_only || m.is_first_half();
+        let closing: Vec<String> = self
+            .pending_bets
+            .iter()
+            .filter(|id| {
+                self.bets
+                    .get(*id)
+                    .is_some_and(|b| in_scope(b.request.market))
+            })
+            .cloned()
+            .collect();
+        self.pending_bets.retain(|id| !closing.contains(id));
+        for id in closing {
+            if let Some(rec) = self.bets.get_mut(&id) {
+                let (market, selection, reserved) =
+                    (rec.request.market, rec.request.selection, rec.reserved);
+                rec.decision.status = BetStatus::Rejected {
+                    code: RejectCode::MarketClosed,
+                };
+                rec.decision.decided_at_ms = now_ms;
+                rec.decision.release_at_ms = None;
+                rec.reserved = 0;
+                out.decisions.push(rec.decision.clone());
+                self.reserve(market, selection, -i128::from(reserved));
+            }
+        }
+        let image = &self.image;
+        for rec in self.bets.values_mut() {
+            if rec.settlement.is_some()
+                || rec.decision.status != BetStatus::Accepted
+                || !in_scope(rec.request.market)
+            {
+                continue;
+            }
+            let facts = SettlementFacts {
+                final_score: image.state.score,
+                half_time: image.half_time,
+                score_at_bet: rec.score_at_bet,
+                next_goal: image.goals.get(rec.goals_at_bet).map(|g| g.team),
+            };
+            let result = if image.abandoned {
+                SettlementResult::Void
+            } else {
+                settle(rec.request.market, rec.request.selection, &facts)
+            };
+            let s = Settlement {
+                bet_id: rec.request.bet_id.clone(),
+                user_id: rec.request.user_id.clone(),
+                result,
+                payout: payout_of(rec, result),
+                correction: None,
+            };
+            rec.settlement = Some(s.clone());
+            out.settlements.push(s);
+        }
+    }
+
+    /// A trader's result correction after full time: the image takes the corrected goals and
+    /// score, and every settled bet is settled again; those whose result or payout changes are
+    /// reported with what they replace. Refused (nothing happens) before full time, after an
+    /// abandonment, or for a goal list no match could have.
+    pub(super) fn resettle(
+        &mut self,
+        correction: &ResultCorrection,
+        _now_ms: u64,
+        out: &mut Output,
+    ) {
+        if self.image.abandoned
+            || self.image.state.period != Period::FullTime
+            || correction.validate().is_err()
+        {
+            return;
+        }
+        let final_score = correction.final_score();
+        let half_time = correction.half_time();
+        let goals: Vec<GoalRecord> = correction
+            .goals
+            .iter()
+            .map(|g| GoalRecord {
+                team: g.team,
+                clock_ms: g.clock_ms,
+            })
+            .collect();
+        if goals != self.image.goals {
+            self.push(DeltaOp::Goals(goals));
+        }
+        self.set_state(|s| s.score = final_score);
+        if self.image.half_time != Some(half_time) {
+            self.push(DeltaOp::HalfTime(Some(half_time)));
+        }
+        self.hidden_change = true;
+        for rec in self.bets.values_mut() {
+            let Some(previous) = rec.settlement.clone() else {
+                continue;
+            };
+            let facts = SettlementFacts {
+                final_score,
+                half_time: Some(half_time),
+                score_at_bet: correction.score_before(rec.at),
+                next_goal: correction.next_goal_after(rec.at),
+            };
+            let result = settle(rec.request.market, rec.request.selection, &facts);
+            let payout = payout_of(rec, result);
+            if result == previous.result && payout == previous.payout {
+                continue;
+            }
+            let s = Settlement {
+                result,
+                payout,
+                correction: Some(Correction::new(previous.result, previous.payout, payout)),
+                ..previous
+            };
+            rec.settlement = Some(s.clone());
+            out.settlements.push(s);
+        }
+    }
+}
+
+/// What an accepted bet returns for `result`, from its stake and the price it was taken at.
+fn payout_of(rec: &BetRecord, result: SettlementResult) -> u64 {
+    match rec.decision.price {
+        Some(price) => result.payout(rec.request.stake, price),
+        // An accepted bet always has its price; stake back if not.
+        None => rec.request.stake,
+    }
+}

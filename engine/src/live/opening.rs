@@ -1,0 +1,75 @@
+//! How an event is opened: its first log entry, and the timing rules it lives by.
+
+use serde::{Deserialize, Serialize};
+
+use super::image::{Fixture, TradingTerms};
+use crate::football::FootballParams;
+
+/// Timing rules of the live state. All in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LiveConfig {
+    /// Markets reopen this long after the event that suspended them is settled.
+    pub cool_off_ms: u64,
+    /// How long a goal or a settlement fact (half-time, full time, abandonment) from one source
+    /// waits for the other before it is judged.
+    pub confirm_window_ms: u64,
+    /// No message from any source for this long suspends everything (`feed_stale`); a source
+    /// silent this long no longer counts as a witness for confirmations.
+    pub stale_after_ms: u64,
+    /// Largest accepted gap between a message's `ts` and the edge's clock.
+    pub max_ts_drift_ms: u64,
+    /// Largest accepted gap between a message's match clock and the running clock.
+    pub max_clock_drift_ms: u64,
+    /// How far a source's match clock may step back (clock jitter) before it is refused.
+    pub clock_tolerance_ms: u64,
+    /// How long an out-of-order message waits for the missing ones.
+    pub gap_timeout_ms: u64,
+    /// How long a danger bet stop lasts.
+    pub danger_ms: u64,
+    /// Two sources' reports of the same thing are recognised within this much match clock.
+    pub dedupe_window_ms: u64,
+    /// Most out-of-order messages held per source.
+    pub reorder_capacity: usize,
+    /// Least stoppage time before one source's full time is believed: a full time reported before
+    /// 90:00 plus this is refused unless both sources report it.
+    pub min_stoppage_ms: u64,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            cool_off_ms: 5_000,
+            confirm_window_ms: 3_000,
+            stale_after_ms: 10_000,
+            max_ts_drift_ms: 60_000,
+            max_clock_drift_ms: 180_000,
+            clock_tolerance_ms: 3_000,
+            gap_timeout_ms: 2_000,
+            danger_ms: 4_000,
+            dedupe_window_ms: 60_000,
+            reorder_capacity: 64,
+            min_stoppage_ms: 60_000,
+        }
+    }
+}
+
+/// Everything needed to open an event: the first entry of its log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opening {
+    /// Match id.
+    pub event_id: String,
+    /// Teams and kick-off.
+    pub fixture: Fixture,
+    /// Pre-match model.
+    pub params: FootballParams,
+    /// Operator's terms.
+    #[serde(default)]
+    pub trading: TradingTerms,
+    /// Timing rules.
+    #[serde(default)]
+    pub config: LiveConfig,
+    /// History generation.
+    #[serde(default)]
+    pub epoch: u32,
+}
