@@ -5,7 +5,7 @@ use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use inplay_engine::football::FootballParams;
+use inplay_engine::football::{FitOdds, FitOptions, FootballParams, TotalOdds, fit_football};
 use inplay_engine::live::{AuditEntry, Input, LiveEvent};
 
 use crate::dev_vars::Secrets;
@@ -32,12 +32,20 @@ pub struct ReplayArgs {
     /// StatsBomb: which team is at home (default: the first Starting XI).
     #[arg(long)]
     pub home: Option<String>,
-    /// StatsBomb: home expected goals for the opening model.
-    #[arg(long, default_value_t = 1.9)]
+    /// StatsBomb: home expected goals for the opening model (without --odds-1x2).
+    #[arg(long, default_value_t = 1.9, conflicts_with = "odds_1x2")]
     pub home_xg: f64,
-    /// StatsBomb: away expected goals for the opening model.
-    #[arg(long, default_value_t = 0.9)]
+    /// StatsBomb: away expected goals for the opening model (without --odds-1x2).
+    #[arg(long, default_value_t = 0.9, conflicts_with = "odds_1x2")]
     pub away_xg: f64,
+    /// StatsBomb: the match's pre-match 1X2 odds HOME,DRAW,AWAY; the opening model is fitted to
+    /// them (`inplay fit`), so the replay opens from the real market.
+    #[arg(long, value_delimiter = ',', num_args = 3)]
+    pub odds_1x2: Option<Vec<f64>>,
+    /// StatsBomb, with --odds-1x2: a total-goals line and its odds LINE:OVER,UNDER (e.g.
+    /// 2.5:1.95,1.95); with it the fit also takes Dixon–Coles ρ.
+    #[arg(long, value_parser = crate::args::total, requires = "odds_1x2")]
+    pub odds_total: Option<TotalOdds>,
     /// Seed of the feed's jitter, duplicates and reordering.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -60,7 +68,7 @@ pub async fn run(a: ReplayArgs) -> Result<()> {
             m.away,
             m.events.len()
         );
-        let params = FootballParams::new(a.home_xg, a.away_xg);
+        let params = opening_params(&a)?;
         run_timeline(&a.feed, &m.events, params, (&m.home, &m.away), a.seed).await?;
         return Ok(());
     }
@@ -86,6 +94,36 @@ pub async fn run(a: ReplayArgs) -> Result<()> {
         println!("matches the hub's audit head and version");
     }
     Ok(())
+}
+
+/// The replay's opening model: fitted to the match's own pre-match odds when given, else the
+/// expected goals on the command line.
+fn opening_params(a: &ReplayArgs) -> Result<FootballParams> {
+    let Some(odds) = &a.odds_1x2 else {
+        return Ok(FootballParams::new(a.home_xg, a.away_xg));
+    };
+    let [home, draw, away] = odds[..] else {
+        bail!("--odds-1x2 takes three odds: HOME,DRAW,AWAY");
+    };
+    let opts = FitOptions {
+        dixon_coles: a.odds_total.is_some(),
+        ..FitOptions::default()
+    };
+    let fit = fit_football(
+        &FitOdds {
+            home,
+            draw,
+            away,
+            total: a.odds_total,
+        },
+        &opts,
+    )
+    .context("cannot fit the pre-match odds")?;
+    eprintln!(
+        "opening model fitted to the pre-match odds: home_xg {:.3}, away_xg {:.3}, rho {:.3}",
+        fit.home_xg, fit.away_xg, fit.rho
+    );
+    Ok(fit.params(opts.score_state))
 }
 
 fn read_log(path: &Path) -> Result<String> {
