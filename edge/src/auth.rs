@@ -26,18 +26,28 @@
 
 use inplay_engine::signing::{self, SignatureError, TokenError};
 
-use crate::error::ApiError;
+use inplay_protocol::{ApiError, ErrorCode};
 
 pub use inplay_engine::signing::{
     SIGNATURE_HEADER, SOURCE_HEADER, TIMESTAMP_HEADER, VerifiedFeed, hex, mint_token, sign_feed,
 };
 
 fn signature_error(e: SignatureError) -> ApiError {
-    ApiError::unauthorized(e.code(), e.to_string())
+    let code = match e {
+        SignatureError::Missing(_) => ErrorCode::SignatureMissing,
+        SignatureError::TimestampInvalid => ErrorCode::TimestampInvalid,
+        SignatureError::Malformed | SignatureError::Mismatch => ErrorCode::SignatureInvalid,
+        SignatureError::Expired { .. } => ErrorCode::SignatureExpired,
+    };
+    ApiError::new(code, e.to_string())
 }
 
 fn token_error(e: TokenError) -> ApiError {
-    ApiError::unauthorized(e.code(), e.to_string())
+    let code = match e {
+        TokenError::Invalid => ErrorCode::TokenInvalid,
+        TokenError::Expired => ErrorCode::TokenExpired,
+    };
+    ApiError::new(code, e.to_string())
 }
 
 /// Check a feed request's timestamp and signature (not replay: that needs the hub's memory).
@@ -105,7 +115,7 @@ mod tests {
         let body = br#"{"event_id":"m1"}"#;
         let ts = NOW.to_string();
         let sig = sign_feed(b"s3cret", NOW, body);
-        let code = |r: Result<VerifiedFeed, ApiError>| r.unwrap_err().code;
+        let code = |r: Result<VerifiedFeed, ApiError>| r.unwrap_err().code.as_str();
         assert_eq!(
             code(verify_feed(
                 b"other",
@@ -195,20 +205,26 @@ mod tests {
         let t = mint_token(b"k", "user_1", NOW + 60_000);
         assert_eq!(verify_token(b"k", &t, NOW).unwrap(), "user_1");
         assert_eq!(
-            verify_token(b"k", &t, NOW + 60_000).unwrap_err().code,
+            verify_token(b"k", &t, NOW + 60_000)
+                .unwrap_err()
+                .code
+                .as_str(),
             "token_expired"
         );
         assert_eq!(
-            verify_token(b"other", &t, NOW).unwrap_err().code,
+            verify_token(b"other", &t, NOW).unwrap_err().code.as_str(),
             "token_invalid"
         );
         let forged = t.replacen("user_1", "user_2", 1);
         assert_eq!(
-            verify_token(b"k", &forged, NOW).unwrap_err().code,
+            verify_token(b"k", &forged, NOW).unwrap_err().code.as_str(),
             "token_invalid"
         );
         assert_eq!(
-            verify_token(b"k", "garbage", NOW).unwrap_err().code,
+            verify_token(b"k", "garbage", NOW)
+                .unwrap_err()
+                .code
+                .as_str(),
             "token_invalid"
         );
     }

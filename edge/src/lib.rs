@@ -20,14 +20,12 @@
 //! inplay-edge` runs their unit tests without a Workers runtime.
 
 pub mod auth;
-pub mod bet_id;
-pub mod error;
-pub mod metrics;
+pub mod fanout;
+pub mod hub;
 pub mod rate_limit;
 pub mod region;
 pub mod relay_log;
 pub mod route;
-pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod api;

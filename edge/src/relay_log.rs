@@ -6,11 +6,14 @@
 //!   for a fresh snapshot before serving a join;
 //! - the head version is the last delta's, or the snapshot's when the ring holds nothing newer.
 //!
+//! - a snapshot is only ever replaced by a newer one: two resyncs that cross never leave the older.
+//!
 //! Pure logic: the Durable Object in `region_relay.rs` persists what this decides.
 
 use std::collections::VecDeque;
 
-use crate::wire::{DeltaRecord, RelayUpdate, SnapshotRecord, Version};
+use inplay_engine::live::Version;
+use inplay_protocol::relay::{DeltaRecord, RelayUpdate, SnapshotRecord};
 
 /// Snapshot + ring.
 #[derive(Debug, Clone, Default)]
@@ -29,9 +32,12 @@ pub enum Accepted {
         fresh: Vec<DeltaRecord>,
         /// Whether the snapshot was replaced (persist it).
         snapshot_changed: bool,
+        /// The update's base snapshot was installed: the relay's sockets start again from it.
+        rebased: bool,
+        /// Its deltas stopped following the head: the sender resends from the head the relay
+        /// acknowledges.
+        gap: bool,
     },
-    /// The update does not follow the head: the relay must resynchronise from the hub.
-    Gap,
     /// No snapshot yet: hold the update until the subscription answers.
     NoSnapshot,
 }
@@ -114,9 +120,14 @@ impl RelayLog {
         }
     }
 
-    /// Install a snapshot from the hub (subscription or resync). The ring is kept when it ends exactly at
-    /// the snapshot, so resumes keep working across a resync that found nothing missing.
-    pub fn install(&mut self, snapshot: SnapshotRecord) {
+    /// Install a snapshot from upstream (subscription or resync), if it is newer than what the
+    /// relay holds (versions order by epoch, then seq; a new epoch is a later life of the match);
+    /// returns whether it was. The ring is kept when it ends exactly at the snapshot, so resumes
+    /// keep working across a resync that found nothing missing.
+    pub fn install(&mut self, snapshot: SnapshotRecord) -> bool {
+        if self.head().is_some_and(|h| snapshot.version < h) {
+            return false;
+        }
         if self
             .ring
             .back()
@@ -125,21 +136,28 @@ impl RelayLog {
             self.ring.clear();
         }
         self.snapshot = Some(snapshot);
+        true
     }
 
-    /// Take an update from the hub.
+    /// Take an update from upstream.
     pub fn accept(&mut self, update: &RelayUpdate) -> Accepted {
+        let mut rebased = false;
+        if let Some(base) = &update.base {
+            rebased = self.head().is_none_or(|h| base.version > h) && self.install(base.clone());
+        }
         let Some(_) = self.snapshot else {
             return Accepted::NoSnapshot;
         };
         let mut fresh = Vec::new();
+        let mut gap = false;
         for d in &update.deltas {
             let head = self.head().unwrap_or(d.version);
             if d.version.epoch == head.epoch && d.version.seq <= head.seq {
                 continue; // already have it
             }
             if !self.follows(d.version) {
-                return Accepted::Gap;
+                gap = true;
+                break;
             }
             self.ring.push_back(d.clone());
             fresh.push(d.clone());
@@ -154,7 +172,9 @@ impl RelayLog {
         }
         Accepted::Applied {
             fresh,
-            snapshot_changed,
+            snapshot_changed: snapshot_changed || rebased,
+            rebased,
+            gap,
         }
     }
 
@@ -233,8 +253,49 @@ mod tests {
             matches!(log.accept(&update(2..=3)), Accepted::Applied { ref fresh, .. } if fresh.len() == 1)
         );
         assert_eq!(log.head(), Some(v(3)));
-        assert_eq!(log.accept(&update(5..=5)), Accepted::Gap);
+        assert!(matches!(
+            log.accept(&update(5..=5)),
+            Accepted::Applied { gap: true, ref fresh, .. } if fresh.is_empty()
+        ));
         assert_eq!(log.head(), Some(v(3)));
+        // What follows is kept up to the gap.
+        let mut u = update(4..=4);
+        u.deltas.push(delta(6));
+        assert!(matches!(
+            log.accept(&u),
+            Accepted::Applied { gap: true, ref fresh, .. } if fresh.len() == 1
+        ));
+        assert_eq!(log.head(), Some(v(4)));
+    }
+
+    #[test]
+    fn a_base_snapshot_restarts_a_relay_behind_and_an_older_one_never_replaces_a_newer() {
+        let mut log = RelayLog::new(8);
+        log.install(snap(0));
+        log.accept(&update(1..=2));
+        let mut u = update(11..=12);
+        u.base = Some(snap(10));
+        assert!(matches!(
+            log.accept(&u),
+            Accepted::Applied { rebased: true, gap: false, ref fresh, .. } if fresh.len() == 2
+        ));
+        assert_eq!(log.head(), Some(v(12)));
+        // A resync that answers late with an older snapshot changes nothing.
+        assert!(!log.install(snap(9)));
+        assert_eq!(log.head(), Some(v(12)));
+        let mut late = update(3..=3);
+        late.base = Some(snap(2));
+        assert!(matches!(
+            log.accept(&late),
+            Accepted::Applied { rebased: false, ref fresh, .. } if fresh.is_empty()
+        ));
+        assert_eq!(log.head(), Some(v(12)));
+        // A later life of the match (a new epoch) does replace it.
+        assert!(log.install(SnapshotRecord {
+            version: Version { epoch: 2, seq: 0 },
+            bin: vec![],
+            json: String::new(),
+        }));
     }
 
     #[test]

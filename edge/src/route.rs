@@ -7,6 +7,9 @@
 //! GET  /v1/events/{id}               snapshot JSON + prices at server time
 //! POST /v1/events/{id}/suspend       admin: manual suspension
 //! POST /v1/events/{id}/resume        admin: lift the manual suspension
+//! POST /v1/events/{id}/abandon       admin: the match is abandoned, every bet void
+//! POST /v1/events/{id}/resettle      admin: correct the result, settle every bet again
+//! POST /v1/events/{id}/confirm       admin: believe one source where the two disagree
 //! GET  /v1/events/{id}/live          WebSocket (binary frames; ?format=json; ?since=epoch:seq)
 //! GET  /v1/events/{id}/log           admin: the audit log, one JSON AuditEntry per line
 //! POST /v1/events/{id}/bets          place a bet (Bearer user token, Idempotency-Key)
@@ -14,7 +17,8 @@
 //! GET  /healthz, GET /metrics
 //! ```
 
-use crate::error::ApiError;
+use inplay_protocol::ids::{event_of_bet, is_valid_event_id};
+use inplay_protocol::{ApiError, ErrorCode};
 
 /// One API endpoint with its path parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,12 @@ pub enum Route<'a> {
     Suspend(&'a str),
     /// `POST /v1/events/{id}/resume`
     Resume(&'a str),
+    /// `POST /v1/events/{id}/abandon`
+    Abandon(&'a str),
+    /// `POST /v1/events/{id}/resettle`
+    Resettle(&'a str),
+    /// `POST /v1/events/{id}/confirm`
+    ConfirmSource(&'a str),
     /// `GET /v1/events/{id}/live`
     Live(&'a str),
     /// `GET /v1/events/{id}/log`
@@ -45,16 +55,9 @@ pub enum Route<'a> {
     GetBet(&'a str),
 }
 
-/// Longest match or user id we accept; ids become Durable Object names and SQL keys.
-pub const MAX_ID_LEN: usize = 64;
-
-/// Match ids, user ids: `[A-Za-z0-9_-]{1,64}`. Keeps names, logs and bet ids unambiguous.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+/// At most 100 characters of client input, for a message: an error never echoes a huge path.
+fn printable(s: &str) -> String {
+    s.chars().take(100).collect()
 }
 
 /// Resolve a request to a route.
@@ -84,6 +87,16 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
         ["v1", "events", id, "resume"] => {
             (&["POST"], (method == "POST").then_some(Route::Resume(id)))
         }
+        ["v1", "events", id, "abandon"] => {
+            (&["POST"], (method == "POST").then_some(Route::Abandon(id)))
+        }
+        ["v1", "events", id, "resettle"] => {
+            (&["POST"], (method == "POST").then_some(Route::Resettle(id)))
+        }
+        ["v1", "events", id, "confirm"] => (
+            &["POST"],
+            (method == "POST").then_some(Route::ConfirmSource(id)),
+        ),
         ["v1", "events", id, "live"] => (&["GET"], (method == "GET").then_some(Route::Live(id))),
         ["v1", "events", id, "log"] => (&["GET"], (method == "GET").then_some(Route::Log(id))),
         ["v1", "events", id, "bets"] => {
@@ -91,35 +104,41 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
         }
         ["v1", "bets", id] => (&["GET"], (method == "GET").then_some(Route::GetBet(id))),
         _ => {
-            return Err(ApiError::not_found(
-                "route_not_found",
-                format!("no route for {method} {path}"),
+            return Err(ApiError::new(
+                ErrorCode::RouteNotFound,
+                format!("no route for {method} {}", printable(path)),
             ));
         }
     };
     let route = found.ok_or_else(|| {
         ApiError::new(
-            405,
-            "method_not_allowed",
-            format!("{method} not allowed; use {}", allowed.join(", ")),
+            ErrorCode::MethodNotAllowed,
+            format!(
+                "{} not allowed; use {}",
+                printable(method),
+                allowed.join(", ")
+            ),
         )
     })?;
     match route {
         Route::GetEvent(id)
         | Route::Suspend(id)
         | Route::Resume(id)
+        | Route::Abandon(id)
+        | Route::Resettle(id)
+        | Route::ConfirmSource(id)
         | Route::Live(id)
         | Route::Log(id)
         | Route::PlaceBet(id)
-            if !is_valid_id(id) =>
+            if !is_valid_event_id(id) =>
         {
-            Err(ApiError::bad_request(
-                "invalid_event_id",
+            Err(ApiError::new(
+                ErrorCode::InvalidEventId,
                 "event ids are 1-64 of [A-Za-z0-9_-]",
             ))
         }
-        Route::GetBet(id) if crate::bet_id::event_of(id).is_none() => {
-            Err(ApiError::not_found("bet_not_found", "no such bet"))
+        Route::GetBet(id) if event_of_bet(id).is_none() => {
+            Err(ApiError::new(ErrorCode::BetNotFound, "no such bet"))
         }
         route => Ok(route),
     }
@@ -140,6 +159,9 @@ mod tests {
             ("GET", "/v1/events/m1", Route::GetEvent("m1")),
             ("POST", "/v1/events/m1/suspend", Route::Suspend("m1")),
             ("POST", "/v1/events/m1/resume", Route::Resume("m1")),
+            ("POST", "/v1/events/m1/abandon", Route::Abandon("m1")),
+            ("POST", "/v1/events/m1/resettle", Route::Resettle("m1")),
+            ("POST", "/v1/events/m1/confirm", Route::ConfirmSource("m1")),
             ("GET", "/v1/events/m-1_x/live", Route::Live("m-1_x")),
             ("GET", "/v1/events/m1/log", Route::Log("m1")),
             ("POST", "/v1/events/m1/bets", Route::PlaceBet("m1")),
@@ -168,7 +190,11 @@ mod tests {
         ];
         for (method, path, status, code) in table {
             let err = route(method, path).unwrap_err();
-            assert_eq!((err.status, err.code), (*status, *code), "{method} {path}");
+            assert_eq!(
+                (err.status(), err.code.as_str()),
+                (*status, *code),
+                "{method} {path}"
+            );
         }
     }
 }

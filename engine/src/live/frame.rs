@@ -6,6 +6,7 @@
 //! | 2 | delta | the [`Delta`] |
 //! | 3 | heartbeat | server time (u64 ms), epoch (u32), seq (u64) |
 //! | 4 | bet | the socket owner's [`BetDecision`] |
+//! | 5 | bet error | a [`BetRefusal`]: the socket owner's bet refused before it reached the engine |
 //!
 //! The edge writes these and every client reads them with the same code.
 
@@ -24,6 +25,22 @@ pub mod kind {
     pub const HEARTBEAT: u8 = 3;
     /// One of the socket owner's bet decisions.
     pub const BET: u8 = 4;
+    /// One of the socket owner's bets refused before the engine saw it.
+    pub const BET_ERROR: u8 = 5;
+}
+
+/// A bet sent on a socket and refused before it reached the engine (no token, a bad key, the rate
+/// limit, an overloaded relay, ...): the same refusal the HTTP route answers with its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BetRefusal {
+    /// The bet id the key derives, when the relay got that far.
+    pub bet_id: Option<String>,
+    /// The bettor's idempotency key, so the client knows which bet this answers.
+    pub key: String,
+    /// Stable code (the edge's error codes, e.g. `rate_limited`).
+    pub code: String,
+    /// For people.
+    pub message: String,
 }
 
 /// A decoded socket frame.
@@ -52,6 +69,8 @@ pub enum Frame {
     },
     /// A bet decision for this socket's user.
     Bet(BetDecision),
+    /// A bet of this socket's user refused before the engine.
+    BetError(BetRefusal),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,6 +118,9 @@ impl Frame {
                 }
             }
             kind::BET => Frame::Bet(postcard::from_bytes(body).map_err(bad("bet frame"))?),
+            kind::BET_ERROR => {
+                Frame::BetError(postcard::from_bytes(body).map_err(bad("bet error frame"))?)
+            }
             _ => return Err(StreamError::Malformed("unknown frame kind")),
         })
     }
@@ -130,6 +152,7 @@ impl Frame {
                 (kind::HEARTBEAT, postcard::to_allocvec(&h))
             }
             Frame::Bet(b) => (kind::BET, postcard::to_allocvec(b)),
+            Frame::BetError(e) => (kind::BET_ERROR, postcard::to_allocvec(e)),
         };
         let body = body.unwrap_or_default();
         let mut out = Vec::with_capacity(1 + body.len());

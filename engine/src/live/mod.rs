@@ -30,7 +30,7 @@ pub use bet::{
 pub use checkpoint::Checkpoint;
 pub use event::LiveEvent;
 pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
-pub use frame::{Frame, kind as frame_kind};
+pub use frame::{BetRefusal, Frame, kind as frame_kind};
 pub use image::{
     Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, GoalRecord, MarketStatus, MatchImage,
     Snapshot, StreamError, Suspension, SuspensionReason, TradingTerms, Version,

@@ -1,9 +1,11 @@
-//! The frames relays write (edge `wire`) must decode with the engine's `Frame` codec, which every
-//! client (browser, CLI) uses: same kind bytes, same postcard layout.
+//! The frames relays write (`inplay_protocol::socket`, around bytes the hub encoded once) must
+//! decode with the engine's `Frame` codec, which every client (browser, CLI) uses: same kind bytes,
+//! same postcard layout.
 
-use inplay_edge::wire::{self, DecisionRecord, DeltaRecord, SnapshotRecord};
 use inplay_engine::football::FootballParams;
 use inplay_engine::live::{Fixture, Frame, Input, LiveConfig, LiveEvent, Opening, TradingTerms};
+use inplay_protocol::relay::{DecisionRecord, DeltaRecord, SnapshotRecord};
+use inplay_protocol::socket as wire;
 
 const T0: u64 = 1_764_240_000_000;
 
@@ -27,11 +29,7 @@ fn live() -> LiveEvent {
 fn edge_frames_decode_with_the_engine_codec() {
     let mut ev = live();
     let snap = ev.snapshot();
-    let rec = SnapshotRecord {
-        version: snap.version,
-        bin: snap.to_bytes(),
-        json: String::new(),
-    };
+    let rec = SnapshotRecord::of(&snap);
     match Frame::decode(&wire::snapshot_bin(&rec, "weur", 3, T0)).expect("snapshot frame") {
         Frame::Snapshot {
             region,
@@ -47,20 +45,12 @@ fn edge_frames_decode_with_the_engine_codec() {
 
     let out = ev.apply(Input::Suspend { market: None }, T0 + 1000);
     let delta = out.delta.expect("a manual suspension changes the image");
-    let rec = DeltaRecord {
-        version: delta.version,
-        bin: delta.to_bytes(),
-        json: String::new(),
-    };
+    let rec = DeltaRecord::of(&delta);
     assert_eq!(
         Frame::decode(&wire::delta_bin(&rec)).expect("delta frame"),
         Frame::Delta(delta.clone())
     );
     // The JSON frame carries the engine's own JSON.
-    let rec = DeltaRecord {
-        json: serde_json::to_string(&delta).unwrap(),
-        ..rec
-    };
     let j: serde_json::Value = serde_json::from_str(&wire::delta_json(&rec)).unwrap();
     assert_eq!(j["delta"], serde_json::to_value(&delta).unwrap());
 
@@ -79,12 +69,7 @@ fn edge_frames_decode_with_the_engine_codec() {
     }))
     .unwrap();
     let decision = ev.apply(Input::Bet(bet), T0 + 2000).decisions.remove(0);
-    let rec = DecisionRecord {
-        relay: None,
-        user_id: "u1".into(),
-        bin: postcard::to_allocvec(&decision).unwrap(),
-        json: String::new(),
-    };
+    let rec = DecisionRecord::of(&decision, None);
     assert_eq!(
         Frame::decode(&wire::bet_bin(&rec)).expect("bet frame"),
         Frame::Bet(decision)

@@ -1,8 +1,8 @@
 //! Prometheus text exposition, from counters each Durable Object keeps in memory.
 //!
-//! Every hub (and, through the hub, its relays) keeps a [`Metrics`] and hands it over as JSON on
-//! request; `GET /metrics` merges them by summing samples with equal labels and renders the text format.
-//! Counters restart from zero when an object restarts, as Prometheus expects of counters.
+//! Every hub keeps a [`Metrics`] (its relays report theirs with each acknowledgement) and hands it
+//! over on request; `GET /metrics` merges them by summing samples with equal labels and renders the
+//! text format. Counters restart from zero when an object restarts, as Prometheus expects of counters.
 
 use std::collections::BTreeMap;
 

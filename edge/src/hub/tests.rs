@@ -1,0 +1,439 @@
+//! The hub core natively: storage that never diverges, checkpoints, idempotency, routing of
+//! decisions, and a fan-out that heals.
+
+use inplay_engine::football::FootballParams;
+use inplay_engine::live::{
+    BetStatus, FeedEvent, FeedKind, Fixture, LiveConfig, OddsPolicy, Opening, Price, Source,
+    TradingTerms,
+};
+use inplay_engine::market::{MarketKey, SelectionKey};
+use inplay_protocol::ErrorCode;
+use inplay_protocol::bets::{BetBatch, BetBody, BetCall};
+use inplay_protocol::feed::FeedBatch;
+use inplay_protocol::ids::{RelayName, bet_id};
+use inplay_protocol::relay::RelayAck;
+
+use super::*;
+
+const T0: u64 = 1_764_240_000_000;
+
+fn opening() -> Opening {
+    Opening {
+        event_id: "m1".into(),
+        fixture: Fixture {
+            home: "Home".into(),
+            away: "Away".into(),
+            kickoff_ms: T0,
+        },
+        params: FootballParams::new(1.5, 1.1),
+        trading: TradingTerms::default(),
+        config: LiveConfig::default(),
+        epoch: 0,
+    }
+}
+
+/// A hub with a match in play (both sources kicked off at `T0`).
+struct Fixture1 {
+    hub: HubCore,
+    store: MemoryStore,
+    now: u64,
+    seq: [u64; 2],
+    sig: u32,
+}
+
+impl Fixture1 {
+    fn new(config: HubConfig) -> Fixture1 {
+        let mut f = Fixture1 {
+            hub: HubCore::new(config),
+            store: MemoryStore::default(),
+            now: T0 - 1_000,
+            seq: [0, 0],
+            sig: 0,
+        };
+        f.hub.open(&mut f.store, opening(), f.now).unwrap();
+        f.now = T0;
+        f.feed_both(FeedKind::Kickoff);
+        f
+    }
+
+    fn event(&mut self, source: Source, kind: FeedKind) -> FeedEvent {
+        let i = source.index();
+        self.seq[i] += 1;
+        let clock = self
+            .hub
+            .live()
+            .map_or(0, |l| l.image().clock.clock_at(self.now));
+        FeedEvent {
+            event_id: "m1".into(),
+            source,
+            seq: self.seq[i],
+            ts: self.now,
+            clock_ms: Some(clock),
+            kind,
+        }
+    }
+
+    fn feed_batch(&mut self, events: Vec<FeedEvent>) -> FeedBatch {
+        self.sig += 1;
+        FeedBatch {
+            signature: self.sig.to_be_bytes().to_vec(),
+            remember_until_ms: self.now + 30_000,
+            events,
+        }
+    }
+
+    fn feed_both(&mut self, kind: FeedKind) {
+        let events = vec![
+            self.event(Source::Primary, kind.clone()),
+            self.event(Source::Backup, kind),
+        ];
+        let batch = self.feed_batch(events);
+        self.hub.feed(&mut self.store, &batch, self.now).unwrap();
+    }
+
+    fn heartbeats(&mut self) {
+        self.feed_both(FeedKind::Heartbeat { score: None });
+    }
+
+    fn body(&self) -> BetBody {
+        let live = self.hub.live().unwrap();
+        let price = live
+            .prices(self.now)
+            .unwrap()
+            .selection(MarketKey::MatchResult, SelectionKey::Home)
+            .and_then(|s| s.odds)
+            .and_then(Price::from_decimal)
+            .unwrap();
+        BetBody {
+            market: MarketKey::MatchResult,
+            selection: SelectionKey::Home,
+            stake: 1_000,
+            price,
+            seen_version: live.version(),
+            policy: OddsPolicy::Any,
+        }
+    }
+
+    fn call(&self, user: &str, key: &str) -> BetCall {
+        BetCall {
+            bet_id: bet_id("m1", user, key),
+            user_id: user.into(),
+            body: self.body(),
+        }
+    }
+
+    fn state(&self) -> Vec<u8> {
+        self.hub.live().unwrap().checkpoint().to_bytes()
+    }
+}
+
+fn relay(n: u32) -> RelayName {
+    RelayName::leaf("m1", "weur", n)
+}
+
+fn ack_head(hub: &HubCore) -> RelayAck {
+    RelayAck {
+        head: hub.live().map(|l| l.version()),
+        ..RelayAck::default()
+    }
+}
+
+#[test]
+fn a_failed_write_leaves_the_engine_as_before_the_batch_and_a_retry_applies_it_once() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let before = f.state();
+    let head = f.hub.live().unwrap().audit_head();
+    let batch = BetBatch {
+        relay: relay(0),
+        bets: (0..5).map(|i| f.call(&format!("u{i}"), "k")).collect(),
+    };
+    f.store.fail_commits = 1;
+    let err = f.hub.bets(&mut f.store, &batch, f.now).unwrap_err();
+    assert_eq!(err.code, ErrorCode::StorageUnavailable);
+    assert_eq!(err.status(), 503);
+    assert_eq!(f.state(), before, "memory is back where storage is");
+    assert_eq!(f.hub.live().unwrap().audit_head(), head);
+    assert!(f.hub.live().unwrap().bet(&batch.bets[0].bet_id).is_none());
+    // Nothing reached the relays either.
+    assert!(
+        f.hub
+            .due(f.now)
+            .iter()
+            .all(|(_, u, _)| u.decisions.is_empty())
+    );
+    // The retry is applied once, and the log chains on.
+    let answer = f.hub.bets(&mut f.store, &batch, f.now).unwrap();
+    assert!(
+        answer
+            .results
+            .iter()
+            .all(|r| matches!(r, Ok(p) if !p.replayed))
+    );
+    let log = f.store.log().unwrap();
+    inplay_engine::live::LiveEvent::replay(&log).expect("the stored log replays");
+    assert_eq!(f.hub.live().unwrap().audit_head(), log.last().unwrap().hash);
+}
+
+#[test]
+fn a_failed_feed_write_is_not_remembered_as_a_used_signature() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let events = vec![f.event(Source::Primary, FeedKind::Heartbeat { score: None })];
+    let batch = f.feed_batch(events);
+    f.store.fail_commits = 1;
+    assert!(f.hub.feed(&mut f.store, &batch, f.now).is_err());
+    let answer = f.hub.feed(&mut f.store, &batch, f.now).unwrap();
+    assert_eq!(answer.results.len(), 1);
+    // Now it is used, also after a restart.
+    assert_eq!(
+        f.hub.feed(&mut f.store, &batch, f.now).unwrap_err().code,
+        ErrorCode::SignatureReplayed
+    );
+    let mut restarted = HubCore::new(HubConfig::default());
+    assert_eq!(
+        restarted
+            .feed(&mut f.store, &batch, f.now)
+            .unwrap_err()
+            .code,
+        ErrorCode::SignatureReplayed
+    );
+}
+
+#[test]
+fn a_restart_loads_the_latest_checkpoint_and_replays_only_the_tail() {
+    let config = HubConfig {
+        checkpoint_every: 10,
+        bet_burst: 1_000,
+        ..HubConfig::default()
+    };
+    let mut f = Fixture1::new(config);
+    for i in 0..37 {
+        f.now += 100;
+        let call = f.call(&format!("u{i}"), "k");
+        f.hub.bet(&mut f.store, &call, f.now).unwrap();
+        if i % 5 == 0 {
+            f.heartbeats();
+        }
+    }
+    let total = f.store.len();
+    let cp = f.store.checkpoint().unwrap().clone();
+    assert!(
+        total as u64 - cp.index < 10,
+        "{total} entries, checkpoint at {}",
+        cp.index
+    );
+    let mut restarted = HubCore::new(config);
+    assert!(restarted.ensure(&mut f.store).unwrap());
+    let report = restarted.last_load.unwrap();
+    assert!(report.from_checkpoint);
+    assert_eq!(report.replayed, total - cp.index as usize);
+    assert_eq!(
+        restarted.live().unwrap().checkpoint(),
+        f.hub.live().unwrap().checkpoint()
+    );
+    // A damaged tail entry is refused, not silently skipped.
+    let mut bad = f.store.clone();
+    let mut stored = bad.load().unwrap();
+    if let Some(e) = stored.tail.last_mut() {
+        e.now_ms += 1;
+    }
+    let resumed =
+        inplay_engine::live::LiveEvent::resume(stored.checkpoint.as_ref().unwrap(), &stored.tail);
+    assert!(resumed.is_err());
+    let _ = &mut bad;
+}
+
+#[test]
+fn retries_answer_the_first_decision_and_a_different_body_conflicts() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let call = f.call("alice", "k1");
+    let first = f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    assert!(!first.replayed);
+    // The same bet again, over HTTP or in a relay's batch: the first decision, nothing new.
+    let entries = f.store.len();
+    let again = f.hub.bet(&mut f.store, &call, f.now + 10).unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.decision, first.decision);
+    let via_socket = f
+        .hub
+        .bets(
+            &mut f.store,
+            &BetBatch {
+                relay: relay(0),
+                bets: vec![call.clone()],
+            },
+            f.now + 20,
+        )
+        .unwrap();
+    assert!(matches!(&via_socket.results[0], Ok(p) if p.replayed));
+    assert_eq!(f.store.len(), entries, "a retry logs nothing");
+    let mut other = call.clone();
+    other.body.stake += 1;
+    assert_eq!(
+        f.hub.bet(&mut f.store, &other, f.now).unwrap_err().code,
+        ErrorCode::IdempotencyConflict
+    );
+}
+
+#[test]
+fn bettors_are_rate_limited_per_user() {
+    let config = HubConfig {
+        bet_burst: 2,
+        bet_per_sec: 1.0,
+        ..HubConfig::default()
+    };
+    let mut f = Fixture1::new(config);
+    let batch = BetBatch {
+        relay: relay(0),
+        bets: vec![
+            f.call("a", "1"),
+            f.call("a", "2"),
+            f.call("a", "3"),
+            f.call("b", "1"),
+        ],
+    };
+    let r = f.hub.bets(&mut f.store, &batch, f.now).unwrap().results;
+    assert!(r[0].is_ok() && r[1].is_ok() && r[3].is_ok());
+    let limited = r[2].as_ref().unwrap_err();
+    assert_eq!(limited.code, ErrorCode::RateLimited);
+    assert_eq!(limited.retry_after_ms, Some(1_000));
+}
+
+#[test]
+fn a_socket_bets_later_decision_goes_to_its_relay_only_and_an_http_bets_to_all() {
+    let mut f = Fixture1::new(HubConfig::default());
+    for n in 0..2 {
+        f.hub.subscribe(&mut f.store, &relay(n)).unwrap();
+    }
+    let socket_bet = f.call("alice", "s");
+    let answer = f
+        .hub
+        .bets(
+            &mut f.store,
+            &BetBatch {
+                relay: relay(1),
+                bets: vec![socket_bet.clone()],
+            },
+            f.now,
+        )
+        .unwrap();
+    assert_eq!(
+        answer.results[0].as_ref().unwrap().decision.status,
+        BetStatus::Pending
+    );
+    // The pending answer went back in the reply: no relay is sent it.
+    let sends = f.hub.due(f.now);
+    assert!(sends.iter().all(|(_, u, _)| u.decisions.is_empty()));
+    for (name, _, _) in sends {
+        let ack = ack_head(&f.hub);
+        f.hub.acknowledged(&name, ack);
+    }
+    // After the delay the final decision goes to relay 1 alone.
+    f.now += 5_000;
+    f.heartbeats();
+    f.hub.tick(&mut f.store, f.now).unwrap();
+    let sends = f.hub.due(f.now);
+    let with_decisions: Vec<_> = sends
+        .iter()
+        .filter(|(_, u, _)| !u.decisions.is_empty())
+        .map(|(n, _, _)| n.clone())
+        .collect();
+    assert_eq!(with_decisions, vec![relay(1)]);
+    for (name, _, _) in sends {
+        let ack = ack_head(&f.hub);
+        f.hub.acknowledged(&name, ack);
+    }
+    // An HTTP bet's decisions reach every relay (its bettor's sockets may be on any).
+    let http_bet = f.call("bob", "h");
+    f.hub.bet(&mut f.store, &http_bet, f.now).unwrap();
+    let sends = f.hub.due(f.now);
+    assert_eq!(
+        sends
+            .iter()
+            .filter(|(_, u, _)| u.decisions.len() == 1)
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn a_relay_that_fails_gets_everything_it_missed_and_a_new_stub() {
+    let mut f = Fixture1::new(HubConfig::default());
+    for n in 0..2 {
+        f.hub.subscribe(&mut f.store, &relay(n)).unwrap();
+    }
+    let mut failed_at = None;
+    for step in 0..6 {
+        f.now += 1_000;
+        f.feed_both(FeedKind::Danger { team: None });
+        for (name, update, generation) in f.hub.due(f.now) {
+            if name == relay(1) && step < 3 {
+                // Relay 1 is down for three rounds.
+                f.hub.failed(&name, f.now);
+                failed_at.get_or_insert(generation);
+                continue;
+            }
+            assert!(!update.deltas.is_empty() || update.is_heartbeat());
+            let ack = ack_head(&f.hub);
+            f.hub.acknowledged(&name, ack);
+        }
+    }
+    let head = f.hub.live().unwrap().version();
+    let fanout = f.hub.fanout().unwrap();
+    for n in 0..2 {
+        assert_eq!(
+            fanout.get(&relay(n)).unwrap().acked,
+            Some(head),
+            "relay {n}"
+        );
+    }
+    assert!(fanout.get(&relay(1)).unwrap().stub_generation > failed_at.unwrap());
+    let m = f.hub.metrics();
+    assert_eq!(
+        m.get(
+            "inplay_relay_errors_total",
+            "{event=\"m1\",relay=\"m1/weur/1\"}"
+        ),
+        3.0
+    );
+}
+
+#[test]
+fn unknown_matches_are_not_found_and_created_once() {
+    let mut hub = HubCore::new(HubConfig::default());
+    let mut store = MemoryStore::default();
+    assert_eq!(
+        hub.event(&mut store, T0).unwrap_err().code,
+        ErrorCode::EventNotFound
+    );
+    assert!(store.is_empty(), "a lookup stores nothing");
+    hub.open(&mut store, opening(), T0).unwrap();
+    assert_eq!(
+        hub.open(&mut store, opening(), T0).unwrap_err().code,
+        ErrorCode::EventExists
+    );
+    let mut other = HubCore::new(HubConfig::default());
+    assert_eq!(
+        other.open(&mut store, opening(), T0).unwrap_err().code,
+        ErrorCode::EventExists
+    );
+}
+
+#[test]
+fn a_correction_before_full_time_is_refused_with_its_code() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let err = f
+        .hub
+        .admin(
+            &mut f.store,
+            AdminAction::Resettle(inplay_engine::live::ResultCorrection { goals: vec![] }),
+            f.now,
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidCorrection);
+    let answer = f
+        .hub
+        .admin(&mut f.store, AdminAction::Suspend { market: None }, f.now)
+        .unwrap();
+    assert!(answer.applied);
+    assert!(!answer.event.snapshot.image.suspensions.is_empty());
+}

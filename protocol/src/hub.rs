@@ -1,0 +1,217 @@
+//! Every call a match's hub answers, each with its answer type.
+//!
+//! On the wire a call is `POST /call` with the postcard [`HubCall`]; the answer is the postcard
+//! `Result<Answer, ApiError>` of the call's [`HubRequest::Answer`]. [`HubRequest`] ties each request
+//! type to its answer, so the Worker and the relays cannot misread what the hub sent.
+
+use inplay_engine::live::{
+    BetDecision, Hash, Opening, ResultCorrection, Settlement, Snapshot, Source, TradingTerms,
+    Version,
+};
+use inplay_engine::market::{MarketBook, MarketKey};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::bets::{BetBatch, BetBatchAnswer, BetCall, BetView, PlacedBet};
+use crate::feed::{FeedAnswer, FeedBatch};
+use crate::metrics::Metrics;
+use crate::relay::{Subscribe, SyncAnswer};
+
+/// A call to a hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)]
+pub enum HubCall {
+    /// Create the match (its epoch is the hub's to set).
+    Open(Box<Opening>),
+    /// Signed feed events.
+    Feed(FeedBatch),
+    /// One bet (the HTTP route).
+    Bet(BetCall),
+    /// A relay's batch of socket bets.
+    Bets(BetBatch),
+    /// The match's state now.
+    Event(EventQuery),
+    /// One bet's decision and settlement.
+    GetBet(BetQuery),
+    /// A relay subscribes for updates.
+    Subscribe(Subscribe),
+    /// A trader's action.
+    Admin(AdminAction),
+    /// The audit log.
+    Log(LogQuery),
+    /// Counters.
+    Metrics(MetricsQuery),
+}
+
+/// A request type and the answer it gets.
+pub trait HubRequest: Into<HubCall> {
+    /// What the hub answers.
+    type Answer: Serialize + DeserializeOwned;
+}
+
+macro_rules! requests {
+    ($($req:ty => $variant:ident => $answer:ty;)*) => {
+        $(
+            impl From<$req> for HubCall {
+                fn from(r: $req) -> HubCall {
+                    HubCall::$variant(r.into())
+                }
+            }
+            impl HubRequest for $req {
+                type Answer = $answer;
+            }
+        )*
+    };
+}
+
+requests! {
+    Opening => Open => EventView;
+    FeedBatch => Feed => FeedAnswer;
+    BetCall => Bet => PlacedBet;
+    BetBatch => Bets => BetBatchAnswer;
+    EventQuery => Event => EventView;
+    BetQuery => GetBet => BetView;
+    Subscribe => Subscribe => SyncAnswer;
+    AdminAction => Admin => AdminAnswer;
+    LogQuery => Log => LogExport;
+    MetricsQuery => Metrics => Metrics;
+}
+
+/// Ask for the match's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EventQuery;
+
+/// Ask for one bet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BetQuery {
+    /// The bet.
+    pub bet_id: String,
+}
+
+/// Ask for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LogQuery;
+
+/// Ask for the counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MetricsQuery;
+
+/// A match's state as the hub holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    /// The match.
+    pub event_id: String,
+    /// Hub clock when read.
+    pub server_ms: u64,
+    /// Version of `snapshot`.
+    pub version: Version,
+    /// The image.
+    pub snapshot: Snapshot,
+    /// Bets held (any status).
+    pub bets: u64,
+    /// Bets in their in-play delay.
+    pub pending_bets: u64,
+}
+
+/// `GET /v1/events/{id}`: the hub's view with every price at the server's time, which the Worker
+/// computes from the snapshot (the hub, the match's single writer, does not price for readers).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventPage {
+    /// The hub's view.
+    #[serde(flatten)]
+    pub view: EventView,
+    /// Every price at `server_ms`.
+    pub prices: Option<MarketBook>,
+}
+
+/// A trader's action on a match: each is an audited engine input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AdminAction {
+    /// Suspend one market, or all.
+    Suspend {
+        /// The market; all when `None`.
+        market: Option<MarketKey>,
+    },
+    /// Lift a manual suspension.
+    Resume {
+        /// The market; all when `None`.
+        market: Option<MarketKey>,
+    },
+    /// Declare the match abandoned: every bet void.
+    Abandon,
+    /// Correct the result: every settled bet settled again.
+    Resettle(ResultCorrection),
+    /// Believe one source where the two disagree.
+    ConfirmSource {
+        /// The source believed.
+        source: Source,
+    },
+    /// New trading terms (margin, stakes, limits, delay).
+    Trading(TradingTerms),
+}
+
+impl AdminAction {
+    /// The engine input it is.
+    pub fn input(self) -> inplay_engine::live::Input {
+        use inplay_engine::live::Input;
+        match self {
+            AdminAction::Suspend { market } => Input::Suspend { market },
+            AdminAction::Resume { market } => Input::Resume { market },
+            AdminAction::Abandon => Input::Abandon,
+            AdminAction::Resettle(c) => Input::Resettle(c),
+            AdminAction::ConfirmSource { source } => Input::ConfirmSource { source },
+            AdminAction::Trading(t) => Input::Trading(t),
+        }
+    }
+}
+
+/// What a trader's action did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminAnswer {
+    /// The match after it.
+    pub event: EventView,
+    /// Whether it changed anything (an action that changes nothing is not logged).
+    pub applied: bool,
+    /// Bets decided by it.
+    pub decisions: Vec<BetDecision>,
+    /// Bets settled by it (a resettlement carries each bet's correction).
+    pub settlements: Vec<Settlement>,
+}
+
+/// The audit log, for `inplay replay --log`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogExport {
+    /// One engine `AuditEntry` JSON per line.
+    pub ndjson: Vec<u8>,
+    /// Hash of the last entry.
+    pub head: Hash,
+    /// The hub's version when read.
+    pub version: Version,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_round_trip_and_answers_pair_with_their_requests() {
+        let call: HubCall = BetQuery {
+            bet_id: "m1.0123456789abcdef".into(),
+        }
+        .into();
+        assert_eq!(
+            crate::decode::<HubCall>(&crate::encode(&call)).unwrap(),
+            call
+        );
+        fn answer_of<R: HubRequest>(_: &R) -> &'static str {
+            core::any::type_name::<R::Answer>()
+        }
+        assert!(answer_of(&LogQuery).ends_with("LogExport"));
+        let err: Result<BetView, crate::ApiError> = Err(crate::ApiError::new(
+            crate::ErrorCode::BetNotFound,
+            "no such bet",
+        ));
+        let back: Result<BetView, crate::ApiError> = crate::decode(&crate::encode(&err)).unwrap();
+        assert_eq!(back, err);
+    }
+}
