@@ -26,6 +26,7 @@ use hyper::Method;
 use inplay_engine::football::FootballParams;
 use inplay_engine::live::{BetStatus, FeedKind, Frame, LiveView, SuspensionReason, Version};
 use inplay_engine::market::{MarketKey, SelectionKey};
+use inplay_engine::odds::ladder;
 use inplay_engine::signing::mint_token;
 use inplay_engine::sim::{SimConfig, simulate_match};
 use serde_json::{Value, json};
@@ -195,20 +196,6 @@ struct Shared {
     errors: Mutex<HashMap<String, (String, u64)>>,
 }
 
-/// The bet id the Worker derives for a user's Idempotency-Key (edge/src/bet_id.rs):
-/// `{event}.{hex(SHA-256(user ‖ 0 ‖ key)[..8])}`.
-pub fn bet_id(event: &str, user: &str, key: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(user.as_bytes());
-    h.update([0u8]);
-    h.update(key.as_bytes());
-    format!(
-        "{event}.{}",
-        inplay_engine::signing::hex(&h.finalize()[..8])
-    )
-}
-
 /// What one socket saw.
 #[derive(Debug, Default)]
 struct SocketLog {
@@ -295,25 +282,7 @@ async fn socket_task(
             };
             let bytes = match msg {
                 Some(Ok(Message::Binary(b))) => b,
-                Some(Ok(Message::Text(t))) => {
-                    // bet_error frames come as text on binary sockets too.
-                    if let Ok(v) = serde_json::from_str::<Value>(&t)
-                        && v.get("type").and_then(Value::as_str) == Some("bet_error")
-                        && let Some(id) = v.get("bet_id").and_then(Value::as_str)
-                    {
-                        let code = v
-                            .pointer("/error/code")
-                            .and_then(Value::as_str)
-                            .unwrap_or("?");
-                        shared
-                            .errors
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .entry(id.to_string())
-                            .or_insert((code.to_string(), now_ms()));
-                    }
-                    continue;
-                }
+                Some(Ok(Message::Text(_))) => continue,
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => continue,
             };
@@ -371,6 +340,19 @@ async fn socket_task(
                             order: bet_order,
                         });
                         shared.counters.finals.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                Frame::BetError(r) => {
+                    if std::env::var_os("INPLAY_LOAD_DEBUG").is_some() {
+                        eprintln!("bet_error {} {}: {}", r.key, r.code, r.message);
+                    }
+                    if let Some(id) = &r.bet_id {
+                        shared
+                            .errors
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .entry(id.clone())
+                            .or_insert((r.code.clone(), recv));
                     }
                 }
                 Frame::Heartbeat { .. } => {}
@@ -486,7 +468,8 @@ fn quote(observer: &Mutex<ObserverState>) -> (f64, Version) {
         .and_then(|v| v.prices(now_ms()).ok())
         .and_then(|b| {
             b.selection(MarketKey::MatchResult, SelectionKey::Home)
-                .and_then(|s| s.odds.or(Some(s.fair_odds)))
+                // A suspended market has no offered odds: any ladder price will do under `any`.
+                .and_then(|s| s.odds.or_else(|| ladder::round_down(s.fair_odds).ok()))
         })
         .unwrap_or(2.0);
     (price, view.map(|v| v.version()).unwrap_or_default())
@@ -529,7 +512,7 @@ async fn burst(
             let sent_ms = now_ms();
             shared.counters.bets_sent.fetch_add(1, Ordering::Relaxed);
             let _ = senders[user].send(msg);
-            let id = bet_id(&event, &format!("u{user}"), &key);
+            let id = inplay_protocol::ids::bet_id(&event, &format!("u{user}"), &key);
             tasks.push(tokio::spawn(async move {
                 BetRecord {
                     user,

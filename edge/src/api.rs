@@ -1,25 +1,35 @@
-//! The Worker's request handlers: authenticate, route, pick the region, forward.
+//! The Worker's request handlers: authenticate, parse the public JSON into the protocol's types,
+//! route to the object that owns the answer, and write its answer back as JSON.
 //!
 //! Stateless by design: everything that must be remembered lives in a Durable Object. Each handler
-//! returns `ApiResult<Response>`, and [`handle`] turns every error into its JSON answer.
+//! returns `ApiResult<Response>`, and [`handle`] turns every error into its JSON answer with the
+//! code's status (and `Retry-After` for 429/503).
 
 use std::cell::RefCell;
 
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use inplay_engine::live::{FeedEvent, Opening, Source};
+use inplay_engine::market::MarketKey;
+use inplay_protocol::bets::{BetBody, BetCall, BetView, PlacedBet};
+use inplay_protocol::catalog::{CatalogCall, CatalogEntry};
+use inplay_protocol::feed::{FeedAnswer, FeedBatch, FeedItem, FeedReport};
+use inplay_protocol::hub::{
+    AdminAction, AdminAnswer, BetQuery, EventPage, EventQuery, EventView, HubCall, HubRequest,
+    LogExport, LogQuery,
+};
+use inplay_protocol::ids::{self, RelayName};
+use inplay_protocol::metrics::Metrics;
+use inplay_protocol::relay::{Fault, RelayCall};
+use inplay_protocol::{ApiError, ErrorCode};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 use crate::auth;
-use crate::bet_id;
 use crate::catalog;
-use crate::error::ApiError;
-use crate::event_hub::{LOG_HEAD_HEADER, LOG_VERSION_HEADER};
-use crate::http::{self, ApiResult, env_u64};
-use crate::metrics::Metrics;
+use crate::http::{self, ApiResult, env_flag, env_u64};
 use crate::region::{self, Region};
-use crate::region_relay::{self, EVENT_HEADER, REGION_HEADER, SHARD_HEADER, USER_HEADER};
-use crate::route::{self, Route, is_valid_id};
+use crate::region_relay::{RELAY_HEADER, USER_HEADER};
+use crate::route::{self, Route};
 
 /// Largest `POST /v1/feed` body.
 pub const FEED_BODY_LIMIT: usize = 256 * 1024;
@@ -29,20 +39,23 @@ pub const FEED_BATCH_LIMIT: usize = 1000;
 pub const CREATE_BODY_LIMIT: usize = 64 * 1024;
 /// Largest bet body.
 pub const BET_BODY_LIMIT: usize = 4 * 1024;
-/// Largest suspend/resume body.
-pub const MANUAL_BODY_LIMIT: usize = 4 * 1024;
+/// Largest body of a trader's action.
+pub const ADMIN_BODY_LIMIT: usize = 16 * 1024;
+
+/// How long the Worker waits for a Durable Object.
+const CALL_TIMEOUT_MS: u64 = 10_000;
 
 thread_local! {
     /// Counters of this Worker isolate (refusals that never reach a hub).
     static WORKER_METRICS: RefCell<Metrics> = RefCell::new(Metrics::default());
 }
 
-fn count_refusal(route: &str, code: &str) {
+fn count_refusal(route: &str, code: ErrorCode) {
     WORKER_METRICS.with(|m| {
         m.borrow_mut().inc(
             "inplay_requests_refused_total",
             "Requests refused by the Worker, by route and code (this isolate only).",
-            &[("route", route), ("code", code)],
+            &[("route", route), ("code", code.as_str())],
             1.0,
         )
     });
@@ -61,88 +74,111 @@ fn header(req: &Request, name: &str) -> Option<String> {
 }
 
 fn hub(env: &Env, event_id: &str) -> ApiResult<Stub> {
-    Ok(env.durable_object("EVENT_HUB")?.get_by_name(event_id)?)
+    env.durable_object("EVENT_HUB")
+        .and_then(|ns| ns.get_by_name(event_id))
+        .map_err(http::runtime)
 }
 
 fn catalog_stub(env: &Env) -> ApiResult<Stub> {
-    Ok(env
-        .durable_object("EVENT_CATALOG")?
-        .get_by_name(catalog::NAME)?)
+    env.durable_object("EVENT_CATALOG")
+        .and_then(|ns| ns.get_by_name(catalog::NAME))
+        .map_err(http::runtime)
 }
 
-/// Pass a Durable Object's answer through (status and JSON body).
-async fn forward(
-    stub: &Stub,
-    method: Method,
-    path: &str,
-    body: Option<Vec<u8>>,
-) -> ApiResult<Response> {
-    let mut resp = stub
-        .fetch_with_request(http::internal_request(method, path, body)?)
-        .await?;
-    let status = resp.status_code();
-    let bytes = resp.bytes().await?;
-    if status >= 400 {
-        return Err(http::error_from_body(status, &bytes));
-    }
-    let mut out = http::json_text(status, String::from_utf8_lossy(&bytes).into_owned());
-    // Protocol headers the hub sets travel on to the client.
-    for name in ["idempotent-replayed", "retry-after"] {
-        if let Ok(Some(v)) = resp.headers().get(name) {
-            let _ = out.headers_mut().set(name, &v);
-        }
-    }
-    Ok(out)
+/// A typed call to a match's hub.
+async fn call_hub<R: HubRequest>(env: &Env, event_id: &str, request: R) -> ApiResult<R::Answer> {
+    let call: HubCall = request.into();
+    http::call(
+        &hub(env, event_id)?,
+        inplay_protocol::encode(&call),
+        CALL_TIMEOUT_MS,
+        ErrorCode::HubUnavailable,
+    )
+    .await
+}
+
+/// A call to the catalog.
+async fn call_catalog<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    call: &CatalogCall,
+) -> ApiResult<T> {
+    http::call(
+        &catalog_stub(env)?,
+        inplay_protocol::encode(call),
+        CALL_TIMEOUT_MS,
+        ErrorCode::Internal,
+    )
+    .await
 }
 
 fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {
     let presented = header(req, "authorization");
     let Some(token) = auth::bearer(presented.as_deref()) else {
-        return Err(ApiError::unauthorized(
-            "admin_required",
+        return Err(ApiError::new(
+            ErrorCode::AdminRequired,
             "this route needs the admin bearer token",
         ));
     };
     let admin = secret(env, "ADMIN_TOKEN").unwrap_or_default();
     if !auth::is_admin(&admin, Some(token)) {
-        return Err(ApiError::forbidden("admin_required", "not the admin token"));
+        return Err(ApiError::new(
+            ErrorCode::AdminForbidden,
+            "not the admin token",
+        ));
     }
     Ok(())
 }
 
-fn user_from(req: &Request, env: &Env, token: Option<&str>) -> ApiResult<String> {
+fn user_from(env: &Env, token: Option<&str>) -> ApiResult<String> {
     let token = token.ok_or_else(|| {
-        ApiError::unauthorized(
-            "token_required",
+        ApiError::new(
+            ErrorCode::TokenRequired,
             "Authorization: Bearer <user token> required",
         )
     })?;
-    let key = secret(env, "TOKEN_SECRET")
-        .ok_or_else(|| ApiError::internal("TOKEN_SECRET is not configured"))?;
-    let _ = req;
+    let key = secret(env, "TOKEN_SECRET").ok_or_else(|| {
+        worker::console_error!("TOKEN_SECRET is not configured");
+        ApiError::internal()
+    })?;
     auth::verify_token(key.as_bytes(), token, http::now_ms())
 }
 
-fn parse_json(bytes: &[u8]) -> ApiResult<Value> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::bad_request("invalid_json", format!("body is not valid JSON: {e}")))
+fn invalid_json(e: serde_json::Error) -> ApiError {
+    if e.is_syntax() || e.is_eof() {
+        ApiError::new(ErrorCode::InvalidJson, "body is not valid JSON")
+    } else {
+        ApiError::new(
+            ErrorCode::InvalidBody,
+            format!("body is not the expected shape: {e}"),
+        )
+    }
+}
+
+/// The match's state with every price at the server's time, computed here from the snapshot:
+/// readers do not load the match's single writer with pricing.
+fn page(view: EventView) -> EventPage {
+    let prices = view.snapshot.image.prices(view.server_ms).ok();
+    EventPage { view, prices }
 }
 
 /// `POST /v1/feed`.
 async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
-    let source = header(&req, auth::SOURCE_HEADER).unwrap_or_default();
-    let secret_name = match source.as_str() {
-        "primary" => "FEED_SECRET_PRIMARY",
-        "backup" => "FEED_SECRET_BACKUP",
+    let source = match header(&req, auth::SOURCE_HEADER).as_deref() {
+        Some("primary") => Source::Primary,
+        Some("backup") => Source::Backup,
         _ => {
-            return Err(ApiError::unauthorized(
-                "unknown_source",
+            return Err(ApiError::new(
+                ErrorCode::UnknownSource,
                 "X-Inplay-Source must be primary or backup",
             ));
         }
     };
-    let key = secret(env, secret_name)
-        .ok_or_else(|| ApiError::unauthorized("unknown_source", "source not configured"))?;
+    let name = match source {
+        Source::Primary => "FEED_SECRET_PRIMARY",
+        Source::Backup => "FEED_SECRET_BACKUP",
+    };
+    let key = secret(env, name)
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSource, "source not configured"))?;
     let body = http::read_body(&mut req, FEED_BODY_LIMIT).await?;
     let window = env_u64(env, "FEED_SIGNATURE_WINDOW_MS", 30_000);
     let verified = auth::verify_feed(
@@ -153,232 +189,285 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
         http::now_ms(),
         window,
     )?;
-    let events = match parse_json(&body)? {
-        Value::Array(a) => a,
-        v @ Value::Object(_) => vec![v],
+    // JSON ends here: each event is decoded into the engine's type once.
+    let raw: serde_json::Value = serde_json::from_slice(&body).map_err(invalid_json)?;
+    let events = match raw {
+        serde_json::Value::Array(a) => a,
+        v @ serde_json::Value::Object(_) => vec![v],
         _ => {
-            return Err(ApiError::bad_request(
-                "invalid_body",
+            return Err(ApiError::new(
+                ErrorCode::InvalidBody,
                 "body must be an event object or an array of them",
             ));
         }
     };
     if events.len() > FEED_BATCH_LIMIT {
         return Err(ApiError::new(
-            413,
-            "batch_too_large",
+            ErrorCode::BatchTooLarge,
             format!("at most {FEED_BATCH_LIMIT} events per request"),
         ));
     }
-
-    // Group by match, keeping each event's position for the answer.
-    let mut results: Vec<Value> = vec![Value::Null; events.len()];
-    let mut groups: Vec<(String, Vec<usize>, Vec<Value>)> = Vec::new();
-    for (i, ev) in events.into_iter().enumerate() {
-        let event_id = ev
-            .get("event_id")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let claimed = ev.get("source").and_then(Value::as_str).unwrap_or("");
-        if !is_valid_id(&event_id) {
-            results[i] = json!({ "index": i, "result": "rejected", "reason": "malformed", "message": "event_id missing or invalid" });
+    let mut results: Vec<Option<FeedItem>> = vec![None; events.len()];
+    // Grouped by match, keeping each event's position for the answer.
+    let mut groups: Vec<(String, Vec<usize>, Vec<FeedEvent>)> = Vec::new();
+    for (i, raw) in events.into_iter().enumerate() {
+        let ev = match FeedEvent::from_json_value(raw) {
+            Ok(ev) => ev,
+            Err(e) => {
+                results[i] = Some(FeedItem::refused(i, None, e.code(), Some(e.to_string())));
+                continue;
+            }
+        };
+        if !ids::is_valid_event_id(&ev.event_id) {
+            results[i] = Some(FeedItem::refused(
+                i,
+                None,
+                "malformed",
+                Some("event_id missing or invalid".into()),
+            ));
             continue;
         }
-        if claimed != source {
+        if ev.source != source {
             // The signature authenticates one source; it cannot vouch for the other's events.
-            results[i] = json!({ "index": i, "event_id": event_id, "result": "rejected", "reason": "source_mismatch" });
+            results[i] = Some(FeedItem::refused(
+                i,
+                Some(&ev.event_id),
+                "source_mismatch",
+                None,
+            ));
             continue;
         }
-        match groups.iter_mut().find(|(id, ..)| *id == event_id) {
+        match groups.iter_mut().find(|(id, ..)| *id == ev.event_id) {
             Some((_, idx, evs)) => {
                 idx.push(i);
                 evs.push(ev);
             }
-            None => groups.push((event_id, vec![i], vec![ev])),
+            None => groups.push((ev.event_id.clone(), vec![i], vec![ev])),
         }
     }
-    let signature = auth::hex(&verified.signature);
     let calls = groups.iter().map(|(event_id, _, evs)| {
-        let body = json!({ "signature": signature, "remember_until_ms": verified.remember_until_ms, "events": evs });
-        let event_id = event_id.clone();
-        let env = env.clone();
-        async move {
-            let stub = hub(&env, &event_id)?;
-            http::call_json::<Value>(&stub, Method::Post, "/feed", Some(serde_json::to_vec(&body).unwrap_or_default())).await
-        }
+        let batch = FeedBatch {
+            signature: verified.signature.clone(),
+            remember_until_ms: verified.remember_until_ms,
+            events: evs.clone(),
+        };
+        call_hub(env, event_id, batch)
     });
-    let answers = futures_util::future::join_all(calls).await;
+    let answers: Vec<ApiResult<FeedAnswer>> = futures_util::future::join_all(calls).await;
     for ((event_id, idx, _), answer) in groups.iter().zip(answers) {
         match answer {
-            Ok((_, v)) => {
-                let rs = v
-                    .get("results")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
+            Ok(a) => {
                 for (k, &i) in idx.iter().enumerate() {
-                    let mut r = rs
-                        .get(k)
-                        .cloned()
-                        .unwrap_or_else(|| json!({ "result": "rejected", "reason": "internal" }));
-                    if let Some(o) = r.as_object_mut() {
-                        o.insert("index".into(), json!(i));
-                        o.insert("event_id".into(), json!(event_id));
-                    }
-                    results[i] = r;
+                    results[i] = Some(match a.results.get(k) {
+                        Some(r) => FeedItem::judged(i, event_id, r),
+                        None => FeedItem::refused(i, Some(event_id), "internal", None),
+                    });
                 }
             }
-            Err(e) if e.code == "signature_replayed" => return Err(e),
+            Err(e) if e.code == ErrorCode::SignatureReplayed => return Err(e),
             Err(e) => {
-                let reason = if e.code == "event_not_found" {
-                    "event_not_found"
-                } else {
-                    e.code
-                };
                 for &i in idx {
-                    results[i] = json!({ "index": i, "event_id": event_id, "result": "rejected", "reason": reason });
+                    results[i] = Some(FeedItem::refused(i, Some(event_id), e.code.as_str(), None));
                 }
             }
         }
     }
-    let count = |what: &str| {
-        results
-            .iter()
-            .filter(|r| r.get("result").and_then(Value::as_str) == Some(what))
-            .count()
-    };
-    let summary = json!({
-        "accepted": count("accepted") + count("held"),
-        "duplicate": count("duplicate"),
-        "rejected": count("rejected"),
-    });
-    Ok(http::json(
-        200,
-        &json!({ "results": results, "summary": summary }),
-    ))
+    let results = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.unwrap_or_else(|| FeedItem::refused(i, None, "internal", None)))
+        .collect();
+    Ok(http::json(200, &FeedReport::new(results)))
+}
+
+/// What a client may say about the timing rules when creating a match: only whether it set the
+/// stale bound (absent, the Worker's `FEED_STALE_MS` applies).
+#[derive(Deserialize)]
+struct OpeningProbe {
+    #[serde(default)]
+    config: Option<ConfigProbe>,
+}
+
+#[derive(Deserialize)]
+struct ConfigProbe {
+    #[serde(default)]
+    stale_after_ms: Option<u64>,
 }
 
 /// `POST /v1/events`.
 async fn create_event(mut req: Request, env: &Env) -> ApiResult<Response> {
     require_admin(&req, env)?;
     let body = http::read_body(&mut req, CREATE_BODY_LIMIT).await?;
-    let value = parse_json(&body)?;
-    let event_id = value
-        .get("event_id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if !is_valid_id(&event_id) {
-        return Err(ApiError::bad_request(
-            "invalid_event_id",
+    let mut opening: Opening = serde_json::from_slice(&body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            ApiError::new(ErrorCode::InvalidJson, "body is not valid JSON")
+        } else {
+            ApiError::new(ErrorCode::InvalidOpening, format!("invalid opening: {e}"))
+        }
+    })?;
+    if !ids::is_valid_event_id(&opening.event_id) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidEventId,
             "event_id must be 1-64 of [A-Za-z0-9_-]",
         ));
     }
-    let stub = hub(env, &event_id)?;
-    let (status, created) =
-        http::call_json::<Value>(&stub, Method::Post, "/open", Some(body)).await?;
-    let fixture = value.get("fixture").cloned().unwrap_or(Value::Null);
-    let summary = json!({
-        "home": fixture.get("home"),
-        "away": fixture.get("away"),
-        "kickoff_ms": fixture.get("kickoff_ms"),
-    });
-    let reg = json!({ "event_id": event_id, "summary": summary });
-    http::call_json::<Value>(
-        &catalog_stub(env)?,
-        Method::Post,
-        "/register",
-        Some(serde_json::to_vec(&reg).unwrap_or_default()),
-    )
-    .await?;
-    let mut out = created;
-    if let Some(o) = out.as_object_mut() {
-        o.insert("event_id".into(), json!(event_id));
+    let probe: OpeningProbe = serde_json::from_slice(&body).map_err(invalid_json)?;
+    if probe.config.and_then(|c| c.stale_after_ms).is_none() {
+        opening.config.stale_after_ms =
+            env_u64(env, "FEED_STALE_MS", opening.config.stale_after_ms);
     }
-    Ok(http::json(status, &out))
+    let event_id = opening.event_id.clone();
+    let fixture = opening.fixture.clone();
+    let view = call_hub(env, &event_id, opening).await?;
+    let entry = CatalogEntry {
+        event_id,
+        home: fixture.home,
+        away: fixture.away,
+        kickoff_ms: fixture.kickoff_ms,
+        created_ms: view.server_ms,
+    };
+    call_catalog::<()>(env, &CatalogCall::Register(entry)).await?;
+    Ok(http::json(201, &page(view)))
 }
 
-async fn event_ids(env: &Env) -> ApiResult<Vec<String>> {
-    let (_, list) =
-        http::call_json::<Value>(&catalog_stub(env)?, Method::Get, "/list", None).await?;
-    Ok(list
-        .get("events")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e.get("event_id").and_then(Value::as_str).map(String::from))
-                .collect()
-        })
-        .unwrap_or_default())
+#[derive(Serialize)]
+struct EventList {
+    events: Vec<CatalogEntry>,
 }
 
-/// `POST /v1/events/{id}/suspend|resume`.
-async fn manual(mut req: Request, env: &Env, event_id: &str, path: &str) -> ApiResult<Response> {
+/// The answer to a trader's action: the match as `GET /v1/events/{id}` shows it, and what the
+/// action decided and settled.
+#[derive(Serialize)]
+struct AdminPage {
+    #[serde(flatten)]
+    page: EventPage,
+    applied: bool,
+    decisions: Vec<inplay_engine::live::BetDecision>,
+    settlements: Vec<inplay_engine::live::Settlement>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct MarketBody {
+    #[serde(default)]
+    market: Option<MarketKey>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceBody {
+    source: Source,
+}
+
+/// A trader's action on a match.
+async fn admin(
+    mut req: Request,
+    env: &Env,
+    event_id: &str,
+    route: Route<'_>,
+) -> ApiResult<Response> {
     require_admin(&req, env)?;
-    let body = http::read_body(&mut req, MANUAL_BODY_LIMIT).await?;
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        parse_json(&body)?;
-    }
-    forward(&hub(env, event_id)?, Method::Post, path, Some(body)).await
+    let body = http::read_body(&mut req, ADMIN_BODY_LIMIT).await?;
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    let parse = |b: &[u8]| -> ApiResult<MarketBody> {
+        if empty {
+            Ok(MarketBody::default())
+        } else {
+            serde_json::from_slice(b).map_err(invalid_json)
+        }
+    };
+    let action = match route {
+        Route::Suspend(_) => AdminAction::Suspend {
+            market: parse(&body)?.market,
+        },
+        Route::Resume(_) => AdminAction::Resume {
+            market: parse(&body)?.market,
+        },
+        Route::Abandon(_) => AdminAction::Abandon,
+        Route::Resettle(_) => {
+            AdminAction::Resettle(serde_json::from_slice(&body).map_err(|e| {
+                if e.is_syntax() || e.is_eof() {
+                    ApiError::new(ErrorCode::InvalidJson, "body is not valid JSON")
+                } else {
+                    ApiError::new(
+                        ErrorCode::InvalidCorrection,
+                        format!(
+                            "body must be {{\"goals\":[{{\"team\",\"half\",\"clock_ms\"}}]}}: {e}"
+                        ),
+                    )
+                }
+            })?)
+        }
+        Route::ConfirmSource(_) => AdminAction::ConfirmSource {
+            source: serde_json::from_slice::<SourceBody>(&body)
+                .map_err(invalid_json)?
+                .source,
+        },
+        _ => return Err(ApiError::new(ErrorCode::RouteNotFound, "no such action")),
+    };
+    let answer: AdminAnswer = call_hub(env, event_id, action).await?;
+    Ok(http::json(
+        200,
+        &AdminPage {
+            page: page(answer.event),
+            applied: answer.applied,
+            decisions: answer.decisions,
+            settlements: answer.settlements,
+        },
+    ))
 }
 
 /// `POST /v1/events/{id}/bets`.
 async fn place_bet(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     let authz = header(&req, "authorization");
-    let user_id = user_from(&req, env, auth::bearer(authz.as_deref()))?;
+    let user_id = user_from(env, auth::bearer(authz.as_deref()))?;
     let key = header(&req, "idempotency-key").ok_or_else(|| {
-        ApiError::bad_request(
-            "idempotency_key_required",
+        ApiError::new(
+            ErrorCode::IdempotencyKeyRequired,
             "Idempotency-Key header required",
         )
     })?;
-    if !bet_id::is_valid_idempotency_key(&key) {
-        return Err(ApiError::bad_request(
-            "idempotency_key_invalid",
+    if !ids::is_valid_idempotency_key(&key) {
+        return Err(ApiError::new(
+            ErrorCode::IdempotencyKeyInvalid,
             "Idempotency-Key must be 1-128 printable characters",
         ));
     }
     let body = http::read_body(&mut req, BET_BODY_LIMIT).await?;
-    let bet = parse_json(&body)?;
-    if !bet.is_object() {
-        return Err(ApiError::bad_request(
-            "invalid_bet",
-            "bet must be a JSON object",
-        ));
+    let call = BetCall {
+        bet_id: ids::bet_id(event_id, &user_id, &key),
+        user_id,
+        body: BetBody::from_json(&body)?,
+    };
+    let placed: PlacedBet = call_hub(env, event_id, call).await?;
+    let status = if placed.decision.status == inplay_engine::live::BetStatus::Pending {
+        202
+    } else {
+        200
+    };
+    let resp = http::json(status, &placed.decision);
+    if placed.replayed {
+        let _ = resp.headers().set("idempotent-replayed", "true");
     }
-    let id = bet_id::derive(event_id, &user_id, &key);
-    let body_sha = auth::hex(&Sha256::digest(&body));
-    let call = json!({ "bet_id": id, "user_id": user_id, "body_sha": body_sha, "bet": bet });
-    forward(
-        &hub(env, event_id)?,
-        Method::Post,
-        "/bet",
-        Some(serde_json::to_vec(&call).unwrap_or_default()),
-    )
-    .await
+    Ok(resp)
 }
 
 /// `GET /v1/events/{id}/log`: the hub's audit log as JSON lines (admin), for `inplay replay --log`.
 async fn export_log(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     require_admin(&req, env)?;
-    let mut resp = hub(env, event_id)?
-        .fetch_with_request(http::internal_request(Method::Get, "/log", None)?)
-        .await?;
-    let status = resp.status_code();
-    let bytes = resp.bytes().await?;
-    if status >= 400 {
-        return Err(http::error_from_body(status, &bytes));
-    }
+    let log: LogExport = call_hub(env, event_id, LogQuery).await?;
     let headers = Headers::new();
-    headers.set("content-type", "application/x-ndjson")?;
-    for name in [LOG_HEAD_HEADER, LOG_VERSION_HEADER] {
-        if let Ok(Some(v)) = resp.headers().get(name) {
-            headers.set(name, &v)?;
-        }
-    }
-    Ok(Response::builder().with_headers(headers).fixed(bytes))
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
+    set("content-type", "application/x-ndjson")?;
+    set(LOG_HEAD_HEADER, &log.head.to_string())?;
+    set(LOG_VERSION_HEADER, &log.version.to_string())?;
+    Ok(Response::builder().with_headers(headers).fixed(log.ndjson))
 }
+
+/// Response header of `GET /log`: the hex hash of the last entry (the hub's audit head).
+pub const LOG_HEAD_HEADER: &str = "x-inplay-audit-head";
+/// Response header of `GET /log`: the hub's version `epoch:seq` when the log was read.
+pub const LOG_VERSION_HEADER: &str = "x-inplay-version";
 
 /// `GET /v1/bets/{id}`: the bettor's own bets (or any, for the admin).
 async fn get_bet(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
@@ -388,21 +477,32 @@ async fn get_bet(req: Request, env: &Env, id: &str) -> ApiResult<Response> {
     let user = if admin {
         None
     } else {
-        Some(user_from(&req, env, token)?)
+        Some(user_from(env, token)?)
     };
-    let event_id =
-        bet_id::event_of(id).ok_or_else(|| ApiError::not_found("bet_not_found", "no such bet"))?;
-    let path = format!("/bet?id={id}");
-    let (status, answer) =
-        http::call_json::<Value>(&hub(env, event_id)?, Method::Get, &path, None).await?;
-    let owner = answer.pointer("/decision/user_id").and_then(Value::as_str);
+    let not_found = || ApiError::new(ErrorCode::BetNotFound, "no such bet");
+    let event_id = ids::event_of_bet(id).ok_or_else(not_found)?;
+    let view: BetView = call_hub(
+        env,
+        event_id,
+        BetQuery {
+            bet_id: id.to_string(),
+        },
+    )
+    .await
+    .map_err(|e| {
+        if e.code == ErrorCode::EventNotFound {
+            not_found()
+        } else {
+            e
+        }
+    })?;
     if let Some(user) = user
-        && owner != Some(user.as_str())
+        && view.decision.user_id != user
     {
         // Same answer as a missing bet: ids of other users' bets are not confirmed.
-        return Err(ApiError::not_found("bet_not_found", "no such bet"));
+        return Err(not_found());
     }
-    Ok(http::json(status, &answer))
+    Ok(http::json(200, &view))
 }
 
 fn cf_field(req: &Request, name: &str) -> Option<JsValue> {
@@ -425,13 +525,9 @@ pub fn region_of(req: &Request, env: &Env) -> Region {
             .or(v.as_f64().map(|f| f as f32))
     });
     let located = region::from_location(continent.as_deref(), country.as_deref(), longitude);
-    let allow = env
-        .var("ALLOW_REGION_OVERRIDE")
-        .map(|v| v.to_string() == "1")
-        .unwrap_or(false);
     region::choose(
         header(req, region::OVERRIDE_HEADER).as_deref(),
-        allow,
+        env_flag(env, "ALLOW_REGION_OVERRIDE"),
         located,
     )
 }
@@ -440,12 +536,11 @@ pub fn region_of(req: &Request, env: &Env) -> Region {
 async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     if !header(&req, "upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
         return Err(ApiError::new(
-            426,
-            "upgrade_required",
+            ErrorCode::UpgradeRequired,
             "this route is a WebSocket: send Upgrade: websocket",
         ));
     }
-    let url = req.url()?;
+    let url = req.url().map_err(http::runtime)?;
     let q = |name: &str| {
         url.query_pairs()
             .find(|(k, _)| k == name)
@@ -454,23 +549,23 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     let authz = header(&req, "authorization");
     let token = q("token").or_else(|| auth::bearer(authz.as_deref()).map(String::from));
     let user = match token {
-        Some(t) => Some(user_from(&req, env, Some(&t))?),
+        Some(t) => Some(user_from(env, Some(&t))?),
         None => None,
     };
     let format = q("format").unwrap_or_else(|| "bin".into());
     if format != "bin" && format != "json" {
-        return Err(ApiError::bad_request(
-            "invalid_format",
+        return Err(ApiError::new(
+            ErrorCode::InvalidFormat,
             "format must be bin or json",
         ));
     }
     let since = q("since");
     if since
         .as_deref()
-        .is_some_and(|s| s.parse::<crate::wire::Version>().is_err())
+        .is_some_and(|s| s.parse::<inplay_engine::live::Version>().is_err())
     {
-        return Err(ApiError::bad_request(
-            "invalid_since",
+        return Err(ApiError::new(
+            ErrorCode::InvalidSince,
             "since must be epoch:seq",
         ));
     }
@@ -481,18 +576,17 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
         .or_else(|| user.clone())
         .unwrap_or_else(|| format!("{}", js_sys::Math::random()));
     let shard = region::shard_for(&client_key, shards);
-
-    let name = region_relay::relay_name(event_id, region.as_str(), shard);
+    let relay = RelayName::leaf(event_id, region.as_str(), shard);
     let stub = env
-        .durable_object("REGION_RELAY")?
-        .get_by_name_with_location_hint(&name, region.as_str())?;
+        .durable_object("REGION_RELAY")
+        .and_then(|ns| ns.get_by_name_with_location_hint(&relay.to_string(), region.as_str()))
+        .map_err(http::runtime)?;
     let headers = Headers::new();
-    headers.set("upgrade", "websocket")?;
-    headers.set(EVENT_HEADER, event_id)?;
-    headers.set(REGION_HEADER, region.as_str())?;
-    headers.set(SHARD_HEADER, &shard.to_string())?;
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
+    set("upgrade", "websocket")?;
+    set(RELAY_HEADER, &relay.to_string())?;
     if let Some(u) = &user {
-        headers.set(USER_HEADER, u)?;
+        set(USER_HEADER, u)?;
     }
     let mut relay_url = format!("https://relay/live?format={format}");
     if let Some(s) = since {
@@ -500,42 +594,83 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     }
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
-    let forwarded = Request::new_with_init(&relay_url, &init)?;
-    let resp = stub.fetch_with_request(forwarded).await?;
+    let forwarded = Request::new_with_init(&relay_url, &init).map_err(http::runtime)?;
+    let mut resp = stub.fetch_with_request(forwarded).await.map_err(|e| {
+        worker::console_warn!("relay {relay}: {e}");
+        ApiError::new(
+            ErrorCode::RelayUnavailable,
+            "the relay did not answer; retry",
+        )
+    })?;
     if resp.status_code() != 101 {
-        let mut resp = resp;
         let bytes = resp.bytes().await.unwrap_or_default();
-        return Err(http::error_from_body(resp.status_code(), &bytes));
+        return Err(ApiError::from_json(&bytes).unwrap_or_else(ApiError::internal));
     }
     Ok(resp)
 }
 
-/// `GET /metrics`: every hub's counters (which include its relays'), plus this isolate's.
-async fn metrics(env: &Env) -> ApiResult<Response> {
-    let mut all = WORKER_METRICS.with(|m| m.borrow().clone());
-    let ids = event_ids(env).await?;
-    let calls =
-        ids.iter().map(|id| {
-            let env = env.clone();
-            let id = id.clone();
-            async move {
-                http::call_json::<Metrics>(&hub(&env, &id)?, Method::Get, "/metrics", None).await
-            }
-        });
-    for answer in futures_util::future::join_all(calls).await {
-        match answer {
-            Ok((_, m)) => all.merge(&m),
-            Err(e) => worker::console_error!("metrics: {e}"),
-        }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultBody {
+    /// `region/shard` of the relay to fail, e.g. `weur/0`.
+    relay: String,
+    fail_for_ms: u64,
+}
+
+/// `POST /v1/events/{id}/faults` (admin, tests only): make one relay throw on every update for a
+/// while, as a broken relay's stub does.
+async fn fault(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    require_admin(&req, env)?;
+    if !env_flag(env, "ALLOW_FAULTS") {
+        return Err(ApiError::new(ErrorCode::RouteNotFound, "faults are off"));
     }
-    all.set(
-        "inplay_events",
-        "Matches in the catalog.",
-        &[],
-        ids.len() as f64,
-    );
+    let body = http::read_body(&mut req, ADMIN_BODY_LIMIT).await?;
+    let f: FaultBody = serde_json::from_slice(&body).map_err(invalid_json)?;
+    let relay: RelayName = format!("{event_id}/{}", f.relay)
+        .parse()
+        .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "relay must be region/shard"))?;
+    let stub = env
+        .durable_object("REGION_RELAY")
+        .and_then(|ns| ns.get_by_name_with_location_hint(&relay.to_string(), &relay.region))
+        .map_err(http::runtime)?;
+    let call = RelayCall::Fault(Fault {
+        fail_for_ms: f.fail_for_ms.min(600_000),
+    });
+    http::call::<()>(
+        &stub,
+        inplay_protocol::encode(&call),
+        CALL_TIMEOUT_MS,
+        ErrorCode::RelayUnavailable,
+    )
+    .await?;
+    Ok(http::json(
+        200,
+        &serde_json::json!({ "relay": relay.to_string(), "fail_for_ms": f.fail_for_ms }),
+    ))
+}
+
+/// `GET /metrics`: every hub's last reported counters (from the catalog) plus this isolate's.
+async fn metrics(req: Request, env: &Env) -> ApiResult<Response> {
+    let presented = header(&req, "authorization");
+    let token = auth::bearer(presented.as_deref());
+    let metrics_token = secret(env, "METRICS_TOKEN");
+    let allowed = secret(env, "ADMIN_TOKEN").is_some_and(|a| auth::is_admin(&a, token))
+        || metrics_token.is_some_and(|m| auth::is_admin(&m, token));
+    if !allowed {
+        return Err(match token {
+            None => ApiError::new(
+                ErrorCode::AdminRequired,
+                "metrics need the admin or metrics token",
+            ),
+            Some(_) => ApiError::new(ErrorCode::AdminForbidden, "not the admin or metrics token"),
+        });
+    }
+    let mut all: Metrics = call_catalog(env, &CatalogCall::Metrics).await?;
+    WORKER_METRICS.with(|m| all.merge(&m.borrow()));
     let headers = Headers::new();
-    headers.set("content-type", "text/plain; version=0.0.4")?;
+    headers
+        .set("content-type", "text/plain; version=0.0.4")
+        .map_err(http::runtime)?;
     Ok(Response::builder()
         .with_headers(headers)
         .fixed(all.render().into_bytes()))
@@ -549,15 +684,25 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
     match route {
         Route::Healthz => Ok(http::json(
             200,
-            &json!({ "status": "ok", "server_ms": http::now_ms() }),
+            &serde_json::json!({ "status": "ok", "server_ms": http::now_ms() }),
         )),
-        Route::Metrics => metrics(env).await,
+        Route::Metrics => metrics(req, env).await,
         Route::Feed => feed(req, env).await,
         Route::CreateEvent => create_event(req, env).await,
-        Route::ListEvents => forward(&catalog_stub(env)?, Method::Get, "/list", None).await,
-        Route::GetEvent(id) => forward(&hub(env, id)?, Method::Get, "/event", None).await,
-        Route::Suspend(id) => manual(req, env, id, "/suspend").await,
-        Route::Resume(id) => manual(req, env, id, "/resume").await,
+        Route::ListEvents => {
+            let events: Vec<CatalogEntry> = call_catalog(env, &CatalogCall::List).await?;
+            Ok(http::json(200, &EventList { events }))
+        }
+        Route::GetEvent(id) => {
+            let view = call_hub(env, id, EventQuery).await?;
+            Ok(http::json(200, &page(view)))
+        }
+        Route::Suspend(id)
+        | Route::Resume(id)
+        | Route::Abandon(id)
+        | Route::Resettle(id)
+        | Route::ConfirmSource(id) => admin(req, env, id, route).await,
+        Route::Fault(id) => fault(req, env, id).await,
         Route::Live(id) => live(req, env, id).await,
         Route::Log(id) => export_log(req, env, id).await,
         Route::PlaceBet(id) => place_bet(req, env, id).await,

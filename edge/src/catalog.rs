@@ -1,15 +1,18 @@
-//! `EventCatalog`: the list of matches (one instance, named `catalog`).
+//! `EventCatalog`: the list of matches and the counters their hubs last reported (one instance,
+//! named `catalog`).
 //!
-//! The hubs are the truth about each match; the catalog only knows which matches exist, so that
-//! `GET /v1/events` and `GET /metrics` can find them. SQLite table `events(id, created_ms, summary)`.
+//! The hubs are the truth about each match; the catalog knows which matches exist (for
+//! `GET /v1/events`) and keeps each hub's latest counters (for `GET /metrics`, which so reads one
+//! object and wakes no hub). SQLite: `matches(id, home, away, kickoff_ms, created_ms)`,
+//! `reports(id, metrics)`.
 
-use serde::Deserialize;
-use serde_json::{Value, json};
+use inplay_protocol::catalog::{CatalogCall, CatalogEntry};
+use inplay_protocol::metrics::Metrics;
+use inplay_protocol::{ApiError, ErrorCode};
 use worker::{
     DurableObject, Env, Method, Request, Response, Result, SqlStorageValue, State, durable_object,
 };
 
-use crate::error::ApiError;
 use crate::http::{self, ApiResult};
 
 /// The catalog's Durable Object name.
@@ -19,14 +22,14 @@ pub const NAME: &str = "catalog";
 #[durable_object]
 pub struct EventCatalog {
     state: State,
-    #[allow(dead_code)]
-    env: Env,
 }
 
-#[derive(Deserialize)]
-struct Register {
-    event_id: String,
-    summary: Value,
+fn int(v: &SqlStorageValue) -> u64 {
+    match v {
+        SqlStorageValue::Integer(i) => *i as u64,
+        SqlStorageValue::Float(f) => *f as u64,
+        _ => 0,
+    }
 }
 
 impl EventCatalog {
@@ -34,77 +37,119 @@ impl EventCatalog {
         self.state.storage().sql()
     }
 
-    fn register(&self, r: Register) -> ApiResult<Response> {
-        self.sql().exec(
-            "INSERT OR REPLACE INTO events (id, created_ms, summary) VALUES (?, ?, ?)",
-            vec![
-                r.event_id.as_str().into(),
-                SqlStorageValue::try_from_i64(http::now_ms() as i64)?,
-                r.summary.to_string().into(),
-            ],
-        )?;
-        Ok(http::json(201, &json!({ "event_id": r.event_id })))
+    fn register(&self, e: &CatalogEntry) -> ApiResult<()> {
+        self.sql()
+            .exec(
+                "INSERT OR REPLACE INTO matches (id, home, away, kickoff_ms, created_ms) VALUES (?, ?, ?, ?, ?)",
+                vec![
+                    e.event_id.as_str().into(),
+                    e.home.as_str().into(),
+                    e.away.as_str().into(),
+                    SqlStorageValue::Integer(e.kickoff_ms.min(i64::MAX as u64) as i64),
+                    SqlStorageValue::Integer(e.created_ms.min(i64::MAX as u64) as i64),
+                ],
+            )
+            .map_err(http::runtime)?;
+        Ok(())
     }
 
-    fn list(&self) -> ApiResult<Response> {
-        let mut events = Vec::new();
-        for row in self
+    fn list(&self) -> ApiResult<Vec<CatalogEntry>> {
+        let mut out = Vec::new();
+        let cursor = self
             .sql()
             .exec(
-                "SELECT id, created_ms, summary FROM events ORDER BY created_ms, id",
+                "SELECT id, home, away, kickoff_ms, created_ms FROM matches ORDER BY created_ms, id",
                 None,
-            )?
-            .raw()
-        {
+            )
+            .map_err(http::runtime)?;
+        for row in cursor.raw() {
             if let [
                 SqlStorageValue::String(id),
+                SqlStorageValue::String(home),
+                SqlStorageValue::String(away),
+                kickoff,
                 created,
-                SqlStorageValue::String(summary),
-            ] = row?.as_slice()
+            ] = row.map_err(http::runtime)?.as_slice()
             {
-                let created_ms = match created {
-                    SqlStorageValue::Integer(i) => *i,
-                    SqlStorageValue::Float(f) => *f as i64,
-                    _ => 0,
-                };
-                let mut entry =
-                    serde_json::from_str::<Value>(summary).unwrap_or_else(|_| json!({}));
-                if let Some(o) = entry.as_object_mut() {
-                    o.insert("event_id".into(), json!(id));
-                    o.insert("created_ms".into(), json!(created_ms));
-                }
-                events.push(entry);
+                out.push(CatalogEntry {
+                    event_id: id.clone(),
+                    home: home.clone(),
+                    away: away.clone(),
+                    kickoff_ms: int(kickoff),
+                    created_ms: int(created),
+                });
             }
         }
-        Ok(http::json(200, &json!({ "events": events })))
+        Ok(out)
+    }
+
+    fn report(&self, event_id: &str, metrics: &Metrics) -> ApiResult<()> {
+        self.sql()
+            .exec(
+                "INSERT OR REPLACE INTO reports (id, metrics) VALUES (?, ?)",
+                vec![event_id.into(), inplay_protocol::encode(metrics).into()],
+            )
+            .map_err(http::runtime)?;
+        Ok(())
+    }
+
+    fn metrics(&self) -> ApiResult<Metrics> {
+        let mut all = Metrics::default();
+        let cursor = self
+            .sql()
+            .exec("SELECT metrics FROM reports", None)
+            .map_err(http::runtime)?;
+        for row in cursor.raw() {
+            if let Some(SqlStorageValue::Blob(b)) = row.map_err(http::runtime)?.first()
+                && let Ok(m) = inplay_protocol::decode::<Metrics>(b)
+            {
+                all.merge(&m);
+            }
+        }
+        let matches = self.list()?.len();
+        all.set(
+            "inplay_events",
+            "Matches in the catalog.",
+            &[],
+            matches as f64,
+        );
+        Ok(all)
     }
 }
 
 impl DurableObject for EventCatalog {
-    fn new(state: State, env: Env) -> Self {
-        let catalog = EventCatalog { state, env };
-        if let Err(e) = catalog.sql().exec(
-            "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, summary TEXT NOT NULL)",
-            None,
-        ) {
-            worker::console_error!("catalog: creating table failed: {e}");
+    fn new(state: State, _env: Env) -> Self {
+        let catalog = EventCatalog { state };
+        for ddl in [
+            "CREATE TABLE IF NOT EXISTS matches (id TEXT PRIMARY KEY, home TEXT NOT NULL, away TEXT NOT NULL, kickoff_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, metrics BLOB NOT NULL)",
+        ] {
+            if let Err(e) = catalog.sql().exec(ddl, None) {
+                worker::console_error!("catalog: creating tables failed: {e}");
+            }
         }
         catalog
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let path = req.path();
-        let r = match (req.method(), path.as_str()) {
-            (Method::Post, "/register") => match req.json::<Register>().await {
-                Ok(body) => self.register(body),
-                Err(_) => Err(ApiError::bad_request("invalid_body", "bad register")),
-            },
-            (Method::Get, "/list") => self.list(),
-            _ => Err(ApiError::not_found(
-                "route_not_found",
+        if req.method() != Method::Post || req.path() != "/call" {
+            return Ok(http::error(&ApiError::new(
+                ErrorCode::RouteNotFound,
                 "unknown catalog route",
-            )),
+            )));
+        }
+        let bytes = req.bytes().await.unwrap_or_default();
+        let call: CatalogCall = match inplay_protocol::decode(&bytes) {
+            Ok(c) => c,
+            Err(e) => return Ok(http::answer::<()>(&Err(e))),
         };
-        Ok(http::respond(r))
+        Ok(match call {
+            CatalogCall::Register(e) => http::answer(&self.register(&e)),
+            CatalogCall::List => http::answer(&self.list()),
+            CatalogCall::Report { event_id, metrics } => {
+                http::answer(&self.report(&event_id, &metrics))
+            }
+            CatalogCall::Metrics => http::answer(&self.metrics()),
+        })
     }
 }

@@ -61,8 +61,10 @@ struct InFlight {
 pub struct Downstream {
     /// Its location hint.
     pub region: String,
-    /// Its head as it last acknowledged (`None`: unknown, e.g. after the sender restarted).
+    /// Its head as it last acknowledged (`None`: it holds nothing, or it has not answered yet).
     pub acked: Option<Version>,
+    /// Whether it has answered since the sender started (until then its head is unknown).
+    answered: bool,
     decisions: VecDeque<DecisionRecord>,
     in_flight: Option<InFlight>,
     /// Failed sends in a row.
@@ -75,8 +77,12 @@ pub struct Downstream {
     pub last_ack: RelayAck,
     /// Decisions dropped because its queue was full.
     pub dropped_decisions: u64,
-    /// Messages sent, acknowledged, failed.
+    /// Messages sent (heartbeats included).
     pub sent: u64,
+    /// Messages sent that carried deltas, a snapshot or decisions.
+    pub data_sent: u64,
+    /// Frames the relay reported writing to its sockets, summed over its acknowledgements.
+    pub frames: u64,
     /// Acknowledged messages.
     pub acknowledged: u64,
     /// Failed messages.
@@ -88,6 +94,7 @@ impl Downstream {
         Downstream {
             region: region.into(),
             acked: None,
+            answered: false,
             decisions: VecDeque::new(),
             in_flight: None,
             failures: 0,
@@ -97,6 +104,8 @@ impl Downstream {
             last_ack: RelayAck::default(),
             dropped_decisions: 0,
             sent: 0,
+            data_sent: 0,
+            frames: 0,
             acknowledged: 0,
             failed: 0,
         }
@@ -173,6 +182,7 @@ impl Fanout {
     pub fn synced(&mut self, name: &RelayName, head: Option<Version>) {
         if let Some(d) = self.downstream.get_mut(name) {
             d.acked = head;
+            d.answered = true;
         }
     }
 
@@ -210,6 +220,13 @@ impl Fanout {
         if self.head != head {
             self.ring.clear();
             self.head = head;
+        }
+    }
+
+    /// Forgets what every relay acknowledged (they are asked again with a heartbeat).
+    pub fn forget_heads(&mut self) {
+        for d in self.downstream.values_mut() {
+            d.answered = false;
         }
     }
 
@@ -281,26 +298,25 @@ impl Fanout {
             if d.in_flight.is_some() || d.retry_at.is_some_and(|t| now_ms < t) {
                 continue;
             }
-            let behind = match (d.acked, self.head) {
-                (Some(a), Some(h)) => a != h,
-                (None, Some(_)) => false, // unknown: a heartbeat asks first
-                (_, None) => false,
-            };
+            // Until a relay has answered, its head is unknown: a heartbeat asks first.
+            let behind = d.answered && self.head.is_some() && d.acked != self.head;
             let quiet = d
                 .last_sent_ms
                 .is_none_or(|t| now_ms.saturating_sub(t) >= self.config.heartbeat_ms);
-            let probe = d.acked.is_none() && self.head.is_some();
+            let probe = !d.answered && self.head.is_some();
             if !behind && d.decisions.is_empty() && !(probe || heartbeats && quiet) {
                 continue;
             }
             let mut update = RelayUpdate {
+                to: Some(name.clone()),
                 head: self.head,
                 sent_ms: now_ms,
                 ..Default::default()
             };
-            if behind && let Some(acked) = d.acked {
-                match self.deltas_after(acked) {
+            if behind {
+                match d.acked.and_then(|acked| self.deltas_after(acked)) {
                     Some(deltas) => update.deltas = deltas,
+                    // Holding nothing, or further behind than the outbox reaches.
                     None => {
                         if let Some((snapshot, deltas)) = base() {
                             update.base = Some(snapshot);
@@ -323,6 +339,7 @@ impl Fanout {
             });
             d.last_sent_ms = Some(now_ms);
             d.sent += 1;
+            d.data_sent += u64::from(!update.is_heartbeat());
             out.push((name, update));
         }
         out
@@ -339,9 +356,11 @@ impl Fanout {
             }
         }
         d.acked = ack.head;
+        d.answered = true;
         d.failures = 0;
         d.retry_at = None;
         d.last_ack = ack;
+        d.frames += ack.frames_sent;
         d.acknowledged += 1;
     }
 
@@ -499,6 +518,18 @@ mod tests {
         f.acknowledged(&relay(0), ack(4));
         let sends = f.due(1, false, &mut base);
         assert_eq!(seqs(&sends[0].1), vec![5]);
+    }
+
+    #[test]
+    fn a_relay_that_answers_it_holds_nothing_gets_a_snapshot() {
+        let mut f = Fanout::new(FanoutConfig::default(), Some(v(3)));
+        f.register(relay(0), "weur");
+        assert!(f.due(0, false, &mut no_base)[0].1.is_heartbeat());
+        f.acknowledged(&relay(0), RelayAck::default());
+        let mut base = || Some((snap(3), vec![]));
+        let sends = f.due(1, false, &mut base);
+        assert_eq!(sends[0].1.base.as_ref().unwrap().version, v(3));
+        assert_eq!(sends[0].1.to, Some(relay(0)));
     }
 
     #[test]

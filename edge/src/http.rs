@@ -1,15 +1,28 @@
-//! Small helpers shared by the Worker and the Durable Objects: JSON answers, errors, internal calls.
+//! Small helpers shared by the Worker and the Durable Objects: JSON answers and errors, bodies read
+//! within a limit, typed calls between objects with a timeout.
+//!
+//! Between objects a call is `POST https://do/call` with a postcard body; the answer is the
+//! postcard `Result<Answer, ApiError>` with the error's status. A stub that throws, a status without
+//! a decodable answer, or no answer within the timeout is `hub_unavailable` / `relay_unavailable`
+//! (503): the call may be retried.
 
+use std::future::Future;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::future::{Either, select};
+use inplay_protocol::{ApiError, ErrorCode};
 use serde::Serialize;
-use worker::{Headers, Method, Request, RequestInit, Response, Stub};
+use serde::de::DeserializeOwned;
+use worker::{Delay, Headers, Method, Request, RequestInit, Response, Stub};
 
-use crate::error::ApiError;
+/// Result type of every handler: an API error becomes a JSON answer, never a thrown exception.
+pub type ApiResult<T> = Result<T, ApiError>;
 
-impl From<worker::Error> for ApiError {
-    fn from(e: worker::Error) -> Self {
-        worker::console_error!("internal error: {e}");
-        ApiError::internal("internal error")
-    }
+/// A runtime failure (a binding missing, a JS exception): logged, answered without internals.
+pub fn runtime(e: worker::Error) -> ApiError {
+    worker::console_error!("runtime error: {e}");
+    ApiError::internal()
 }
 
 /// A numeric `[vars]` setting from wrangler.toml, or `default` when absent or not a number.
@@ -20,8 +33,10 @@ pub fn env_u64(env: &worker::Env, name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Result type of every handler: an API error becomes a JSON answer, never a thrown exception.
-pub type ApiResult<T> = Result<T, ApiError>;
+/// Whether a `[vars]` flag is `"1"`.
+pub fn env_flag(env: &worker::Env, name: &str) -> bool {
+    env.var(name).is_ok_and(|v| v.to_string().trim() == "1")
+}
 
 /// A JSON answer with a status.
 pub fn json_text(status: u16, body: String) -> Response {
@@ -38,13 +53,17 @@ pub fn json_text(status: u16, body: String) -> Response {
 pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
     match serde_json::to_string(value) {
         Ok(s) => json_text(status, s),
-        Err(e) => error(&ApiError::internal(format!("encoding failed: {e}"))),
+        Err(_) => error(&ApiError::internal()),
     }
 }
 
-/// The JSON error answer.
+/// The JSON error answer, with `Retry-After` when the error says when.
 pub fn error(e: &ApiError) -> Response {
-    json_text(e.status, e.to_json())
+    let resp = json_text(e.status(), e.to_json());
+    if let Some(secs) = e.retry_after_secs() {
+        let _ = resp.headers().set("retry-after", &secs.to_string());
+    }
+    resp
 }
 
 /// Turn a handler result into a response.
@@ -52,113 +71,84 @@ pub fn respond(r: ApiResult<Response>) -> Response {
     r.unwrap_or_else(|e| error(&e))
 }
 
-/// An internal request to a Durable Object.
-pub fn internal_request(method: Method, path: &str, body: Option<Vec<u8>>) -> ApiResult<Request> {
-    let mut init = RequestInit::new();
-    init.with_method(method);
-    if let Some(b) = body {
-        let arr = js_sys::Uint8Array::from(b.as_slice());
-        init.with_body(Some(arr.into()));
-    }
-    Ok(Request::new_with_init(
-        &format!("https://internal{path}"),
-        &init,
-    )?)
-}
-
-/// Call a Durable Object and return `(status, body bytes)`.
-pub async fn call(
-    stub: &Stub,
-    method: Method,
-    path: &str,
-    body: Option<Vec<u8>>,
-) -> ApiResult<(u16, Vec<u8>)> {
-    let req = internal_request(method, path, body)?;
-    let mut resp = stub.fetch_with_request(req).await?;
-    let status = resp.status_code();
-    let bytes = resp.bytes().await?;
-    Ok((status, bytes))
-}
-
-/// Call a Durable Object that answers JSON; pass its errors through unchanged.
-pub async fn call_json<T: serde::de::DeserializeOwned>(
-    stub: &Stub,
-    method: Method,
-    path: &str,
-    body: Option<Vec<u8>>,
-) -> ApiResult<(u16, T)> {
-    let (status, bytes) = call(stub, method, path, body).await?;
-    if status >= 400 {
-        return Err(error_from_body(status, &bytes));
-    }
-    let value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::internal(format!("bad internal answer: {e}")))?;
-    Ok((status, value))
-}
-
-/// Rebuild an [`ApiError`] a Durable Object answered with.
-pub fn error_from_body(status: u16, bytes: &[u8]) -> ApiError {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        error: Inner,
-    }
-    #[derive(serde::Deserialize)]
-    struct Inner {
-        code: String,
-        message: String,
-    }
-    match serde_json::from_slice::<Body>(bytes) {
-        // Codes are a closed set of &'static str; map known ones back, keep the message.
-        Ok(b) => ApiError::new(status, intern(&b.error.code), b.error.message),
-        Err(_) => ApiError::internal("internal call failed"),
-    }
-}
-
-/// Every code a Durable Object may answer with, so errors cross the hop with their code intact.
-fn intern(code: &str) -> &'static str {
-    const CODES: &[&str] = &[
-        "event_not_found",
-        "event_exists",
-        "invalid_opening",
-        "invalid_body",
-        "invalid_bet",
-        "bet_not_found",
-        "rate_limited",
-        "idempotency_conflict",
-        "signature_replayed",
-        "replay_failed",
-        "internal",
-    ];
-    CODES
-        .iter()
-        .copied()
-        .find(|c| *c == code)
-        .unwrap_or("internal")
-}
-
-/// Read a request body, refusing more than `limit` bytes with 413.
+/// Reads a request body, stopping at `limit` bytes (413): a body without a `Content-Length`
+/// is read only as far as the limit, never whole.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("body exceeds {limit} bytes"),
+        )
+    };
     if let Ok(Some(len)) = req.headers().get("content-length")
         && len.trim().parse::<usize>().is_ok_and(|n| n > limit)
     {
-        return Err(too_large(limit));
+        return Err(too_large());
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::bad_request("invalid_body", "could not read the body"))?;
-    if bytes.len() > limit {
-        return Err(too_large(limit));
+    let unreadable = || ApiError::new(ErrorCode::InvalidBody, "could not read the body");
+    let mut body = Vec::new();
+    let Ok(mut stream) = req.stream() else {
+        return Ok(body); // no body at all
+    };
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| unreadable())?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
     }
-    Ok(bytes)
+    Ok(body)
 }
 
-fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        413,
-        "payload_too_large",
-        format!("body exceeds {limit} bytes"),
-    )
+/// `f`, or `None` if it has not finished within `ms`.
+pub async fn within<F: Future>(ms: u64, f: F) -> Option<F::Output> {
+    let f = std::pin::pin!(f);
+    let timer = std::pin::pin!(Delay::from(Duration::from_millis(ms)));
+    match select(f, timer).await {
+        Either::Left((out, _)) => Some(out),
+        Either::Right(_) => None,
+    }
+}
+
+/// A postcard answer to an internal call.
+pub fn answer<T: Serialize>(r: &Result<T, ApiError>) -> Response {
+    let status = match r {
+        Ok(_) => 200,
+        Err(e) => e.status(),
+    };
+    Response::builder()
+        .with_status(status)
+        .fixed(inplay_protocol::encode(r))
+}
+
+/// Calls another object with a postcard body and reads its postcard answer, within `timeout_ms`.
+/// Any failure to get an answer is `unavailable`.
+pub async fn call<T: DeserializeOwned>(
+    stub: &Stub,
+    body: Vec<u8>,
+    timeout_ms: u64,
+    unavailable: ErrorCode,
+) -> ApiResult<T> {
+    let down = |why: &str| {
+        worker::console_warn!("internal call failed: {why}");
+        ApiError::new(unavailable, "the service did not answer; retry")
+    };
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post);
+    let arr = js_sys::Uint8Array::from(body.as_slice());
+    init.with_body(Some(arr.into()));
+    let req = Request::new_with_init("https://do/call", &init).map_err(runtime)?;
+    let exchange = async {
+        let mut resp = stub.fetch_with_request(req).await?;
+        let bytes = resp.bytes().await?;
+        Ok::<_, worker::Error>(bytes)
+    };
+    let bytes = match within(timeout_ms, exchange).await {
+        None => return Err(down("timeout")),
+        Some(Err(e)) => return Err(down(&e.to_string())),
+        Some(Ok(bytes)) => bytes,
+    };
+    postcard::from_bytes::<Result<T, ApiError>>(&bytes).map_err(|_| down("bad answer"))?
 }
 
 /// Current wall time, ms.

@@ -1,29 +1,29 @@
 //! # inplay-edge: the Cloudflare Worker
 //!
-//! The distributed half of inplay. One Worker script, three Durable Object classes:
+//! The distributed half of inplay. One Worker script, three Durable Object classes, and the pure
+//! cores they run, which build natively so `cargo test -p inplay-edge` tests them without a
+//! Workers runtime:
 //!
-//! - [`EventHub`](event_hub) — one per match, SQLite-backed, the single writer. It runs the engine's
-//!   live state (`inplay_engine::live`), logs every input it applies (so a restart replays the log and
-//!   continues the same epoch), keeps the bet ledger, and sets its alarm to the engine's next wakeup
-//!   (feed watchdog, bet-delay releases, reopen after cool-off).
-//! - [`RegionRelay`](region_relay) — one per match × region × shard, created with the region as its
-//!   location hint. Holds bettors' WebSockets with the hibernation API, the latest snapshot and a ring
-//!   of recent deltas for `?since=epoch:seq` resume. The hub sends it **one** message per update,
-//!   whatever its socket count.
-//! - [`EventCatalog`](catalog) — the list of matches behind `GET /v1/events` and `GET /metrics`.
+//! - [`hub`] — the match's single writer as a plain struct ([`hub::HubCore`]): the engine's live
+//!   state, the bet path, group commit behind a storage trait, checkpoints, the fan-out.
+//!   [`event_hub`] is its Durable Object: SQLite, stubs, alarms, one internal route.
+//! - [`relay_core`] (with [`relay_log`]) — a relay's stream, socket-bet batching and, upstream of
+//!   shards, its leaves. [`region_relay`] is its Durable Object: hibernating WebSockets, SQLite.
+//! - [`fanout`] — what a sender owes each relay below it, healed after failures; shared by the hub
+//!   and a region's upstream relay.
+//! - [`catalog`] — the `EventCatalog` Durable Object: which matches exist, the counters hubs report.
 //!
-//! The Worker itself ([`api`]) authenticates ([`auth`]), routes ([`route`]), picks the bettor's region
-//! ([`region`]) and forwards. Edge code converts, stores, routes and fans out; every pricing,
-//! validation and bet decision is the engine's.
-//!
-//! The pure modules (everything but `api` and the Durable Objects) build natively, so `cargo test -p
-//! inplay-edge` runs their unit tests without a Workers runtime.
+//! The Worker itself ([`api`]) authenticates ([`auth`]), routes ([`route`]), picks the bettor's
+//! region ([`region`]) and forwards. Everything that crosses between objects is a type of
+//! `inplay_protocol`, in postcard; JSON is only the public API. Every pricing, validation and bet
+//! decision is the engine's.
 
 pub mod auth;
 pub mod fanout;
 pub mod hub;
 pub mod rate_limit;
 pub mod region;
+pub mod relay_core;
 pub mod relay_log;
 pub mod route;
 

@@ -1,103 +1,68 @@
-//! `RegionRelay`: one Durable Object per match × region × shard, near its bettors.
+//! `RegionRelay`: one Durable Object per match × region × shard, near its bettors; with two fan-out
+//! levels also one per match × region upstream of the shards.
 //!
-//! It holds the bettors' WebSockets with the hibernation API (`accept_websocket_with_tags`), so an idle
-//! relay costs nothing while its sockets stay open. Sockets are tagged with their frame format and
-//! owner (`fmt:bin` / `fmt:json`, `u:<user_id>`), which lets a broadcast pick sockets by tag without
-//! reading per-socket state.
+//! The relay's logic is [`RelayCore`] (`relay_core.rs`); this object gives it the bettors'
+//! WebSockets (the hibernation API, so an idle relay costs nothing while its sockets stay open),
+//! SQLite for its snapshot and ring (a restart or hibernation loses nothing a resuming client needs),
+//! stubs upstream (for subscriptions and bets) and, upstream of shards, to its leaves.
 //!
-//! It keeps the latest snapshot and a ring of recent deltas ([`RelayLog`]) in memory and in SQLite, so
-//! hibernation or a restart loses nothing a resuming client needs. The hub sends it one message per
-//! update; the relay writes each frame once per format and sends it to every socket.
-//!
-//! Bettors may place bets on their socket (`{"type":"bet","key":…,"bet":{…}}`): the relay queues them
-//! and sends them to the hub in batches, one call in flight, so a burst at the peak moment costs the
-//! hub one request per batch rather than one per bet. Decisions come back through the usual fan-out.
+//! Sockets are tagged with their frame format and owner (`fmt:bin` / `fmt:json`, `u:<user_id>`), so
+//! a broadcast picks sockets by tag and encodes each frame once per format.
 //!
 //! Storage (SQLite): `meta(k, v)` (identity and snapshot), `ring(seq, epoch, bin, json)`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sha2::{Digest, Sha256};
+use inplay_engine::live::Version;
+use inplay_protocol::bets::BetCall;
+use inplay_protocol::hub::HubCall;
+use inplay_protocol::ids::{self, RelayName, Tier};
+use inplay_protocol::relay::{
+    DeltaRecord, Fault, RelayAck, RelayCall, SnapshotRecord, Subscribe, SyncAnswer,
+};
+use inplay_protocol::socket::{self, Incoming};
+use inplay_protocol::{ApiError, ErrorCode};
+use serde::Deserialize;
 use worker::{
     DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State,
-    WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
+    Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
-use crate::error::ApiError;
-use crate::http::{self, ApiResult, env_u64};
-use crate::relay_log::{Accepted, Join, RelayLog};
-use crate::wire::{self, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord, Version};
+use crate::http::{self, ApiResult, env_flag, env_u64};
+use crate::relay_core::{Delivery, QueuedBet, RelayConfig, RelayCore};
+use crate::relay_log::{Join, RelayLog};
 
-/// Internal headers the Worker sets when it forwards a socket (clients cannot set them: the Worker
-/// builds the forwarded request itself).
-pub const EVENT_HEADER: &str = "x-relay-event";
-/// The relay's region.
-pub const REGION_HEADER: &str = "x-relay-region";
-/// The relay's shard.
-pub const SHARD_HEADER: &str = "x-relay-shard";
+/// Internal header the Worker sets when it forwards a socket: the relay it is for (clients cannot
+/// set it: the Worker builds the forwarded request itself).
+pub const RELAY_HEADER: &str = "x-inplay-relay";
 /// The verified user id, when the socket presented a token.
-pub const USER_HEADER: &str = "x-relay-user";
+pub const USER_HEADER: &str = "x-inplay-user";
 
 const TAG_BIN: &str = "fmt:bin";
-/// Most updates held while waiting for a snapshot.
-const MAX_PENDING: usize = 4096;
 const TAG_JSON: &str = "fmt:json";
 
-/// Who this relay is.
-#[derive(Debug, Clone, PartialEq)]
-struct Identity {
-    event_id: String,
-    region: String,
-    shard: u32,
-}
+/// Largest text message a socket may send (a bet is well under it).
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024;
 
-impl Identity {
-    fn name(&self) -> String {
-        relay_name(&self.event_id, &self.region, self.shard)
-    }
+/// What the object holds between requests; shared with its tasks.
+struct Inner {
+    state: State,
+    env: Env,
+    core: RefCell<Option<RelayCore>>,
+    /// Stubs to leaves (upstream relays only), rebuilt when a send fails.
+    stubs: RefCell<HashMap<RelayName, (u64, Rc<Stub>)>>,
+    /// Test-only fault injection: fail every update until then.
+    failing_until: Cell<u64>,
+    timeout_ms: u64,
+    syncing: Cell<bool>,
 }
-
-/// The Durable Object name of a relay.
-pub fn relay_name(event_id: &str, region: &str, shard: u32) -> String {
-    format!("{event_id}/{region}/{shard}")
-}
-
-struct Relay {
-    id: Option<Identity>,
-    log: RelayLog,
-    /// Updates that arrived while a snapshot was being fetched.
-    pending: Vec<RelayUpdate>,
-    syncing: bool,
-    received: u64,
-    /// Bets from this relay's sockets waiting for the next batch to the hub.
-    bets: Vec<QueuedBet>,
-    /// Whether a batch is on its way to the hub (the handler that sent it sends the next one too).
-    bets_in_flight: bool,
-}
-
-/// A bet that arrived on a socket, in the hub's `/bets` call shape.
-#[derive(Debug, Clone, Serialize)]
-struct QueuedBet {
-    bet_id: String,
-    user_id: String,
-    body_sha: String,
-    bet: serde_json::Value,
-    #[serde(skip)]
-    key: String,
-}
-
-/// Most bets in one hub call; more wait for the next call. Small enough that a batch never holds the
-/// hub (and the feed behind it) for long: ~64 engine decisions.
-const MAX_BET_BATCH: usize = 64;
 
 /// A regional fan-out point.
 #[durable_object]
 pub struct RegionRelay {
-    state: State,
-    env: Env,
-    relay: RefCell<Option<Relay>>,
+    inner: Rc<Inner>,
 }
 
 #[derive(Deserialize)]
@@ -121,7 +86,11 @@ fn int(v: &SqlStorageValue) -> Option<i64> {
     }
 }
 
-impl RegionRelay {
+fn sql_int(v: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(v.min(i64::MAX as u64) as i64)
+}
+
+impl Inner {
     fn sql(&self) -> worker::SqlStorage {
         self.state.storage().sql()
     }
@@ -142,39 +111,51 @@ impl RegionRelay {
     fn meta(&self, key: &str) -> ApiResult<Option<SqlStorageValue>> {
         let row = self
             .sql()
-            .exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?
+            .exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])
+            .map_err(http::runtime)?
             .raw()
             .next()
-            .transpose()?;
+            .transpose()
+            .map_err(http::runtime)?;
         Ok(row.and_then(|r| r.into_iter().next()))
     }
 
     fn put_meta(&self, key: &str, v: SqlStorageValue) -> ApiResult<()> {
-        self.sql().exec(
-            "INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)",
-            vec![key.into(), v],
-        )?;
+        self.sql()
+            .exec(
+                "INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)",
+                vec![key.into(), v],
+            )
+            .map_err(http::runtime)?;
         Ok(())
     }
 
-    /// Load identity, snapshot and ring from storage on first use after a start or a hibernation.
+    fn config(&self) -> RelayConfig {
+        let d = RelayConfig::default();
+        RelayConfig {
+            ring: env_u64(&self.env, "RELAY_RING", d.ring as u64).clamp(1, 100_000) as usize,
+            max_queued_bets: env_u64(&self.env, "RELAY_MAX_QUEUED_BETS", d.max_queued_bets as u64)
+                as usize,
+            fanout: crate::fanout::FanoutConfig {
+                timeout_ms: self.timeout_ms,
+                heartbeat_ms: env_u64(&self.env, "HEARTBEAT_MS", d.fanout.heartbeat_ms),
+                ..d.fanout
+            },
+            ..d
+        }
+    }
+
+    /// Loads identity, snapshot and ring from storage on first use after a start or hibernation.
     fn ensure_loaded(&self) -> ApiResult<()> {
-        if self.relay.borrow().is_some() {
+        if self.core.borrow().is_some() {
             return Ok(());
         }
-        let cap = env_u64(&self.env, "RELAY_RING", 1024) as usize;
-        let id = match (
-            self.meta("event")?,
-            self.meta("region")?,
-            self.meta("shard")?,
-        ) {
-            (Some(e), Some(r), Some(s)) => Some(Identity {
-                event_id: text(&e).unwrap_or_default(),
-                region: text(&r).unwrap_or_default(),
-                shard: int(&s).unwrap_or(0) as u32,
-            }),
-            _ => None,
-        };
+        let config = self.config();
+        let name = self
+            .meta("name")?
+            .as_ref()
+            .and_then(text)
+            .and_then(|n| n.parse::<RelayName>().ok());
         let snapshot = match self.meta("snapshot")? {
             Some(SqlStorageValue::Blob(b)) => postcard::from_bytes::<SnapshotRecord>(&b).ok(),
             _ => None,
@@ -182,7 +163,8 @@ impl RegionRelay {
         let mut ring = Vec::new();
         for row in self
             .sql()
-            .exec("SELECT seq, epoch, bin, json FROM ring ORDER BY seq", None)?
+            .exec("SELECT seq, epoch, bin, json FROM ring ORDER BY seq", None)
+            .map_err(http::runtime)?
             .raw()
         {
             if let [
@@ -190,7 +172,7 @@ impl RegionRelay {
                 epoch,
                 SqlStorageValue::Blob(bin),
                 SqlStorageValue::String(json),
-            ] = row?.as_slice()
+            ] = row.map_err(http::runtime)?.as_slice()
             {
                 ring.push(DeltaRecord {
                     version: Version {
@@ -202,73 +184,83 @@ impl RegionRelay {
                 });
             }
         }
-        *self.relay.borrow_mut() = Some(Relay {
-            id,
-            log: RelayLog::restore(cap, snapshot, ring),
-            pending: Vec::new(),
-            syncing: false,
-            received: 0,
-            bets: Vec::new(),
-            bets_in_flight: false,
-        });
+        let log = RelayLog::restore(config.ring, snapshot, ring);
+        *self.core.borrow_mut() = Some(RelayCore::new(config, name, log));
         Ok(())
     }
 
-    fn persist_snapshot(&self, s: &SnapshotRecord) -> ApiResult<()> {
-        self.put_meta(
-            "snapshot",
-            postcard::to_allocvec(s).unwrap_or_default().into(),
-        )
+    fn name(&self) -> Option<RelayName> {
+        self.core.borrow().as_ref().and_then(|c| c.name.clone())
     }
 
-    /// Write new deltas and drop what fell out of the ring (or belongs to an older epoch).
-    fn persist_ring(&self, log: &RelayLog, fresh: &[DeltaRecord]) -> ApiResult<()> {
+    /// Records who this relay is, the first time it is told.
+    fn identify(&self, name: &RelayName) -> ApiResult<()> {
+        if self.name().is_none() {
+            self.put_meta("name", name.to_string().into())?;
+            if let Some(c) = self.core.borrow_mut().as_mut() {
+                c.identify(name.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores what an update or a sync changed: new ring rows, the snapshot, and drops what fell
+    /// out of the ring (or belongs to an older epoch).
+    fn persist(&self, d: &Delivery) -> ApiResult<()> {
         let sql = self.sql();
-        for d in fresh {
+        for r in &d.fresh {
             sql.exec(
                 "INSERT OR REPLACE INTO ring (seq, epoch, bin, json) VALUES (?, ?, ?, ?)",
                 vec![
-                    SqlStorageValue::try_from_i64(d.version.seq as i64)?,
-                    (d.version.epoch as i64).into(),
-                    d.bin.clone().into(),
-                    d.json.as_str().into(),
+                    sql_int(r.version.seq),
+                    i64::from(r.version.epoch).into(),
+                    r.bin.clone().into(),
+                    r.json.as_str().into(),
                 ],
-            )?;
+            )
+            .map_err(http::runtime)?;
         }
-        match (log.ring().next(), log.head()) {
-            (Some(front), _) => {
-                sql.exec(
+        let core = self.core.borrow();
+        let Some(core) = core.as_ref() else {
+            return Ok(());
+        };
+        if d.snapshot_changed
+            && let Some(s) = core.log.snapshot()
+        {
+            self.put_meta("snapshot", inplay_protocol::encode(s).into())?;
+        }
+        if !d.fresh.is_empty() || d.snapshot_changed {
+            match core.log.ring().next() {
+                Some(front) => sql.exec(
                     "DELETE FROM ring WHERE seq < ? OR epoch != ?",
                     vec![
-                        SqlStorageValue::try_from_i64(front.version.seq as i64)?,
-                        (front.version.epoch as i64).into(),
+                        sql_int(front.version.seq),
+                        i64::from(front.version.epoch).into(),
                     ],
-                )?;
+                ),
+                None => sql.exec("DELETE FROM ring", None),
             }
-            (None, _) => {
-                sql.exec("DELETE FROM ring", None)?;
-            }
+            .map_err(http::runtime)?;
         }
         Ok(())
     }
 
     fn send_to(&self, ws: &WebSocket, json: bool, bin: &[u8], text: &str) -> bool {
-        let r = if json {
-            ws.send_with_str(text)
+        if json {
+            ws.send_with_str(text).is_ok()
         } else {
-            ws.send_with_bytes(bin)
-        };
-        r.is_ok()
+            ws.send_with_bytes(bin).is_ok()
+        }
     }
 
-    /// Send one frame to every socket: encoded once per format, whatever the socket count.
+    /// Sends one frame to every socket: encoded once per format, whatever the socket count.
     fn broadcast(&self, bin: &[u8], text: &str) -> u64 {
         let mut sent = 0;
         for ws in self.state.get_websockets_with_tag(TAG_BIN) {
-            sent += self.send_to(&ws, false, bin, text) as u64;
+            sent += u64::from(ws.send_with_bytes(bin).is_ok());
         }
         for ws in self.state.get_websockets_with_tag(TAG_JSON) {
-            sent += self.send_to(&ws, true, bin, text) as u64;
+            sent += u64::from(ws.send_with_str(text).is_ok());
         }
         sent
     }
@@ -277,162 +269,326 @@ impl RegionRelay {
         self.state.get_tags(ws).iter().any(|t| t == TAG_JSON)
     }
 
-    /// Apply an update from the hub and forward what is new. Synchronous: updates never interleave.
-    fn take_update(&self, update: RelayUpdate) -> ApiResult<(u64, bool)> {
-        let mut guard = self.relay.borrow_mut();
-        let relay = guard
-            .as_mut()
-            .ok_or_else(|| ApiError::internal("relay not loaded"))?;
-        if relay.syncing {
-            if relay.pending.len() < MAX_PENDING {
-                relay.pending.push(update);
-            }
-            return Ok((0, false));
+    fn send_to_user(&self, user_id: &str, bin: &[u8], text: &str) {
+        for ws in self.state.get_websockets_with_tag(&format!("u:{user_id}")) {
+            let json = self.is_json(&ws);
+            self.send_to(&ws, json, bin, text);
         }
-        let mut frames = 0;
-        match relay.log.accept(&update) {
-            Accepted::NoSnapshot => {
-                // Held for the subscription in flight; bounded, since the next join resyncs anyway.
-                if relay.pending.len() < MAX_PENDING {
-                    relay.pending.push(update);
-                } else {
-                    relay.pending.clear();
-                }
-                return Ok((0, false));
-            }
-            Accepted::Gap => {
-                relay.pending.push(update);
-                return Ok((0, true));
-            }
-            Accepted::Applied {
-                fresh,
-                snapshot_changed,
-            } => {
-                self.persist_ring(&relay.log, &fresh)?;
-                if snapshot_changed && let Some(s) = relay.log.snapshot() {
-                    self.persist_snapshot(s)?;
-                }
-                for d in &fresh {
-                    frames += self.broadcast(&wire::delta_bin(d), &wire::delta_json(d));
-                }
-            }
-        }
-        for d in &update.decisions {
-            for ws in self
-                .state
-                .get_websockets_with_tag(&format!("u:{}", d.user_id))
-            {
-                let json = self.is_json(&ws);
-                self.send_to(&ws, json, &wire::bet_bin(d), &wire::bet_json(d));
-            }
-        }
-        Ok((frames, false))
     }
 
-    /// Fetch a snapshot from the hub (registering this relay for updates), then replay what queued up.
-    async fn sync(&self) -> ApiResult<()> {
-        let id = {
-            let mut guard = self.relay.borrow_mut();
-            let relay = guard
-                .as_mut()
-                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
-            relay.syncing = true;
-            relay
-                .id
-                .clone()
-                .ok_or_else(|| ApiError::internal("relay has no identity"))?
-        };
-        let result = self.fetch_snapshot(&id).await;
-        let queued = {
-            let mut guard = self.relay.borrow_mut();
-            let relay = guard
-                .as_mut()
-                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
-            relay.syncing = false;
-            let snapshot = match result {
-                Ok(s) => s,
-                Err(e) => {
-                    relay.pending.clear();
-                    return Err(e);
-                }
-            };
-            relay.log.install(snapshot.clone());
-            self.persist_snapshot(&snapshot)?;
-            self.persist_ring(&relay.log, &[])?;
-            std::mem::take(&mut relay.pending)
-        };
-        for u in queued {
-            self.take_update(u)?;
+    fn region_and_shard(&self) -> (String, u32) {
+        match self.name() {
+            Some(n) => {
+                let shard = match n.tier {
+                    Tier::Leaf(s) => s,
+                    Tier::Regional => 0,
+                };
+                (n.region, shard)
+            }
+            None => (String::new(), 0),
         }
+    }
+
+    /// Sends its sockets what an update or sync delivered; returns the frames written.
+    fn deliver(&self, d: &Delivery) -> u64 {
+        let mut frames = 0;
+        let now = http::now_ms();
+        if let Some(s) = &d.snapshot {
+            let (region, shard) = self.region_and_shard();
+            frames += self.broadcast(
+                &socket::snapshot_bin(s, &region, shard, now),
+                &socket::snapshot_json(s, &region, shard, now),
+            );
+        }
+        for r in &d.fresh {
+            frames += self.broadcast(&socket::delta_bin(r), &socket::delta_json(r));
+        }
+        for r in &d.decisions {
+            self.send_to_user(&r.user_id, &socket::bet_bin(r), &socket::bet_json(r));
+        }
+        frames
+    }
+
+    /// Where this relay gets its stream from: the hub, or (a leaf, with two fan-out levels) its
+    /// region's upstream relay.
+    fn upstream(&self, name: &RelayName) -> ApiResult<(Stub, bool)> {
+        let two_levels = env_u64(&self.env, "FANOUT_LEVELS", 1) >= 2;
+        if two_levels && !name.is_regional() {
+            let up = name.regional();
+            let stub = self
+                .env
+                .durable_object("REGION_RELAY")
+                .and_then(|ns| ns.get_by_name_with_location_hint(&up.to_string(), &up.region))
+                .map_err(http::runtime)?;
+            return Ok((stub, false));
+        }
+        let stub = self
+            .env
+            .durable_object("EVENT_HUB")
+            .and_then(|ns| ns.get_by_name(&name.event_id))
+            .map_err(http::runtime)?;
+        Ok((stub, true))
+    }
+
+    /// Subscribes upstream and installs the snapshot it answers with (never over a newer one).
+    async fn sync(self: &Rc<Self>) -> ApiResult<()> {
+        let name = self.name().ok_or_else(|| {
+            ApiError::new(ErrorCode::RelayUnavailable, "the relay has no identity")
+        })?;
+        if self.syncing.replace(true) {
+            // One sync at a time: a join that arrives meanwhile waits for it (a burst of first
+            // sockets costs the hub one subscription, not one each).
+            let waited = http::within(self.timeout_ms, async {
+                while self.syncing.get() {
+                    worker::Delay::from(std::time::Duration::from_millis(10)).await;
+                }
+            })
+            .await;
+            return waited.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::RelayUnavailable,
+                    "the relay could not synchronise",
+                )
+            });
+        }
+        let result = async {
+            let (stub, is_hub) = self.upstream(&name)?;
+            let subscribe = Subscribe {
+                relay: name.clone(),
+            };
+            let body = if is_hub {
+                inplay_protocol::encode(&HubCall::Subscribe(subscribe))
+            } else {
+                inplay_protocol::encode(&RelayCall::Subscribe(subscribe))
+            };
+            http::call::<SyncAnswer>(&stub, body, self.timeout_ms, ErrorCode::RelayUnavailable)
+                .await
+        }
+        .await;
+        self.syncing.set(false);
+        let answer = result?;
+        let delivery = match self.core.borrow_mut().as_mut() {
+            Some(c) => c.synced(answer),
+            None => return Ok(()),
+        };
+        self.persist(&delivery)?;
+        self.deliver(&delivery);
         Ok(())
     }
 
-    async fn fetch_snapshot(&self, id: &Identity) -> ApiResult<SnapshotRecord> {
-        let hub = self
-            .env
-            .durable_object("EVENT_HUB")?
-            .get_by_name(&id.event_id)?;
-        let body = serde_json::json!({ "name": id.name(), "region": id.region, "shard": id.shard });
-        let (status, bytes) = http::call(
-            &hub,
-            Method::Post,
-            "/subscribe",
-            Some(serde_json::to_vec(&body).unwrap_or_default()),
-        )
-        .await?;
-        if status != 200 {
-            return Err(http::error_from_body(status, &bytes));
+    fn leaf_stub(&self, leaf: &RelayName, generation: u64) -> ApiResult<Rc<Stub>> {
+        if let Some((g, s)) = self.stubs.borrow().get(leaf)
+            && *g == generation
+        {
+            return Ok(s.clone());
         }
-        postcard::from_bytes(&bytes).map_err(|_| ApiError::internal("bad snapshot from hub"))
+        let stub = Rc::new(
+            self.env
+                .durable_object("REGION_RELAY")
+                .and_then(|ns| ns.get_by_name_with_location_hint(&leaf.to_string(), &leaf.region))
+                .map_err(http::runtime)?,
+        );
+        self.stubs
+            .borrow_mut()
+            .insert(leaf.clone(), (generation, stub.clone()));
+        Ok(stub)
     }
 
-    async fn update(&self, mut req: Request) -> ApiResult<Response> {
-        self.ensure_loaded()?;
-        let bytes = req.bytes().await?;
-        let update: RelayUpdate = postcard::from_bytes(&bytes)
-            .map_err(|_| ApiError::bad_request("invalid_body", "bad relay update"))?;
-        if let Some(r) = self.relay.borrow_mut().as_mut() {
-            r.received += 1;
+    /// Heartbeats to sockets (and retries to leaves) while anything is connected.
+    async fn arm(&self) {
+        let storage = self.state.storage();
+        if matches!(storage.get_alarm().await, Ok(Some(_))) {
+            return;
         }
-        let (frames, gap) = self.take_update(update)?;
-        if gap {
-            // Something was lost between hub and relay: start again from a snapshot, and tell the
-            // sockets so they do the same.
-            self.sync().await?;
-            let snapshot = self
-                .relay
-                .borrow()
-                .as_ref()
-                .and_then(|r| r.log.snapshot().cloned());
-            if let (Some(s), Some(id)) = (snapshot, self.identity()) {
-                let now = http::now_ms();
-                self.broadcast(
-                    &wire::snapshot_bin(&s, &id.region, id.shard, now),
-                    &wire::snapshot_json(&s, &id.region, id.shard, now),
-                );
+        let every = env_u64(&self.env, "HEARTBEAT_MS", 5000).max(100);
+        let next_leaf = self.core.borrow().as_ref().and_then(|c| c.next_wakeup());
+        let now = http::now_ms();
+        let at = next_leaf
+            .map_or(now + every, |t| t.min(now + every))
+            .max(now + 10);
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+        if let Err(e) = storage.set_alarm(ScheduledTime::new(date)).await {
+            worker::console_error!("relay set_alarm: {e}");
+        }
+    }
+}
+
+/// An upstream relay sends its leaves what they are owed, each on its own task.
+fn pump_leaves(inner: &Rc<Inner>) {
+    let now = http::now_ms();
+    let sends = match inner.core.borrow_mut().as_mut() {
+        Some(c) => c.due(now),
+        None => return,
+    };
+    for (leaf, update, generation) in sends {
+        let inner = inner.clone();
+        worker::wasm_bindgen_futures::spawn_local(async move {
+            let body = inplay_protocol::encode(&RelayCall::Update(update));
+            let answer: ApiResult<RelayAck> = match inner.leaf_stub(&leaf, generation) {
+                Ok(stub) => {
+                    http::call(&stub, body, inner.timeout_ms, ErrorCode::RelayUnavailable).await
+                }
+                Err(e) => Err(e),
+            };
+            let now = http::now_ms();
+            if let Some(c) = inner.core.borrow_mut().as_mut() {
+                match answer {
+                    Ok(ack) => c.leaf_acknowledged(&leaf, ack),
+                    Err(_) => c.leaf_failed(&leaf, now),
+                }
+            }
+            pump_leaves(&inner);
+        });
+    }
+}
+
+/// Sends queued socket bets to the hub until none are left; bets that arrive meanwhile ride the
+/// next call. Each bettor gets each bet's answer on their sockets.
+async fn flush_bets(inner: Rc<Inner>) {
+    loop {
+        let next = inner
+            .core
+            .borrow_mut()
+            .as_mut()
+            .and_then(|c| c.next_batch());
+        let Some((batch, keys)) = next else { return };
+        let event_id = batch.relay.event_id.clone();
+        let calls: Vec<BetCall> = batch.bets.clone();
+        let body = inplay_protocol::encode(&HubCall::Bets(batch));
+        let hub = inner
+            .env
+            .durable_object("EVENT_HUB")
+            .and_then(|ns| ns.get_by_name(&event_id))
+            .map_err(http::runtime);
+        let answer = match hub {
+            Ok(stub) => {
+                http::call::<inplay_protocol::bets::BetBatchAnswer>(
+                    &stub,
+                    body,
+                    inner.timeout_ms,
+                    ErrorCode::HubUnavailable,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        let results = match answer {
+            Ok(a) if a.results.len() == calls.len() => a.results,
+            Ok(_) => vec![Err(ApiError::internal()); calls.len()],
+            Err(e) => vec![Err(e); calls.len()],
+        };
+        for ((call, key), result) in calls.iter().zip(&keys).zip(results) {
+            match result {
+                Ok(placed) => {
+                    let r = inplay_protocol::relay::DecisionRecord::of(&placed.decision, None);
+                    inner.send_to_user(&call.user_id, &socket::bet_bin(&r), &socket::bet_json(&r));
+                }
+                Err(e) => {
+                    let refusal = socket::bet_error(Some(&call.bet_id), key, &e);
+                    inner.send_to_user(
+                        &call.user_id,
+                        &socket::bet_error_bin(&refusal),
+                        &socket::bet_error_json(&refusal),
+                    );
+                }
             }
         }
-        let ack = RelayAck {
-            sockets: self.state.get_websockets().len() as u32,
-            updates_received: self.relay.borrow().as_ref().map_or(0, |r| r.received),
-            frames_sent: frames,
-        };
-        Ok(http::json(200, &ack))
     }
+}
 
-    fn identity(&self) -> Option<Identity> {
-        self.relay.borrow().as_ref().and_then(|r| r.id.clone())
+impl RegionRelay {
+    /// One internal call.
+    async fn call(&self, mut req: Request) -> Result<Response> {
+        let inner = &self.inner;
+        let bytes = req.bytes().await.unwrap_or_default();
+        let call: RelayCall = match inplay_protocol::decode(&bytes) {
+            Ok(c) => c,
+            Err(e) => return Ok(http::answer::<()>(&Err(e))),
+        };
+        if let Err(e) = inner.ensure_loaded() {
+            return Ok(http::answer::<()>(&Err(e)));
+        }
+        match call {
+            RelayCall::Update(update) => {
+                if http::now_ms() < inner.failing_until.get() {
+                    // A fault injected by a test: throw, as a broken relay's stub does.
+                    return Err(worker::Error::RustError("injected fault".into()));
+                }
+                if let Some(to) = &update.to
+                    && let Err(e) = inner.identify(to)
+                {
+                    return Ok(http::answer::<()>(&Err(e)));
+                }
+                let delivery = match inner.core.borrow_mut().as_mut() {
+                    Some(c) => c.take(update),
+                    None => Delivery::default(),
+                };
+                if let Err(e) = inner.persist(&delivery) {
+                    return Ok(http::answer::<()>(&Err(e)));
+                }
+                let frames = inner.deliver(&delivery);
+                let sockets = inner.state.get_websockets().len() as u32;
+                let ack = inner
+                    .core
+                    .borrow()
+                    .as_ref()
+                    .map(|c| c.ack(sockets, frames))
+                    .unwrap_or_default();
+                pump_leaves(inner);
+                if delivery.needs_sync {
+                    let inner = inner.clone();
+                    worker::wasm_bindgen_futures::spawn_local(async move {
+                        if let Err(e) = inner.sync().await {
+                            worker::console_warn!("relay sync: {e}");
+                        }
+                    });
+                }
+                Ok(http::answer(&Ok::<_, ApiError>(ack)))
+            }
+            RelayCall::Subscribe(s) => {
+                // A leaf subscribes to this region's upstream relay.
+                let upstream = RelayName {
+                    tier: Tier::Regional,
+                    ..s.relay.clone()
+                };
+                if let Err(e) = inner.identify(&upstream) {
+                    return Ok(http::answer::<()>(&Err(e)));
+                }
+                let needs = inner.core.borrow().as_ref().is_some_and(|c| c.needs_sync());
+                if needs && let Err(e) = inner.sync().await {
+                    return Ok(http::answer::<()>(&Err(e)));
+                }
+                let answer = inner
+                    .core
+                    .borrow_mut()
+                    .as_mut()
+                    .and_then(|c| c.subscribe_leaf(&s.relay))
+                    .ok_or_else(|| {
+                        ApiError::new(ErrorCode::RelayUnavailable, "the relay has no state yet")
+                    });
+                inner.arm().await;
+                Ok(http::answer(&answer))
+            }
+            RelayCall::Fault(Fault { fail_for_ms }) => {
+                let r = if env_flag(&inner.env, "ALLOW_FAULTS") {
+                    inner.failing_until.set(http::now_ms() + fail_for_ms);
+                    Ok(())
+                } else {
+                    Err(ApiError::new(ErrorCode::RouteNotFound, "faults are off"))
+                };
+                Ok(http::answer(&r))
+            }
+        }
     }
 
     async fn live(&self, req: Request) -> ApiResult<Response> {
-        self.ensure_loaded()?;
+        let inner = &self.inner;
+        inner.ensure_loaded()?;
         let h = req.headers();
         let header = |name: &str| h.get(name).ok().flatten().unwrap_or_default();
-        let wanted = Identity {
-            event_id: header(EVENT_HEADER),
-            region: header(REGION_HEADER),
-            shard: header(SHARD_HEADER).parse().unwrap_or(0),
-        };
+        let wanted: RelayName = header(RELAY_HEADER)
+            .parse()
+            .map_err(|_| ApiError::new(ErrorCode::RouteNotFound, "no relay named"))?;
         let user = header(USER_HEADER);
         let query: LiveQuery = req.query().unwrap_or(LiveQuery {
             format: None,
@@ -443,312 +599,204 @@ impl RegionRelay {
             .since
             .as_deref()
             .and_then(|s| s.parse::<Version>().ok());
+        inner.identify(&wanted)?;
 
-        if self.identity().is_none() {
-            self.put_meta("event", wanted.event_id.as_str().into())?;
-            self.put_meta("region", wanted.region.as_str().into())?;
-            self.put_meta("shard", (wanted.shard as i64).into())?;
-            if let Some(r) = self.relay.borrow_mut().as_mut() {
-                r.id = Some(wanted.clone());
-            }
-        }
-        let id = self
-            .identity()
-            .ok_or_else(|| ApiError::internal("relay has no identity"))?;
-
-        // First socket, or a snapshot the ring no longer reaches: ask the hub.
+        // First socket, or a snapshot the ring no longer reaches: ask upstream.
         let needs_sync = {
-            let guard = self.relay.borrow();
-            let relay = guard
-                .as_ref()
-                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
-            matches!(
-                relay.log.join(since),
-                Join::NoSnapshot | Join::StaleSnapshot
-            )
+            let core = inner.core.borrow();
+            let core = core.as_ref().ok_or_else(ApiError::internal)?;
+            matches!(core.log.join(since), Join::NoSnapshot | Join::StaleSnapshot)
         };
         if needs_sync {
-            self.sync().await?;
+            inner.sync().await?;
         }
 
-        let pair = WebSocketPair::new()?;
+        let pair = WebSocketPair::new().map_err(http::runtime)?;
         let server = pair.server;
-        let mut tags = vec![if json {
-            TAG_JSON.to_string()
-        } else {
-            TAG_BIN.to_string()
-        }];
+        let mut tags = vec![if json { TAG_JSON } else { TAG_BIN }.to_string()];
         if !user.is_empty() {
             tags.push(format!("u:{user}"));
         }
         let tag_refs: Vec<&str> = tags.iter().map(String::as_str).collect();
-        self.state.accept_websocket_with_tags(&server, &tag_refs);
+        inner.state.accept_websocket_with_tags(&server, &tag_refs);
 
         let now = http::now_ms();
+        let (region, shard) = inner.region_and_shard();
         {
-            let guard = self.relay.borrow();
-            let relay = guard
-                .as_ref()
-                .ok_or_else(|| ApiError::internal("relay not loaded"))?;
-            let deltas = match relay.log.join(since) {
+            let core = inner.core.borrow();
+            let core = core.as_ref().ok_or_else(ApiError::internal)?;
+            let deltas = match core.log.join(since) {
                 Join::Resume(deltas) => deltas,
                 Join::Fresh(s, deltas) => {
-                    self.send_to(
+                    inner.send_to(
                         &server,
                         json,
-                        &wire::snapshot_bin(s, &id.region, id.shard, now),
-                        &wire::snapshot_json(s, &id.region, id.shard, now),
+                        &socket::snapshot_bin(s, &region, shard, now),
+                        &socket::snapshot_json(s, &region, shard, now),
                     );
                     deltas
                 }
                 Join::StaleSnapshot | Join::NoSnapshot => {
                     let _ = server.close(Some(1011), Some("no snapshot"));
                     return Err(ApiError::new(
-                        503,
-                        "relay_unavailable",
+                        ErrorCode::RelayUnavailable,
                         "the relay has no state yet",
                     ));
                 }
             };
             for d in deltas {
-                self.send_to(&server, json, &wire::delta_bin(d), &wire::delta_json(d));
+                inner.send_to(&server, json, &socket::delta_bin(d), &socket::delta_json(d));
             }
-            if let Some(head) = relay.log.head() {
-                // A heartbeat right away tells a resuming client where the stream stands, even when
-                // it missed nothing.
-                self.send_to(
+            if let Some(head) = core.log.head() {
+                // A heartbeat right away tells a resuming client where the stream stands, even
+                // when it missed nothing.
+                inner.send_to(
                     &server,
                     json,
-                    &wire::heartbeat_bin(head, now),
-                    &wire::heartbeat_json(head, now),
+                    &socket::heartbeat_bin(head, now),
+                    &socket::heartbeat_json(head, now),
                 );
             }
         }
-        self.arm_heartbeat().await;
-        Ok(Response::from_websocket(pair.client)?)
+        inner.arm().await;
+        Response::from_websocket(pair.client).map_err(http::runtime)
     }
 
-    async fn arm_heartbeat(&self) {
-        let storage = self.state.storage();
-        if matches!(storage.get_alarm().await, Ok(Some(_))) {
-            return;
+    /// A bet on a socket that presented a token: the same bet as `POST /v1/events/{id}/bets` with
+    /// that `Idempotency-Key`, queued for the next batch to the hub.
+    async fn socket_bet(
+        &self,
+        ws: &WebSocket,
+        key: String,
+        bet: Result<inplay_protocol::bets::BetBody, ApiError>,
+    ) {
+        let inner = &self.inner;
+        let refuse = |bet_id: Option<&str>, e: ApiError| {
+            let r = socket::bet_error(bet_id, &key, &e);
+            let json = inner.is_json(ws);
+            inner.send_to(
+                ws,
+                json,
+                &socket::bet_error_bin(&r),
+                &socket::bet_error_json(&r),
+            );
+        };
+        let user = inner
+            .state
+            .get_tags(ws)
+            .into_iter()
+            .find_map(|t| t.strip_prefix("u:").map(String::from));
+        let Some(user_id) = user else {
+            return refuse(
+                None,
+                ApiError::new(
+                    ErrorCode::TokenRequired,
+                    "open the socket with a token to bet on it",
+                ),
+            );
+        };
+        if !ids::is_valid_idempotency_key(&key) {
+            return refuse(
+                None,
+                ApiError::new(
+                    ErrorCode::IdempotencyKeyInvalid,
+                    "key must be 1-128 printable characters",
+                ),
+            );
         }
-        let every = env_u64(&self.env, "HEARTBEAT_MS", 5000) as i64;
-        if let Err(e) = storage.set_alarm(ScheduledTime::from(every)).await {
-            worker::console_error!("relay set_alarm: {e}");
+        let Some(name) = inner.name() else {
+            return refuse(
+                None,
+                ApiError::new(ErrorCode::RelayUnavailable, "the relay has no state yet"),
+            );
+        };
+        let bet_id = ids::bet_id(&name.event_id, &user_id, &key);
+        let body = match bet {
+            Ok(b) => b,
+            Err(e) => return refuse(Some(&bet_id), e),
+        };
+        let queued = QueuedBet {
+            call: BetCall {
+                bet_id: bet_id.clone(),
+                user_id,
+                body,
+            },
+            key: key.clone(),
+        };
+        let send_now = match inner.core.borrow_mut().as_mut() {
+            Some(c) => c.queue_bet(queued),
+            None => Err(ApiError::internal()),
+        };
+        match send_now {
+            Ok(true) => flush_bets(inner.clone()).await,
+            Ok(false) => {}
+            Err(e) => refuse(Some(&bet_id), e),
         }
     }
 
     fn heartbeat(&self) -> ApiResult<usize> {
-        self.ensure_loaded()?;
-        let head = self.relay.borrow().as_ref().and_then(|r| r.log.head());
-        let sockets = self.state.get_websockets().len();
+        let inner = &self.inner;
+        inner.ensure_loaded()?;
+        let head = inner.core.borrow().as_ref().and_then(|c| c.log.head());
+        let sockets = inner.state.get_websockets().len();
         if let Some(head) = head {
             let now = http::now_ms();
-            self.broadcast(
-                &wire::heartbeat_bin(head, now),
-                &wire::heartbeat_json(head, now),
+            inner.broadcast(
+                &socket::heartbeat_bin(head, now),
+                &socket::heartbeat_json(head, now),
             );
         }
         Ok(sockets)
     }
 }
 
-/// A refusal that never reached the engine, as a JSON text frame (on binary sockets too: the engine's
-/// frame codec has no kind for it).
-fn bet_error_json(bet_id: Option<&str>, key: &str, code: &str, message: &str) -> String {
-    json!({ "type": "bet_error", "bet_id": bet_id, "key": key, "error": { "code": code, "message": message } })
-        .to_string()
-}
-
-impl RegionRelay {
-    fn user_of(&self, ws: &WebSocket) -> Option<String> {
-        self.state
-            .get_tags(ws)
-            .into_iter()
-            .find_map(|t| t.strip_prefix("u:").map(String::from))
-    }
-
-    fn send_to_user(&self, user_id: &str, bin: Option<&[u8]>, text: &str) {
-        for ws in self.state.get_websockets_with_tag(&format!("u:{user_id}")) {
-            match bin {
-                Some(b) if !self.is_json(&ws) => {
-                    let _ = ws.send_with_bytes(b);
-                }
-                _ => {
-                    let _ = ws.send_with_str(text);
-                }
-            }
-        }
-    }
-
-    /// `{"type":"bet","key":"<idempotency key>","bet":{…}}` on a socket that presented a token: the
-    /// same bet as `POST /v1/events/{id}/bets`, without an HTTP request per bet. Bets are queued and
-    /// sent to the hub in batches, one call in flight per relay.
-    async fn socket_bet(&self, ws: &WebSocket, msg: serde_json::Value) {
-        let key = msg
-            .get("key")
-            .and_then(|k| k.as_str())
-            .unwrap_or("")
-            .to_string();
-        let refuse = |code: &str, message: &str| {
-            let _ = ws.send_with_str(bet_error_json(None, &key, code, message));
-        };
-        let Some(user_id) = self.user_of(ws) else {
-            return refuse(
-                "token_required",
-                "open the socket with ?token= to bet on it",
-            );
-        };
-        if !crate::bet_id::is_valid_idempotency_key(&key) {
-            return refuse(
-                "idempotency_key_invalid",
-                "key must be 1-128 printable characters",
-            );
-        }
-        let Some(bet) = msg.get("bet").filter(|b| b.is_object()).cloned() else {
-            return refuse("invalid_bet", "bet must be a JSON object");
-        };
-        let Some(id) = self.identity() else {
-            return refuse("relay_unavailable", "the relay has no state yet");
-        };
-        let bytes = serde_json::to_vec(&bet).unwrap_or_default();
-        let bet_id = crate::bet_id::derive(&id.event_id, &user_id, &key);
-        let queued = QueuedBet {
-            bet_id,
-            user_id,
-            body_sha: crate::auth::hex(&Sha256::digest(&bytes)),
-            bet,
-            key,
-        };
-        let send_now = {
-            let mut guard = self.relay.borrow_mut();
-            let Some(relay) = guard.as_mut() else { return };
-            relay.bets.push(queued);
-            !std::mem::replace(&mut relay.bets_in_flight, true)
-        };
-        if send_now {
-            self.flush_bets(&id).await;
-        }
-    }
-
-    /// Sends queued bets to the hub until none are left; bets that arrive meanwhile ride the next call.
-    async fn flush_bets(&self, id: &Identity) {
-        loop {
-            let batch: Vec<QueuedBet> = {
-                let mut guard = self.relay.borrow_mut();
-                let Some(relay) = guard.as_mut() else { return };
-                if relay.bets.is_empty() {
-                    relay.bets_in_flight = false;
-                    return;
-                }
-                let n = relay.bets.len().min(MAX_BET_BATCH);
-                relay.bets.drain(..n).collect()
-            };
-            let body = serde_json::to_vec(&json!({ "relay": id.name(), "bets": batch }))
-                .unwrap_or_default();
-            let answer = match self
-                .env
-                .durable_object("EVENT_HUB")
-                .and_then(|ns| ns.get_by_name(&id.event_id))
-            {
-                Ok(hub) => http::call(&hub, Method::Post, "/bets", Some(body)).await,
-                Err(e) => Err(e.into()),
-            };
-            let results = match answer {
-                Ok((200, bytes)) => serde_json::from_slice::<serde_json::Value>(&bytes)
-                    .ok()
-                    .and_then(|v| v.get("results").and_then(|r| r.as_array()).cloned())
-                    .unwrap_or_default(),
-                other => {
-                    let why = match other {
-                        Ok((status, _)) => format!("hub answered {status}"),
-                        Err(e) => e.to_string(),
-                    };
-                    worker::console_error!("relay bets to hub: {why}");
-                    Vec::new()
-                }
-            };
-            for (i, b) in batch.iter().enumerate() {
-                let r = results
-                    .get(i)
-                    .filter(|r| r.get("bet_id").and_then(|x| x.as_str()) == Some(&b.bet_id));
-                match r {
-                    None => self.send_to_user(
-                        &b.user_id,
-                        None,
-                        &bet_error_json(
-                            Some(&b.bet_id),
-                            &b.key,
-                            "hub_unavailable",
-                            "retry with the same key",
-                        ),
-                    ),
-                    Some(r) => {
-                        if let Some(e) = r.get("error") {
-                            let code = e.get("code").and_then(|c| c.as_str()).unwrap_or("internal");
-                            let message = e.get("message").and_then(|c| c.as_str()).unwrap_or("");
-                            self.send_to_user(
-                                &b.user_id,
-                                None,
-                                &bet_error_json(Some(&b.bet_id), &b.key, code, message),
-                            );
-                        } else if let Some(d) = r.get("decision") {
-                            // Answered from here: the hub does not fan this decision out.
-                            if let Ok(decision) = serde_json::from_value::<
-                                inplay_engine::live::BetDecision,
-                            >(d.clone())
-                            {
-                                let record = wire::DecisionRecord {
-                                    relay: None,
-                                    user_id: b.user_id.clone(),
-                                    bin: postcard::to_allocvec(&decision).unwrap_or_default(),
-                                    json: d.to_string(),
-                                };
-                                self.send_to_user(
-                                    &b.user_id,
-                                    Some(&wire::bet_bin(&record)),
-                                    &wire::bet_json(&record),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 impl DurableObject for RegionRelay {
     fn new(state: State, env: Env) -> Self {
-        let relay = RegionRelay {
+        let timeout_ms = env_u64(&env, "RELAY_TIMEOUT_MS", 5_000);
+        let inner = Inner {
             state,
             env,
-            relay: RefCell::new(None),
+            core: RefCell::new(None),
+            stubs: RefCell::new(HashMap::new()),
+            failing_until: Cell::new(0),
+            timeout_ms,
+            syncing: Cell::new(false),
         };
-        if let Err(e) = relay.create_tables() {
+        if let Err(e) = inner.create_tables() {
             worker::console_error!("relay: creating tables failed: {e}");
         }
-        relay
+        RegionRelay {
+            inner: Rc::new(inner),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
         let path = req.path();
-        let r = match (req.method(), path.as_str()) {
-            (Method::Post, "/update") => self.update(req).await,
-            (Method::Get, "/live") => self.live(req).await,
-            _ => Err(ApiError::not_found(
-                "route_not_found",
+        match (req.method(), path.as_str()) {
+            (Method::Post, "/call") => self.call(req).await,
+            (Method::Get, "/live") => Ok(http::respond(self.live(req).await)),
+            _ => Ok(http::error(&ApiError::new(
+                ErrorCode::RouteNotFound,
                 "unknown relay route",
-            )),
-        };
-        Ok(http::respond(r))
+            ))),
+        }
     }
 
     async fn alarm(&self) -> Result<Response> {
         match self.heartbeat() {
-            Ok(n) if n > 0 => self.arm_heartbeat().await,
-            Ok(_) => {}
+            Ok(n) => {
+                let has_leaves = self
+                    .inner
+                    .core
+                    .borrow()
+                    .as_ref()
+                    .and_then(|c| c.leaves())
+                    .is_some_and(|l| l.downstream().next().is_some());
+                pump_leaves(&self.inner);
+                if n > 0 || has_leaves {
+                    self.inner.arm().await;
+                }
+            }
             Err(e) => worker::console_error!("relay heartbeat: {e}"),
         }
         Response::ok("")
@@ -759,28 +807,36 @@ impl DurableObject for RegionRelay {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        if let WebSocketIncomingMessage::String(text) = &message
-            && text.len() <= crate::api::BET_BODY_LIMIT
-            && let Ok(v) = serde_json::from_str::<serde_json::Value>(text)
-            && v.get("type").and_then(|t| t.as_str()) == Some("bet")
-        {
-            if self.ensure_loaded().is_ok() {
-                self.socket_bet(&ws, v).await;
-            }
+        if self.inner.ensure_loaded().is_err() {
             return Ok(());
         }
-        // Any other client message is a ping: answer with a heartbeat carrying the head version.
-        if self.ensure_loaded().is_ok()
-            && let Some(head) = self.relay.borrow().as_ref().and_then(|r| r.log.head())
-        {
-            let now = http::now_ms();
-            let json = self.is_json(&ws);
-            self.send_to(
-                &ws,
-                json,
-                &wire::heartbeat_bin(head, now),
-                &wire::heartbeat_json(head, now),
-            );
+        let incoming = match &message {
+            WebSocketIncomingMessage::String(text) if text.len() <= MAX_MESSAGE_BYTES => {
+                Incoming::parse(text)
+            }
+            WebSocketIncomingMessage::String(_) => Incoming::BadBet {
+                key: String::new(),
+                error: ApiError::new(ErrorCode::PayloadTooLarge, "message too large"),
+            },
+            WebSocketIncomingMessage::Binary(_) => Incoming::Ping,
+        };
+        match incoming {
+            Incoming::Bet { key, bet } => self.socket_bet(&ws, key, Ok(bet)).await,
+            Incoming::BadBet { key, error } => self.socket_bet(&ws, key, Err(error)).await,
+            Incoming::Ping => {
+                // Answer with a heartbeat carrying the head version.
+                let head = self.inner.core.borrow().as_ref().and_then(|c| c.log.head());
+                if let Some(head) = head {
+                    let now = http::now_ms();
+                    let json = self.inner.is_json(&ws);
+                    self.inner.send_to(
+                        &ws,
+                        json,
+                        &socket::heartbeat_bin(head, now),
+                        &socket::heartbeat_json(head, now),
+                    );
+                }
+            }
         }
         Ok(())
     }

@@ -51,6 +51,8 @@ export function testVars(overrides = {}) {
     RELAY_SHARDS: '1',
     HEARTBEAT_MS: '1000',
     FEED_STALE_MS: '2500',
+    // Hubs report their counters to the catalog this often (GET /metrics reads the catalog).
+    METRICS_REPORT_MS: '100',
     ...overrides,
   };
 }
@@ -162,8 +164,10 @@ export class Api {
     return `${claims}.${createHmac('sha256', this.vars.TOKEN_SECRET).update(claims).digest('hex')}`;
   }
 
+  /** `GET /metrics` (admin): the counters hubs last reported to the catalog. */
   async metrics() {
-    const r = await this.request('GET', '/metrics', { raw: true });
+    const r = await this.request('GET', '/metrics', { raw: true, headers: this.admin() });
+    if (r.status !== 200) throw new Error(`GET /metrics: ${r.status} ${r.text}`);
     return parseProm(r.text);
   }
 }

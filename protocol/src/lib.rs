@@ -11,6 +11,7 @@
 //! - [`hub`]: every call a hub answers ([`hub::HubCall`]) and its answers.
 //! - [`relay`]: hub → relay updates and syncs, relay acknowledgements.
 //! - [`socket`]: socket frames (binary and JSON) and what a client may send on its socket.
+//! - [`catalog`]: the list of matches and the counters hubs report.
 //! - [`metrics`]: Prometheus counters as objects hand them over.
 //!
 //! Between Durable Objects everything is postcard ([`encode`], [`decode`]); JSON appears only at the
@@ -18,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod bets;
+pub mod catalog;
 pub mod error;
 pub mod feed;
 pub mod hub;

@@ -80,6 +80,13 @@ impl Metrics {
             .or_insert(0.0) += by;
     }
 
+    /// Set a counter to a total kept elsewhere (e.g. a count a hub holds per relay).
+    pub fn set_counter(&mut self, name: &str, help: &str, labels: &[(&str, &str)], total: f64) {
+        self.family(name, help, Kind::Counter)
+            .samples
+            .insert(label_set(labels), total);
+    }
+
     /// Set a gauge.
     pub fn set(&mut self, name: &str, help: &str, labels: &[(&str, &str)], value: f64) {
         self.family(name, help, Kind::Gauge)

@@ -87,6 +87,8 @@ impl DecisionRecord {
 /// The one message a sender sends a relay at a time.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RelayUpdate {
+    /// The relay it is for (a relay started by an update, before any socket, learns its name).
+    pub to: Option<RelayName>,
     /// The sender's head version: a relay whose head is older knows it is behind.
     pub head: Option<Version>,
     /// A snapshot to start again from, when the relay is behind what the sender still holds as
@@ -149,6 +151,8 @@ pub struct Fault {
 
 /// Every call a relay answers, apart from the socket upgrade.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Built, encoded and dropped at once: its size on the stack is of no consequence.
+#[allow(clippy::large_enum_variant)]
 pub enum RelayCall {
     /// From the relay's sender: answered with [`RelayAck`].
     Update(RelayUpdate),
@@ -156,4 +160,31 @@ pub enum RelayCall {
     Subscribe(Subscribe),
     /// Test-only fault injection: answered with `()`.
     Fault(Fault),
+}
+
+/// A request type a relay answers, and its answer.
+pub trait RelayRequest: Into<RelayCall> {
+    /// What the relay answers.
+    type Answer: Serialize + serde::de::DeserializeOwned;
+}
+
+macro_rules! relay_requests {
+    ($($req:ty => $variant:ident => $answer:ty;)*) => {
+        $(
+            impl From<$req> for RelayCall {
+                fn from(r: $req) -> RelayCall {
+                    RelayCall::$variant(r)
+                }
+            }
+            impl RelayRequest for $req {
+                type Answer = $answer;
+            }
+        )*
+    };
+}
+
+relay_requests! {
+    RelayUpdate => Update => RelayAck;
+    Subscribe => Subscribe => SyncAnswer;
+    Fault => Fault => ();
 }

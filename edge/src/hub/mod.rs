@@ -545,13 +545,37 @@ impl HubCore {
                 &labels,
                 f64::from(d.last_ack.sockets),
             );
-            m.set(
+            m.set_counter(
                 "inplay_relay_messages_total",
-                "Messages the hub sent to each relay.",
+                "Messages the hub sent to each relay (heartbeats included).",
                 &labels,
                 d.sent as f64,
             );
+            m.set_counter(
+                "inplay_relay_data_messages_total",
+                "Messages the hub sent to each relay with deltas, a snapshot or decisions.",
+                &labels,
+                d.data_sent as f64,
+            );
             m.set(
+                "inplay_relay_updates_received",
+                "Messages each relay instance reported receiving, at its last acknowledgement.",
+                &labels,
+                d.last_ack.updates_received as f64,
+            );
+            m.set_counter(
+                "inplay_deltas_sent_total",
+                "Frames each relay reported writing to its sockets.",
+                &labels,
+                d.frames as f64,
+            );
+            m.set(
+                "inplay_relay_failures",
+                "Failed sends in a row to each relay (0 when healthy).",
+                &labels,
+                f64::from(d.failures),
+            );
+            m.set_counter(
                 "inplay_relay_decisions_dropped_total",
                 "Decisions dropped because a relay's queue was full.",
                 &labels,

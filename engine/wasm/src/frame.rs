@@ -5,13 +5,13 @@
 //! ready for `LiveEvent.fromSnapshot` / `applyDelta`: a client decodes each frame once to read it and
 //! hands the same value to its live event, without knowing the frame layout.
 
-use inplay_engine::live::{BetDecision, Delta, Frame, Snapshot, Version};
+use inplay_engine::live::{BetDecision, BetRefusal, Delta, Frame, Snapshot, Version};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{bytes, error, to_js};
 
-/// The JS shape of a frame: `{kind: "snapshot" | "delta" | "heartbeat" | "bet", ...}`.
+/// The JS shape of a frame: `{kind: "snapshot" | "delta" | "heartbeat" | "bet" | "bet_error", ...}`.
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum FrameObject<'a> {
@@ -31,6 +31,30 @@ enum FrameObject<'a> {
     Bet {
         decision: &'a BetDecision,
     },
+    /// A bet refused before the engine: `{kind: "bet_error", bet_id, key, error: {code, message}}`,
+    /// the same shape as the JSON socket's `bet_error` frame.
+    BetError {
+        bet_id: Option<&'a str>,
+        key: &'a str,
+        error: RefusalObject<'a>,
+    },
+}
+
+#[derive(Serialize)]
+struct RefusalObject<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+fn refusal(r: &BetRefusal) -> FrameObject<'_> {
+    FrameObject::BetError {
+        bet_id: r.bet_id.as_deref(),
+        key: &r.key,
+        error: RefusalObject {
+            code: &r.code,
+            message: &r.message,
+        },
+    }
 }
 
 /// Decodes one binary socket frame (kind byte + postcard) into `{kind, ...}`; snapshot and delta
@@ -59,6 +83,7 @@ pub fn decode_frame(frame: JsValue) -> Result<JsValue, JsValue> {
             version: *version,
         },
         Frame::Bet(decision) => FrameObject::Bet { decision },
+        Frame::BetError(r) => refusal(r),
     };
     let value = to_js(&object)?;
     if let Some(payload) = payload {
