@@ -46,7 +46,11 @@ pub struct LiveEvent {
     pub(super) claim: Option<Claim>,
     pub(super) facts: Vec<Fact>,
     pub(super) bets: BTreeMap<String, BetRecord>,
-    pub(super) pending_bets: Vec<String>,
+    /// Bets in their in-play delay, by (release time, arrival): released in arrival order, and
+    /// the next release is the first key, so a burst of pending bets costs no scan per input.
+    pub(super) pending_bets: BTreeMap<(u64, u64), String>,
+    /// Bets taken so far (any status): the arrival number of the next one.
+    pub(super) arrivals: u64,
     pub(super) liability: BTreeMap<(MarketKey, SelectionKey), u64>,
     pub(super) market_liability: BTreeMap<MarketKey, u64>,
     pub(super) last_suspended_ms: Option<u64>,
@@ -112,7 +116,8 @@ impl LiveEvent {
             claim: None,
             facts: Vec::new(),
             bets: BTreeMap::new(),
-            pending_bets: Vec::new(),
+            pending_bets: BTreeMap::new(),
+            arrivals: 0,
             liability: BTreeMap::new(),
             market_liability: BTreeMap::new(),
             last_suspended_ms: None,
@@ -270,10 +275,8 @@ impl LiveEvent {
                 None => {}
             }
         }
-        for id in &self.pending_bets {
-            if let Some(r) = self.bets.get(id).and_then(|b| b.decision.release_at_ms) {
-                at(r);
-            }
+        if let Some((&(release_at, _), _)) = self.pending_bets.first_key_value() {
+            at(release_at);
         }
         for s in &self.sources {
             if let Some(d) = s.gap_deadline_ms {

@@ -61,8 +61,13 @@ impl LiveEvent {
         if reserved > 0 {
             self.reserve(req.market, req.selection, i128::from(reserved));
         }
-        if decision.status == BetStatus::Pending {
-            self.pending_bets.push(req.bet_id.clone());
+        let arrival = self.arrivals;
+        self.arrivals += 1;
+        if decision.status == BetStatus::Pending
+            && let Some(release_at) = decision.release_at_ms
+        {
+            self.pending_bets
+                .insert((release_at, arrival), req.bet_id.clone());
         }
         let mut at = self.moment();
         at.clock_ms = match self.image.state.period {
@@ -163,24 +168,16 @@ impl LiveEvent {
 
     /// Decides delayed bets whose delay is over.
     pub(super) fn release_bets(&mut self, now_ms: u64, out: &mut Output) {
-        if self.pending_bets.is_empty() {
-            return;
+        let mut due = Vec::new();
+        while let Some(entry) = self.pending_bets.first_entry() {
+            if entry.key().0 > now_ms {
+                break;
+            }
+            due.push(entry.remove());
         }
-        let due: Vec<String> = self
-            .pending_bets
-            .iter()
-            .filter(|id| {
-                self.bets
-                    .get(*id)
-                    .and_then(|b| b.decision.release_at_ms)
-                    .is_some_and(|r| now_ms >= r)
-            })
-            .cloned()
-            .collect();
         if due.is_empty() {
             return;
         }
-        self.pending_bets.retain(|id| !due.contains(id));
         // Many bets release at one instant at the peak: one book for all of them.
         let book = self.book_at(now_ms).cloned();
         for id in due {
@@ -260,17 +257,20 @@ impl LiveEvent {
     /// markets that close are refused.
     pub(super) fn settle_bets(&mut self, now_ms: u64, out: &mut Output, first_half_only: bool) {
         let in_scope = |m: MarketKey| !first_half_only || m.is_first_half();
-        let closing: Vec<String> = self
+        let closing: Vec<(u64, u64)> = self
             .pending_bets
             .iter()
-            .filter(|id| {
+            .filter(|(_, id)| {
                 self.bets
                     .get(*id)
                     .is_some_and(|b| in_scope(b.request.market))
             })
-            .cloned()
+            .map(|(k, _)| *k)
             .collect();
-        self.pending_bets.retain(|id| !closing.contains(id));
+        let closing: Vec<String> = closing
+            .into_iter()
+            .filter_map(|k| self.pending_bets.remove(&k))
+            .collect();
         for id in closing {
             if let Some(rec) = self.bets.get_mut(&id) {
                 let (market, selection, reserved) =
