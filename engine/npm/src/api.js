@@ -21,4 +21,7 @@ export {
   ladderRoundUp,
   ladderRoundNearest,
   netWin,
+  payout,
+  betStatus,
+  clockAt,
 } from './internal.js';

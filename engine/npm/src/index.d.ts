@@ -60,7 +60,11 @@ export type StreamErrorCode = 'malformed' | 'out_of_order';
  * Every code an {@link InplayError} can carry.
  *
  * - `invalid_argument`: an argument of the wrong kind (a string where a number goes, a time that is
- *   not a non-negative integer of milliseconds, bytes that are not a `Uint8Array`).
+ *   not a non-negative integer of milliseconds, a stake that is not a non-negative integer of minor
+ *   units, bytes that are not a `Uint8Array`, an unknown settlement result or bet status), or an
+ *   amount too large for a JS number to hold exactly (over 2^53 − 1).
+ * - `invalid_price`: a price that is not a decimal above 1 in whole hundredths (`2.13`, not `2.125`
+ *   or `1`): every offered price is a ladder price, and money is computed from exact hundredths.
  * - `disposed`: a method of a {@link LiveEvent} called after {@link LiveEvent.free}.
  * - `internal`: a bug in this package; please report it.
  */
@@ -71,6 +75,7 @@ export type InplayErrorCode =
   | RejectCode
   | StreamErrorCode
   | 'invalid_argument'
+  | 'invalid_price'
   | 'disposed'
   | 'internal';
 
@@ -509,21 +514,70 @@ export interface BetSlip {
   policy?: OddsPolicy;
 }
 
+/** How a settled bet resolved (`SettlementResult`): line markets can push or half win / half lose. */
+export type SettlementResult = 'won' | 'lost' | 'push' | 'half_won' | 'half_lost' | 'void';
+
 /**
  * What a winning stake pays on top of the stake, by the engine's settlement rule: ⌊stake × (price −
- * 1)⌋ in whole minor units (0 for a price of 1 or less). The edge settles with the same code, so a
- * slip can show the return the bettor will get.
+ * 1)⌋ in whole minor units, computed from the price in exact hundredths (no float product, so 100 at
+ * 1.13 wins exactly 13). It is also the liability a bet puts on the book. The edge settles with the
+ * same code, so a slip can show what the bettor will get.
  *
  * @param stake - in minor units (pence): a non-negative integer.
- * @param price - decimal odds.
- * @throws {@link InplayError} `invalid_argument` for a stake that is not a non-negative integer.
+ * @param price - decimal odds in whole hundredths above 1, as every offered (ladder) price is.
+ * @throws {@link InplayError} `invalid_argument` for a stake that is not a non-negative integer (or a
+ *   result over 2^53 − 1); `invalid_price` for a price that is not whole hundredths above 1.
  * @example
  * ```ts
  * netWin(1000, 2.5);   // 1500: £10 at 2.5 wins £15
+ * netWin(100, 1.13);   // 13 (a float product would give 12)
  * netWin(333, 1.01);   // 3 (3.33 rounded down)
+ * netWin(1000, 2.125); // throws InplayError 'invalid_price'
  * ```
  */
 export declare function netWin(stake: number, price: number): number;
+
+/**
+ * A settled bet's whole return, stake included, in minor units (`SettlementResult::payout`): `won`
+ * ⌊stake × price⌋, `half_won` ⌊stake × (price + 1) / 2⌋, `push` and `void` the stake, `half_lost`
+ * ⌊stake / 2⌋, `lost` 0. Exact integer arithmetic on the price's hundredths, rounded down once; the
+ * same numbers as the edge's settlements ({@link Settlement}`.payout`). A slip's potential return is
+ * `payout('won', stake, price)`.
+ *
+ * @param result - how the bet resolved.
+ * @param stake - in minor units: a non-negative integer.
+ * @param price - decimal odds in whole hundredths above 1.
+ * @throws {@link InplayError} `invalid_argument` for an unknown result or a stake that is not a
+ *   non-negative integer (or a return over 2^53 − 1); `invalid_price` for a price that is not whole
+ *   hundredths above 1.
+ * @example
+ * ```ts
+ * payout('won', 100, 1.13);     // 113
+ * payout('half_won', 3, 2.5);   // 5 (5.25 rounded down)
+ * payout('half_lost', 1001, 2); // 500
+ * payout('push', 1000, 1.91);   // 1000
+ * ```
+ */
+export declare function payout(result: SettlementResult, stake: number, price: number): number;
+
+/** A settlement that replaced an earlier one after a result correction. Money in minor units. */
+export interface Correction {
+  previous_result: SettlementResult;
+  previous_payout: number;
+  /** New payout minus the earlier one: what the book pays (positive) or claws back (negative). */
+  difference: number;
+}
+
+/** How a bet was settled (`Settlement`), as `GET /v1/bets/{id}` answers it. */
+export interface Settlement {
+  bet_id: string;
+  user_id: string;
+  result: SettlementResult;
+  /** Whole return, stake included, in minor units: {@link payout} of the result, stake and price taken. */
+  payout: number;
+  /** Set when a result correction settled the bet again: what this replaces. */
+  correction: Correction | null;
+}
 
 /**
  * Every price of a live event at one instant ({@link LiveEvent.prices}). It never changes after it
@@ -581,6 +635,28 @@ export declare class LiveEvent {
   /** Version held. */
   readonly version: Version;
   /**
+   * The current match image, in the engine's JSON shape: the snapshot with every delta applied so
+   * far, exactly the image the engine prices from (`MatchImage`). A fresh object on each access:
+   * read it once per delta, not per frame.
+   * @example
+   * ```ts
+   * event.applyDelta(frame.bytes);
+   * const { state, suspensions, goals } = event.image;
+   * ```
+   */
+  readonly image: MatchImage;
+  /**
+   * The match state at wall time `nowMs` with the clock run on from its anchor
+   * (`MatchImage::state_at`): the state {@link prices} prices at that instant, so a clock shown from
+   * it matches the prices shown beside it.
+   * @throws {@link InplayError} `invalid_argument` for a time that is not a non-negative integer.
+   * @example
+   * ```ts
+   * const { period, clock_ms } = event.stateAt(Date.now()); // 'second_half', 4_032_000 (67:12)
+   * ```
+   */
+  stateAt(nowMs: number): Required<MatchState>;
+  /**
    * Every fair and offered price at wall time `nowMs` (the clock runs on from the last update), as
    * a {@link PriceBook}: read one selection with `odds`/`selection`, or every market with `markets`.
    * @throws {@link InplayError} `invalid_argument` for a time that is not a non-negative integer.
@@ -621,6 +697,21 @@ export interface ClockAnchor {
   at_ms: number;
   running: boolean;
 }
+
+/**
+ * The match clock of an anchor at wall time `nowMs` (`ClockAnchor::clock_at`): run on from the anchor
+ * while it runs, never before it. For an image held without a {@link LiveEvent} (a match list reading
+ * snapshots over HTTP); with one, {@link LiveEvent.stateAt} gives the state prices are computed at.
+ *
+ * @throws {@link InplayError} `invalid_argument` for an anchor whose fields are not non-negative
+ *   integers of ms and a boolean `running`, or a time that is not a non-negative integer.
+ * @example
+ * ```ts
+ * clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true }, 7_500);  // 3_500
+ * clockAt({ clock_ms: 1_000, at_ms: 5_000, running: false }, 7_500); // 1_000
+ * ```
+ */
+export declare function clockAt(anchor: ClockAnchor, nowMs: number): number;
 
 /** Who plays, and when. */
 export interface Fixture {
@@ -717,6 +808,26 @@ export interface Delta {
 /** Where a bet stands, as on the wire: `accepted`, `pending`, `rejected:<code>`. */
 export type BetStatus = 'accepted' | 'pending' | `rejected:${RejectCode}`;
 
+/** A bet status read by the engine: the phase, and the reject code when rejected. */
+export type ParsedBetStatus =
+  | { phase: 'accepted'; code: null }
+  | { phase: 'pending'; code: null }
+  | { phase: 'rejected'; code: RejectCode };
+
+/**
+ * Reads a bet status as the engine does (`BetStatus::from_str`), from a decision of any channel (the
+ * socket's bet frames, `POST /v1/events/{id}/bets`, `GET /v1/bets/{id}`).
+ *
+ * @throws {@link InplayError} `invalid_argument` for anything but `accepted`, `pending` or
+ *   `rejected:<code>` with a known {@link RejectCode}.
+ * @example
+ * ```ts
+ * betStatus('rejected:price_changed'); // { phase: 'rejected', code: 'price_changed' }
+ * betStatus('pending');                // { phase: 'pending', code: null }
+ * ```
+ */
+export declare function betStatus(status: string): ParsedBetStatus;
+
 /** The engine's answer to a bet. */
 export interface BetDecision {
   bet_id: string;
@@ -762,12 +873,35 @@ export interface BetFrame {
   decision: BetDecision;
 }
 
+/**
+ * One of the socket owner's bets (sent on the socket as `{"type":"bet","key",...}`) refused before it
+ * reached the engine: no token, a bad idempotency key, the rate limit, an overloaded relay. The
+ * refusal the HTTP bet route answers with its status; `key` says which bet it answers.
+ */
+export interface BetErrorFrame {
+  kind: 'bet_error';
+  /** The bet id the key derives, when the relay got that far. */
+  bet_id: string | null;
+  /** The idempotency key the bet was sent with. */
+  key: string;
+  error: {
+    /**
+     * The edge's stable error code (its HTTP API's): `token_required`, `token_invalid`,
+     * `token_expired`, `idempotency_key_invalid`, `invalid_bet`, `idempotency_conflict`,
+     * `rate_limited`, `overloaded`, `hub_unavailable` (the last three: retry with the same key), …
+     */
+    code: string;
+    /** For people. */
+    message: string;
+  };
+}
+
 /** A decoded socket frame. */
-export type Frame = SnapshotFrame | DeltaFrame | HeartbeatFrame | BetFrame;
+export type Frame = SnapshotFrame | DeltaFrame | HeartbeatFrame | BetFrame | BetErrorFrame;
 
 /**
- * Decodes one binary frame of `GET /v1/events/{id}/live` (kind byte + postcard) with the engine's
- * codec, the one the edge encodes with.
+ * Decodes one binary frame of `GET /v1/events/{id}/live` (kind byte + postcard: 1 snapshot, 2 delta,
+ * 3 heartbeat, 4 bet, 5 bet error) with the engine's codec, the one the edge encodes with.
  * @throws {@link InplayError} `malformed` (including an unknown kind), `invalid_argument`.
  *
  * @example
@@ -778,6 +912,7 @@ export type Frame = SnapshotFrame | DeltaFrame | HeartbeatFrame | BetFrame;
  *   const frame = decodeFrame(new Uint8Array(m.data));
  *   if (frame.kind === 'snapshot') event = LiveEvent.fromSnapshot(frame.bytes);
  *   else if (frame.kind === 'delta') event?.applyDelta(frame.bytes);
+ *   else if (frame.kind === 'bet_error') console.warn(frame.key, frame.error.code);
  * };
  * ```
  */

@@ -242,6 +242,12 @@ export function number(x, code, what) {
   return x;
 }
 
+// Strings likewise: wasm-bindgen would encode whatever String(x) gives.
+function string(x, what) {
+  if (typeof x !== 'string') throw new InplayError('invalid_argument', `${what} must be a string, got ${typeof x}`);
+  return x;
+}
+
 export function formatOdds(decimal, format) {
   number(decimal, 'invalid_odds', 'decimal odds');
   try {
@@ -283,12 +289,58 @@ export const ladderRoundDown = convert(raw.ladderRoundDown);
 export const ladderRoundUp = convert(raw.ladderRoundUp);
 export const ladderRoundNearest = convert(raw.ladderRoundNearest);
 
-// Settlement: what a winning stake pays, by the engine's rule (the edge settles with the same code).
+// Money: the engine's exact settlement arithmetic (integer hundredths, one floor), the same code the
+// edge settles with, so a slip shows to the minor unit what a bet will pay.
 export function netWin(stake, price) {
   number(stake, 'invalid_argument', 'stake');
-  number(price, 'invalid_odds', 'price');
+  number(price, 'invalid_price', 'price');
   try {
     return raw.netWin(stake, price);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+export function payout(result, stake, price) {
+  string(result, 'result');
+  number(stake, 'invalid_argument', 'stake');
+  number(price, 'invalid_price', 'price');
+  try {
+    return raw.payout(result, stake, price);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+// Bet statuses as the engine reads them (`BetStatus::from_str`), so the page never parses the wire text.
+export function betStatus(status) {
+  string(status, 'status');
+  try {
+    return raw.betStatus(status);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+// A clock anchor's time at `nowMs` (`ClockAnchor::clock_at`), for an image held without a LiveEvent
+// (the match list reads snapshots over HTTP). The anchor crosses as its three fields.
+export function clockAt(anchor, nowMs) {
+  if (anchor === null || typeof anchor !== 'object') {
+    throw new InplayError('invalid_argument', 'anchor must be a clock anchor {clock_ms, at_ms, running}');
+  }
+  let fields;
+  try {
+    fields = [anchor.clock_ms, anchor.at_ms, anchor.running];
+  } catch (e) {
+    throw new InplayError('invalid_argument', `anchor: ${e instanceof Error ? e.message : e}`, { cause: e });
+  }
+  const [clockMs, atMs, running] = fields;
+  number(clockMs, 'invalid_argument', 'anchor.clock_ms');
+  number(atMs, 'invalid_argument', 'anchor.at_ms');
+  if (typeof running !== 'boolean') throw new InplayError('invalid_argument', `anchor.running must be a boolean, got ${typeof running}`);
+  number(nowMs, 'invalid_argument', 'nowMs');
+  try {
+    return raw.clockAt(clockMs, atMs, running, nowMs);
   } catch (e) {
     rethrow(e);
   }
@@ -343,6 +395,25 @@ export class LiveEvent {
     const h = this.#handle();
     try {
       return h.version;
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  get image() {
+    const h = this.#handle();
+    try {
+      return h.image;
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  stateAt(nowMs) {
+    const h = this.#handle();
+    number(nowMs, 'invalid_argument', 'nowMs');
+    try {
+      return h.stateAt(nowMs);
     } catch (e) {
       rethrow(e);
     }

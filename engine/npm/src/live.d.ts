@@ -22,4 +22,7 @@ export {
   ladderRoundUp,
   ladderRoundNearest,
   netWin,
+  payout,
+  betStatus,
+  clockAt,
 } from './index.js';

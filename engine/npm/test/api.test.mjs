@@ -8,6 +8,8 @@ import * as engine from '@inplay/engine';
 import {
   InplayError,
   applyMargin,
+  betStatus,
+  clockAt,
   fitFootball,
   formatOdds,
   fromAmerican,
@@ -20,6 +22,7 @@ import {
   ladderRoundUp,
   netWin,
   parseOdds,
+  payout,
   priceFootball,
   toAmerican,
   toFractional,
@@ -55,10 +58,10 @@ function stillWorks() {
 
 test('exports exactly the documented API', () => {
   assert.deepEqual(Object.keys(engine).sort(), [
-    'InplayError', 'LiveEvent', 'PriceBook', 'applyMargin', 'decodeFrame', 'fitFootball', 'formatOdds', 'fromAmerican',
-    'fromHongKong', 'fromIndonesian', 'fromMalay', 'impliedProbabilities', 'ladderRoundDown',
-    'ladderRoundNearest', 'ladderRoundUp', 'netWin', 'parseOdds', 'priceFootball', 'toAmerican',
-    'toFractional', 'toHongKong', 'toIndonesian', 'toMalay', 'version',
+    'InplayError', 'LiveEvent', 'PriceBook', 'applyMargin', 'betStatus', 'clockAt', 'decodeFrame', 'fitFootball',
+    'formatOdds', 'fromAmerican', 'fromHongKong', 'fromIndonesian', 'fromMalay', 'impliedProbabilities',
+    'ladderRoundDown', 'ladderRoundNearest', 'ladderRoundUp', 'netWin', 'parseOdds', 'payout', 'priceFootball',
+    'toAmerican', 'toFractional', 'toHongKong', 'toIndonesian', 'toMalay', 'version',
   ]);
 });
 
@@ -286,16 +289,78 @@ describe('odds formats and ladder', () => {
   });
 });
 
-test('netWin pays by the engine\'s settlement rule', () => {
-  assert.equal(netWin(1000, 2.5), 1500);
-  assert.equal(netWin(333, 1.01), 3, 'floored');
-  assert.equal(netWin(1000, 1), 0);
-  assert.equal(netWin(0, 2.5), 0);
-  assert.equal(1000 + netWin(1000, 2.5), 2500, 'the return a slip shows');
-  for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
-    assert.throws(() => netWin(bad, 2), (e) => e instanceof InplayError && e.code === 'invalid_argument', String(bad));
+describe('money', () => {
+  test('netWin pays by the engine\'s settlement rule, in exact hundredths', () => {
+    assert.equal(netWin(1000, 2.5), 1500);
+    assert.equal(netWin(100, 1.13), 13, 'a float product, 100 × 0.13, floors to 12');
+    assert.equal(netWin(333, 1.01), 3, 'floored');
+    assert.equal(netWin(0, 2.5), 0);
+    assert.equal(netWin(1e12, 1000), 999e12);
+    // A computed price a hair off its hundredth (0.1 + 1.05) is that price, as the engine reads it.
+    assert.equal(netWin(100, 0.1 + 1.05), 15);
+    for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
+      throwsCode(() => netWin(bad, 2), 'invalid_argument');
+    }
+    throwsCode(() => netWin('100', 2), 'invalid_argument');
+    // Only whole hundredths above 1 are prices: money is never computed from a float.
+    for (const bad of [1, 0.5, 2.125, 1.001, -2, NaN, Infinity, 1e8]) {
+      throwsCode(() => netWin(1000, bad), 'invalid_price');
+    }
+    throwsCode(() => netWin(1000, '2.5'), 'invalid_price');
+    // An amount a JS number cannot hold exactly is refused, not rounded.
+    assert.equal(netWin(2 ** 53 - 1, 1.01), Math.floor((2 ** 53 - 1) / 100));
+    throwsCode(() => netWin(2 ** 53 - 1, 3), 'invalid_argument');
+    stillWorks();
+  });
+
+  test('payout gives each settlement result\'s whole return', () => {
+    assert.equal(payout('won', 100, 1.13), 113);
+    assert.equal(payout('won', 1000, 2.5), 1000 + netWin(1000, 2.5));
+    assert.equal(payout('half_won', 3, 2.5), 5, '5.25 floored once');
+    assert.equal(payout('half_won', 1000, 1.9), 1450);
+    assert.equal(payout('half_lost', 1001, 2), 500);
+    assert.equal(payout('push', 1000, 1.91), 1000);
+    assert.equal(payout('void', 1000, 7.2), 1000);
+    assert.equal(payout('lost', 1000, 7.2), 0);
+    for (const bad of ['win', 'WON', '', 'settled', 'half-won']) throwsCode(() => payout(bad, 100, 2), 'invalid_argument');
+    for (const bad of [undefined, null, 1, {}, Symbol('won')]) throwsCode(() => payout(bad, 100, 2), 'invalid_argument');
+    throwsCode(() => payout('won', -5, 2), 'invalid_argument');
+    throwsCode(() => payout('won', 100, 2.001), 'invalid_price');
+    // A lost bet pays nothing whatever its price, but the price must still be one.
+    throwsCode(() => payout('lost', 100, 1), 'invalid_price');
+    throwsCode(() => payout('won', 2 ** 53 - 1, 2), 'invalid_argument');
+    stillWorks();
+  });
+});
+
+test('betStatus reads every wire status as the engine does', () => {
+  assert.deepEqual(betStatus('accepted'), { phase: 'accepted', code: null });
+  assert.deepEqual(betStatus('pending'), { phase: 'pending', code: null });
+  assert.deepEqual(betStatus('rejected:price_changed'), { phase: 'rejected', code: 'price_changed' });
+  assert.deepEqual(Object.keys(betStatus('rejected:stale_version')), ['phase', 'code']);
+  for (const bad of ['rejected', 'rejected:nope', 'Accepted', '']) {
+    const e = throwsCode(() => betStatus(bad), 'invalid_argument');
+    assert.ok(e.message.includes(`\`${bad}\``), e.message);
   }
-  assert.throws(() => netWin('100', 2), (e) => e instanceof InplayError && e.code === 'invalid_argument');
+  for (const bad of [undefined, null, 3, ['accepted']]) throwsCode(() => betStatus(bad), 'invalid_argument');
+  stillWorks();
+});
+
+test('clockAt runs an anchor on as the engine does', () => {
+  assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true }, 7_500), 3_500);
+  assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: false }, 7_500), 1_000);
+  assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true }, 4_000), 1_000, 'never before the anchor');
+  assert.equal(clockAt({ clock_ms: 3_600_000, at_ms: 1_764_240_000_000, running: true }, 1_764_240_012_000), 3_612_000);
+  for (const bad of [null, undefined, 5, 'anchor']) throwsCode(() => clockAt(bad, 0), 'invalid_argument');
+  const anchor = { clock_ms: 0, at_ms: 0, running: true };
+  for (const [field, value] of [['clock_ms', -1], ['clock_ms', 1.5], ['at_ms', '0'], ['running', 1], ['running', undefined]]) {
+    throwsCode(() => clockAt({ ...anchor, [field]: value }, 0), 'invalid_argument');
+  }
+  throwsCode(() => clockAt(anchor, -1), 'invalid_argument');
+  throwsCode(() => clockAt({ get clock_ms() { throw new Error('boom'); }, at_ms: 0, running: true }, 0), 'invalid_argument');
+  // Both ends safe integers, the sum not: refused rather than rounded.
+  throwsCode(() => clockAt({ clock_ms: 2 ** 53 - 1, at_ms: 0, running: true }, 2 ** 53 - 1), 'invalid_argument');
+  stillWorks();
 });
 
 test('a getter that throws while the wasm reads an option object leaves the module working', () => {
@@ -310,7 +375,7 @@ test('a getter that throws while the wasm reads an option object leaves the modu
 test('a storm of bad calls never poisons the module', () => {
   const bad = [undefined, null, 0, -1, NaN, Infinity, '', 'x', [], {}, [1, 2], { home_xg: 1e308, away_xg: 1 }, 10n, Symbol('s'), () => 1, new Uint8Array(3)];
   for (const a of bad) {
-    for (const f of [priceFootball, impliedProbabilities, applyMargin, fitFootball, formatOdds, parseOdds, toFractional, ladderRoundDown, fromAmerican]) {
+    for (const f of [priceFootball, impliedProbabilities, applyMargin, fitFootball, formatOdds, parseOdds, toFractional, ladderRoundDown, fromAmerican, netWin, payout, betStatus, clockAt]) {
       try {
         f(a, a, a);
       } catch (e) {

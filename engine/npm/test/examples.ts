@@ -5,6 +5,8 @@ import {
   InplayError,
   LiveEvent,
   applyMargin,
+  betStatus,
+  clockAt,
   decodeFrame,
   fitFootball,
   formatOdds,
@@ -13,11 +15,14 @@ import {
   ladderRoundDown,
   ladderRoundNearest,
   ladderRoundUp,
+  netWin,
   parseOdds,
+  payout,
   priceFootball,
   toAmerican,
   toFractional,
   version,
+  type BetDecision,
   type BetSlip,
   type FitResult,
   type FootballParams,
@@ -27,9 +32,14 @@ import {
   type MarketBook,
   type MarketKey,
   type MarketStatus,
+  type MatchImage,
   type MatchState,
+  type ParsedBetStatus,
   type PriceBook,
+  type RejectCode,
   type Selection,
+  type Settlement,
+  type SettlementResult,
   type Version,
 } from '@inplay/engine';
 import * as liveEntry from '@inplay/engine/live';
@@ -58,10 +68,25 @@ const seen: Version = event.version;
 declare const socket: { onmessage: ((m: { data: ArrayBuffer }) => void) | null };
 declare function show(odds: number | undefined, status: Partial<Record<MarketKey, MarketStatus>>): void;
 let followed: LiveEvent | undefined;
+declare function retry(key: string): void;
 socket.onmessage = ({ data }) => {
   const frame = decodeFrame(new Uint8Array(data));
   if (frame.kind === 'snapshot') followed = LiveEvent.fromSnapshot(frame.bytes);
   if (frame.kind === 'delta') followed?.applyDelta(frame.bytes);
+  if (frame.kind === 'bet') {
+    const read: ParsedBetStatus = betStatus(frame.decision.status);
+    // Narrowing: a rejection always has its code.
+    if (read.phase === 'rejected') {
+      const why: RejectCode = read.code;
+      console.log(why);
+    }
+  }
+  if (frame.kind === 'bet_error') {
+    const refusedKey: string = frame.key;
+    const refusedId: string | null = frame.bet_id;
+    if (frame.error.code === 'rate_limited') retry(refusedKey);
+    console.log(refusedId, frame.error.message);
+  }
 };
 setInterval(() => followed && show(followed.prices(Date.now()).odds('1x2', 'home'), followed.marketStatus(Date.now())), 250);
 
@@ -95,6 +120,17 @@ const frac: { num: number; den: number } = toFractional(2.5);
 const ladder: number = ladderRoundDown(2.037) + ladderRoundUp(2.037) + ladderRoundNearest(2.031);
 const v: string = version;
 console.log(k, margined, text, decimal, frac, ladder, v, live, status, seen);
+
+// --- what the page shows: the engine's image, its clock-run state, its money ---
+const image: MatchImage = event.image;
+const shown: Required<MatchState> = event.stateAt(Date.now());
+const listClock: number = clockAt(image.clock, Date.now());
+const potentialReturn: number = payout('won', 500, 1.91);
+const profit: number = netWin(500, 1.91);
+const results: SettlementResult[] = ['won', 'lost', 'push', 'half_won', 'half_lost', 'void'];
+declare const answer: { decision: BetDecision; settlement: Settlement | null };
+const corrected: number | undefined = answer.settlement?.correction?.difference;
+console.log(shown.clock_ms, listClock, potentialReturn, profit, results, corrected);
 
 // --- checking a bet before sending it ---
 const slip: BetSlip = { bet_id: 'b1', user_id: 'u1', market: 'total:2.5', selection: 'over', stake: 500, price: 1.91, seen_version: event.version, policy: 'higher' };
@@ -135,11 +171,25 @@ const badCode: InplayErrorCode = 'oops';
 new LiveEvent();
 // @ts-expect-error times are numbers (ms), not Dates.
 event.prices(new Date());
-console.log(badKey, badStatus, notNull, badCode);
+// @ts-expect-error settlement results are a closed set ('won', not 'win').
+payout('win', 500, 2);
+// @ts-expect-error a pending status has no reject code.
+const pendingCode: RejectCode = betStatus('pending').code;
+// @ts-expect-error the image is the engine's: read-only.
+event.image = image;
+// @ts-expect-error a bet_error frame's bet id may be null (refused before an id was derived).
+const frameId = (f: ReturnType<typeof decodeFrame>): string => (f.kind === 'bet_error' ? f.bet_id : '');
+console.log(badKey, badStatus, notNull, badCode, pendingCode, frameId);
 
 // --- the live entry: the live API, typed the same, without the modelling functions ---
 const liveEvent: liveEntry.LiveEvent = liveEntry.LiveEvent.fromSnapshot(snapshotBytes);
 const liveBook: liveEntry.PriceBook = liveEvent.prices(Date.now());
 const liveText: string = liveEntry.formatOdds(liveBook.odds('1x2', 'home') ?? 2, 'fractional');
+const liveReturn: number = liveEntry.payout('half_won', 500, 1.91);
+const liveWin: number = liveEntry.netWin(500, 1.91);
+const liveState: liveEntry.ParsedBetStatus = liveEntry.betStatus('accepted');
+const liveClock: number = liveEntry.clockAt(liveEvent.image.clock, Date.now());
+const liveShown: number = liveEvent.stateAt(Date.now()).clock_ms;
+console.log(liveText, liveReturn, liveWin, liveState, liveClock, liveShown);
 // @ts-expect-error the live entry has no modelling functions
 liveEntry.priceFootball({ home_xg: 1.6, away_xg: 1.1 });

@@ -1,5 +1,6 @@
 // The shared golden vectors (engine/tests/golden/*.json, written and checked natively by
-// engine/tests/golden.rs) against the BUILT package: every number bit for bit.
+// engine/tests/golden.rs) against the BUILT package: every price bit for bit, every amount of money
+// to the minor unit, every bet status and frame as the engine reads it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -47,13 +48,49 @@ test('football.json: the book keeps the CLI field order', () => {
 });
 
 // Both entries: the live build is the same engine less the modelling functions, so the same bits.
-for (const [entry, { InplayError, LiveEvent }] of [['@inplay/engine', full], ['@inplay/engine/live', lite]]) {
+for (const [entry, api] of [['@inplay/engine', full], ['@inplay/engine/live', lite]]) {
   test(`live.json: snapshot + deltas reprice, report statuses and check bets bit for bit (${entry})`, () => {
-    liveGolden(InplayError, LiveEvent);
+    liveGolden(api);
+  });
+
+  test(`money.json: netWin and payout give every amount of the engine exactly (${entry})`, () => {
+    const { stakes, cases } = golden('money.json');
+    assert.equal(cases.length, 350, 'every ladder price');
+    let amounts = 0;
+    for (const c of cases) {
+      // The decimal a page holds for a ladder price is the one the engine reads as those hundredths.
+      assert.equal(c.price, c.hundredths / 100);
+      stakes.forEach((stake, i) => {
+        assert.equal(api.netWin(stake, c.price), c.net_win[i], `netWin(${stake}, ${c.price})`);
+        amounts++;
+        for (const [result, want] of Object.entries(c.payout)) {
+          assert.equal(api.payout(result, stake, c.price), want[i], `payout(${result}, ${stake}, ${c.price})`);
+          amounts++;
+        }
+      });
+    }
+    assert.equal(amounts, 350 * stakes.length * 7, 'net win and six results per price and stake');
+  });
+
+  test(`bets.json: betStatus reads every status as the engine, and refuses what it refuses (${entry})`, () => {
+    const { read, refused } = golden('bets.json').statuses;
+    assert.equal(read.length, 12);
+    for (const { status, phase, code } of read) assert.deepEqual(api.betStatus(status), { phase, code }, status);
+    for (const text of refused) {
+      assert.throws(() => api.betStatus(text), (e) => e instanceof api.InplayError && e.code === 'invalid_argument', JSON.stringify(text));
+    }
+  });
+
+  test(`bets.json: decodeFrame reads bet decisions and bet refusals as the engine wrote them (${entry})`, () => {
+    const { frames } = golden('bets.json');
+    assert.deepEqual(frames.map((f) => f.frame.kind), ['bet', 'bet', 'bet', 'bet_error', 'bet_error']);
+    for (const { bytes, frame } of frames) {
+      assert.deepEqual(api.decodeFrame(hexBytes(bytes)), frame, bytes);
+    }
   });
 }
 
-function liveGolden(InplayError, LiveEvent) {
+function liveGolden({ InplayError, LiveEvent, clockAt }) {
   const live = golden('live.json');
   const event = LiveEvent.fromSnapshot(hexBytes(live.snapshot));
   let applied = 0;
@@ -63,6 +100,10 @@ function liveGolden(InplayError, LiveEvent) {
       assert.deepEqual(event.applyDelta(hexBytes(d.bytes)), d.version);
     }
     assert.deepEqual(event.version, cp.version, cp.label);
+    // What the page shows beside the prices: the engine's image and its clock-run state.
+    assert.deepEqual(event.image, cp.image, cp.label);
+    assert.deepEqual(event.stateAt(cp.now_ms), cp.state_at, cp.label);
+    assert.equal(clockAt(event.image.clock, cp.now_ms), cp.clock_at, cp.label);
     sameBits(toBits({ markets: event.prices(cp.now_ms).markets }), cp.book, cp.label);
     const statuses = event.marketStatus(cp.now_ms);
     assert.deepEqual(statuses, cp.market_status, cp.label);

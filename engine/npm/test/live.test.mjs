@@ -77,6 +77,38 @@ test('a goal suspends, moves the price, and reopens after the cool-off', () => {
   assert.ok(!('ht_1x2' in event.marketStatus(ht.now_ms)));
 });
 
+test('image and stateAt: what the page shows is the engine\'s image, the clock run on as prices see it', () => {
+  const event = eventAfter(0);
+  const snapshotImage = decodeFrame(new Uint8Array([1, 0, 0, 0, ...hexBytes(live.snapshot)])).snapshot.image;
+  assert.deepEqual(event.image, snapshotImage);
+  assert.equal(event.image.state.period, 'pre_match');
+  event.applyDelta(hexBytes(live.deltas[0].bytes)); // kick-off
+  const kicked = event.image;
+  assert.equal(kicked.state.period, 'first_half');
+  assert.equal(kicked.clock.running, true);
+  // The clock runs on between deltas: 20:00 after a kick-off 2 s after T0 is 19:58 of play.
+  const state = event.stateAt(T0 + 20 * MIN);
+  assert.deepEqual(state, { ...kicked.state, clock_ms: 20 * MIN - 2_000 });
+  const direct = priceFootball({ home_xg: 1.55, away_xg: 1.2, rho: -0.05 }, state, { margin: 0.05 });
+  assert.deepEqual(event.prices(T0 + 20 * MIN).markets, direct.markets, 'prices are priced at stateAt');
+  // A goal confirmed by both sources: the image follows, with no page code applying ops.
+  const cps = Object.fromEntries(live.checkpoints.map((c) => [c.label, c]));
+  const reopened = cps['31:00 1-0 reopened'];
+  for (const d of live.deltas.slice(1, reopened.after_deltas)) event.applyDelta(hexBytes(d.bytes));
+  assert.deepEqual(event.image.state.score, { home: 1, away: 0 });
+  assert.equal(event.image.goals.length, 1);
+  assert.equal(event.image.goals[0].team, 'home');
+  // Each read is a fresh copy: changing it changes nothing in the engine.
+  event.image.state.score.home = 7;
+  assert.equal(event.image.state.score.home, 1);
+  for (const t of [-1, 1.5, '1', undefined]) {
+    assert.throws(() => event.stateAt(t), (e) => e instanceof InplayError && e.code === 'invalid_argument', String(t));
+  }
+  event.free();
+  assert.throws(() => event.image, (e) => e instanceof InplayError && e.code === 'disposed');
+  assert.throws(() => event.stateAt(T0), (e) => e instanceof InplayError && e.code === 'disposed');
+});
+
 test('checkBet warns exactly as the edge would', () => {
   const event = eventAfter(1);
   const now = T0 + 20 * MIN;

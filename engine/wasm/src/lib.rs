@@ -33,7 +33,7 @@ mod frame;
 mod tools;
 
 use core::cell::Cell;
-use inplay_engine::live::{BetRequest, LiveView, Price, SettlementResult};
+use inplay_engine::live::{BetRequest, BetStatus, ClockAnchor, LiveView, Price, SettlementResult};
 use inplay_engine::market::{MarketBook, MarketKey, SelectionKey};
 use inplay_engine::odds::{self, OddsError, OddsFormat, ladder};
 
@@ -312,21 +312,42 @@ fn price_of(price: f64) -> Result<Price, JsValue> {
     })
 }
 
+/// A stake in minor units: a non-negative safe integer, or `invalid_argument`.
+fn stake_of(stake: f64) -> Result<u64, JsValue> {
+    whole(stake, "stake", "number of minor units")
+}
+
+/// A whole number from the engine as a JS number, refused (`invalid_argument`) when a JS number
+/// cannot hold it exactly (a stake near 2^53 at a long price): what a bettor sees must be the
+/// engine's amount to the minor unit, never a rounded neighbour.
+fn exact(value: u64, what: &str) -> Result<f64, JsValue> {
+    // At or below 2^53 − 1 the cast is exact.
+    if value as f64 <= MAX_SAFE_INTEGER {
+        Ok(value as f64)
+    } else {
+        Err(error(
+            "invalid_argument",
+            &format!("{what} exceeds 2^53 - 1, the largest whole number a JS number holds exactly"),
+        ))
+    }
+}
+
 /// What a winning stake (minor units) at a decimal price pays on top of the stake: the engine's
 /// settlement rule (`net_win`: exact integer arithmetic, rounded down once to a whole minor unit).
 #[wasm_bindgen(js_name = netWin)]
 pub fn net_win(stake: f64, price: f64) -> Result<f64, JsValue> {
-    let stake = whole(stake, "stake", "number of minor units")?;
-    // Results up to 2^53 are exact as a JS number; stakes that could exceed it are refused by any
-    // trading terms long before.
-    Ok(inplay_engine::live::net_win(stake, price_of(price)?) as f64)
+    let stake = stake_of(stake)?;
+    exact(
+        inplay_engine::live::net_win(stake, price_of(price)?),
+        "the amount",
+    )
 }
 
 /// A settled bet's whole return (stake included) for `result` (`won`, `half_won`, `push`, …):
-/// the engine's settlement arithmetic.
+/// the engine's settlement arithmetic (`SettlementResult::payout`).
 #[wasm_bindgen]
 pub fn payout(result: &str, stake: f64, price: f64) -> Result<f64, JsValue> {
-    let stake = whole(stake, "stake", "number of minor units")?;
+    let stake = stake_of(stake)?;
     let result = SettlementResult::ALL
         .into_iter()
         .find(|r| r.as_str() == result)
@@ -336,7 +357,41 @@ pub fn payout(result: &str, stake: f64, price: f64) -> Result<f64, JsValue> {
                 "result must be won, lost, push, half_won, half_lost or void",
             )
         })?;
-    Ok(result.payout(stake, price_of(price)?) as f64)
+    exact(result.payout(stake, price_of(price)?), "the amount")
+}
+
+/// A bet status as the engine reads it (`BetStatus::from_str`): `{phase, code}`, where `phase` is
+/// `accepted`, `pending` or `rejected` and `code` the reject code (`null` unless rejected).
+#[wasm_bindgen(js_name = betStatus)]
+pub fn bet_status(status: &str) -> Result<JsValue, JsValue> {
+    let parsed: BetStatus = status
+        .parse()
+        .map_err(|why: &str| error("invalid_argument", &format!("bet status `{status}`: {why}")))?;
+    let (phase, code) = match parsed {
+        BetStatus::Accepted => ("accepted", None),
+        BetStatus::Pending => ("pending", None),
+        BetStatus::Rejected { code } => ("rejected", Some(code.as_str())),
+    };
+    to_js(&StatusParts { phase, code })
+}
+
+/// The JS shape of a read bet status.
+#[derive(Serialize)]
+struct StatusParts {
+    phase: &'static str,
+    code: Option<&'static str>,
+}
+
+/// The match clock of an anchor at wall time `now_ms` (`ClockAnchor::clock_at`); the package's JS
+/// passes the anchor's three fields.
+#[wasm_bindgen(js_name = clockAt)]
+pub fn clock_at(clock_ms: f64, at_ms: f64, running: bool, now_ms: f64) -> Result<f64, JsValue> {
+    let anchor = ClockAnchor {
+        clock_ms: millis(clock_ms, "anchor.clock_ms")?,
+        at_ms: millis(at_ms, "anchor.at_ms")?,
+        running,
+    };
+    exact(anchor.clock_at(millis(now_ms, "nowMs")?), "the clock")
 }
 
 /// Version of the engine crate compiled into this wasm.
@@ -393,6 +448,26 @@ impl LiveEvent {
     #[wasm_bindgen(getter)]
     pub fn version(&self) -> Result<JsValue, JsValue> {
         to_js(&self.view.version())
+    }
+
+    /// The current image (`MatchImage`), in the engine's JSON shape: what the snapshot and every
+    /// delta applied so far make of it.
+    #[wasm_bindgen(getter)]
+    pub fn image(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.view.snapshot().image)
+    }
+
+    /// The match state at wall time `now_ms`, the clock run on (`MatchImage::state_at`): the state
+    /// [`LiveEvent::prices`] prices at that instant.
+    #[wasm_bindgen(js_name = stateAt)]
+    pub fn state_at(&self, now_ms: f64) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .view
+                .snapshot()
+                .image
+                .state_at(millis(now_ms, "nowMs")?),
+        )
     }
 
     /// Every fair and offered price at wall time `now_ms`; returns the address of the
