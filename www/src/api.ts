@@ -1,7 +1,6 @@
 // The Worker's HTTP API as the page uses it (same origin: the Worker serves this page).
 
-import type { Settlement } from './model/bets.ts';
-import type { BetDecision, MarketBook, OddsPolicy, Snapshot, Version } from './model/wire.ts';
+import type { BetDecision, MarketBook, OddsPolicy, Settlement, Snapshot, Version } from './model/wire.ts';
 
 /** A refusal with the API's stable code (`{"error": {"code", "message"}}`). */
 export class ApiError extends Error {

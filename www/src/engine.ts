@@ -1,7 +1,11 @@
 // The page's door to @inplay/engine, loaded lazily so the shell paints while the wasm compiles.
-// Everything the page prices, checks and decodes goes through the engine; nothing here computes a price.
+// Everything the page prices, checks, decodes, reads and settles goes through the engine: prices,
+// market statuses, the match image and clock, bet statuses, returns. Nothing here computes one.
 // The `live` entry: the live event, frames and odds formats without the modelling functions, so the
 // bettor downloads the smaller wasm.
+
+import type { ReadDecision } from './model/bets.ts';
+import type { BetDecision } from './model/wire.ts';
 
 export type Engine = typeof import('@inplay/engine/live');
 export type LiveEventHandle = import('@inplay/engine/live').LiveEvent;
@@ -16,4 +20,17 @@ export function loadEngine(): Promise<Engine> {
 /** The engine's error code (`InplayError.code`), or `internal`. */
 export function errorCode(e: unknown): string {
   return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'internal';
+}
+
+/**
+ * A decision with its status read by the engine (`betStatus`); null for a status this engine does not
+ * know (it ships with the edge that decides, so only a corrupt answer), which the page then ignores.
+ */
+export function readDecision(engine: Engine, d: BetDecision): ReadDecision | null {
+  try {
+    return { ...d, ...engine.betStatus(d.status) };
+  } catch (e) {
+    console.debug(`inplay: unreadable bet status ${JSON.stringify(d.status)} (${errorCode(e)})`);
+    return null;
+  }
 }

@@ -139,7 +139,7 @@ async function route(): Promise<void> {
   } else if (page === 'bets') {
     next = betsPage();
   } else {
-    next = new MatchList(odds);
+    next = new MatchList(odds, () => engine);
   }
   view = next;
   main.replaceChildren(next.el);

@@ -1,13 +1,15 @@
-// One match as the page holds it: the engine's LiveEvent (for prices, statuses and bet checks) and a
-// display copy of the image, both built from the snapshot and kept current by deltas off the
-// socket. Gaps are never papered over: a delta that does not follow means resume or a fresh snapshot.
+// One match as the page holds it: the engine's LiveEvent, built from the snapshot and kept current by
+// deltas off the socket, and the image the engine made of them (read back from it after each frame,
+// for display: names, score, suspensions, goals). Gaps are never papered over: a delta that does
+// not follow means resume or a fresh snapshot.
 
 import { liveUrl } from '../api.ts';
-import type { Engine, LiveEventHandle } from '../engine.ts';
+import { readDecision, type Engine, type LiveEventHandle } from '../engine.ts';
+import type { ReadDecision } from '../model/bets.ts';
 import { sinceParam, type ConnectionStatus } from '../model/connection.ts';
-import { applyOps, touched } from '../model/image.ts';
+import { touched } from '../model/image.ts';
 import { ServerClock } from '../model/server-clock.ts';
-import type { BetDecision, Delta, MatchImage, Version } from '../model/wire.ts';
+import type { BetErrorFrame, Delta, MatchImage, Version } from '../model/wire.ts';
 import { LiveSocket } from './socket.ts';
 
 export interface MatchFeedEvents {
@@ -15,7 +17,10 @@ export interface MatchFeedEvents {
   snapshot(image: MatchImage): void;
   /** A delta applied; `fields` are the image fields it replaced. */
   delta(image: MatchImage, delta: Delta, fields: Set<string>): void;
-  decision(d: BetDecision): void;
+  /** One of this socket owner's bet decisions, its status read by the engine. */
+  decision(d: ReadDecision): void;
+  /** One of this socket owner's socket bets refused before the engine saw it. */
+  refusal(r: BetErrorFrame): void;
   status(s: ConnectionStatus): void;
 }
 
@@ -27,7 +32,7 @@ export class MatchFeed {
   region: string | null = null;
   shard: number | null = null;
   /** Frames received, by kind: for the status line and the tests. */
-  readonly counts = { snapshot: 0, delta: 0, heartbeat: 0, bet: 0 };
+  readonly counts = { snapshot: 0, delta: 0, heartbeat: 0, bet: 0, bet_error: 0 };
   #engine: Engine;
   #socket: LiveSocket;
   #on: MatchFeedEvents;
@@ -91,7 +96,7 @@ export class MatchFeed {
         const next = this.#engine.LiveEvent.fromSnapshot(frame.bytes);
         this.live?.free();
         this.live = next;
-        this.image = frame.snapshot.image;
+        this.image = next.image;
         this.region = frame.region;
         this.shard = frame.shard;
         this.#behind = false;
@@ -111,7 +116,7 @@ export class MatchFeed {
         } catch (e) {
           return this.#resnapshot(`delta refused: ${String(e)}`);
         }
-        this.image = applyOps(this.image, d.ops);
+        this.image = this.live.image;
         this.#behind = false;
         this.#on.delta(this.image, d, touched(d.ops));
         return;
@@ -137,9 +142,15 @@ export class MatchFeed {
         }
         return;
       }
-      case 'bet':
+      case 'bet': {
         this.counts.bet++;
-        this.#on.decision(frame.decision);
+        const read = readDecision(this.#engine, frame.decision);
+        if (read) this.#on.decision(read);
+        return;
+      }
+      case 'bet_error':
+        this.counts.bet_error++;
+        this.#on.refusal(frame);
         return;
     }
   }

@@ -1,9 +1,10 @@
 // The bettor's own bets: kept in localStorage per user (the API answers one bet by id), updated from
 // placement answers, socket decisions and `GET /v1/bets/{id}` (which also carries the settlement).
+// Every decision's status is read by the engine.
 
 import { getBet } from '../api.ts';
-import { applyDecision, parseStatus, type BetRecord } from '../model/bets.ts';
-import type { BetDecision } from '../model/wire.ts';
+import { loadEngine, readDecision } from '../engine.ts';
+import { applyDecision, type BetRecord, type ReadDecision } from '../model/bets.ts';
 
 const MAX_KEPT = 200;
 
@@ -39,7 +40,7 @@ export class MyBets {
   }
 
   /** A decision for one of ours (from any channel); unknown ids are ignored. */
-  apply(d: BetDecision): BetRecord | null {
+  apply(d: ReadDecision): BetRecord | null {
     const i = this.#bets.findIndex((b) => b.id === d.bet_id);
     const old = this.#bets[i];
     if (i < 0 || !old) return null;
@@ -53,7 +54,13 @@ export class MyBets {
 
   /** Re-reads bets that can still change (pending, or accepted and unsettled) from the API. */
   async refresh(token: string, eventId?: string): Promise<void> {
-    const open = this.list(eventId).filter((b) => parseStatus(b).phase !== 'rejected' && !b.settlement);
+    const open = this.list(eventId).filter((b) => b.status !== 'rejected' && !b.settlement);
+    let engine;
+    try {
+      engine = await loadEngine();
+    } catch {
+      return; // No engine to read the answers with: keep what we have.
+    }
     await Promise.all(
       open.map(async (b) => {
         try {
@@ -61,7 +68,8 @@ export class MyBets {
           const i = this.#bets.findIndex((x) => x.id === b.id);
           const cur = this.#bets[i];
           if (i < 0 || !cur) return;
-          this.#bets[i] = { ...applyDecision(cur, r.decision), settlement: r.settlement ?? null };
+          const read = readDecision(engine, r.decision);
+          this.#bets[i] = { ...(read ? applyDecision(cur, read) : cur), settlement: r.settlement ?? null };
         } catch {
           // Offline or gone: keep what we have.
         }

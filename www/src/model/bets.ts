@@ -1,25 +1,13 @@
-// Bet decisions in a bettor's words, and the page's record of its own bets.
+// Bet decisions in a bettor's words, and the page's record of its own bets. A decision's status is
+// read by the engine (`betStatus`, see `readDecision` in ../engine.ts) before it reaches this module.
 
 import { formatMoney } from './money.ts';
-import type { BetDecision, RejectCode, TradingTerms } from './wire.ts';
+import type { BetDecision, ParsedBetStatus, RejectCode, Settlement, TradingTerms } from './wire.ts';
 
-export type BetPhase = 'pending' | 'accepted' | 'rejected';
+export type BetPhase = ParsedBetStatus['phase'];
 
-export interface ParsedStatus {
-  phase: BetPhase;
-  code: RejectCode | null;
-}
-
-/** `accepted`, `pending`, `rejected:price_changed` (or `rejected` with the code apart, as some answers carry it). */
-export function parseStatus(d: { status: string; code?: string | null }): ParsedStatus {
-  const s = d.status;
-  if (s === 'accepted' || s === 'pending') return { phase: s, code: null };
-  if (s.startsWith('rejected')) {
-    const code = (s.includes(':') ? s.slice(s.indexOf(':') + 1) : d.code ?? 'invalid_request') as RejectCode;
-    return { phase: 'rejected', code };
-  }
-  return { phase: 'pending', code: null };
-}
+/** A decision with its status as the engine reads it: phase, and the reject code when rejected. */
+export type ReadDecision = BetDecision & ParsedBetStatus;
 
 /** Why a bet was refused, said plainly; terms fill in stake limits where known. */
 export function rejectReason(code: RejectCode | string, terms?: TradingTerms): string {
@@ -45,6 +33,10 @@ export function rejectReason(code: RejectCode | string, terms?: TradingTerms): s
       return 'The bet could not be read. Please try again.';
     case 'rate_limited':
       return 'Too many bets at once. Wait a moment and try again.';
+    case 'overloaded':
+    case 'hub_unavailable':
+    case 'relay_unavailable':
+      return 'We are very busy right now. Try again in a moment.';
     case 'token_required':
     case 'token_invalid':
     case 'token_expired':
@@ -68,65 +60,72 @@ export interface BetRecord {
   stake: number;
   price: number;
   placed_ms: number;
-  status: string;
-  code: string | null;
+  /** The phase of the latest decision, as the engine read its status. */
+  status: BetPhase;
+  /** Why it was rejected (`null` unless rejected). */
+  code: RejectCode | null;
   taken_price: number | null;
   release_at_ms: number | null;
   settlement: Settlement | null;
 }
 
-/** How a bet resolved (engine `SettlementResult`). */
-export type SettlementResult = 'won' | 'lost' | 'push' | 'half_won' | 'half_lost' | 'void';
-
-/** The engine's settlement of a bet: `payout` is the total return (stake included), minor units. */
-export interface Settlement {
-  bet_id: string;
-  user_id: string;
-  result: SettlementResult;
-  payout: number;
-}
-
-/** The settlement line of a bet: `Won £25.00`, `Lost`, `Void — stake returned`. */
-export function settlementText(s: Settlement | null): string | null {
-  if (!s) return null;
-  switch (s.result) {
+/** What a settlement pays, in words: `Won £25.00`, `Lost`, `Void — £5.00 back`. */
+function resultText(result: Settlement['result'], payout: number): string | null {
+  switch (result) {
     case 'won':
-      return `Won ${formatMoney(s.payout)}`;
+      return `Won ${formatMoney(payout)}`;
     case 'half_won':
-      return `Half won ${formatMoney(s.payout)}`;
+      return `Half won ${formatMoney(payout)}`;
     case 'half_lost':
-      return `Half lost, ${formatMoney(s.payout)} back`;
+      return `Half lost, ${formatMoney(payout)} back`;
     case 'lost':
       return 'Lost';
     case 'push':
-      return `Push — ${formatMoney(s.payout)} back`;
+      return `Push — ${formatMoney(payout)} back`;
     case 'void':
-      return `Void — ${formatMoney(s.payout)} back`;
+      return `Void — ${formatMoney(payout)} back`;
     default:
       return null;
   }
 }
 
+/**
+ * The settlement line of a bet: `Won £25.00`, `Lost`, `Void — £5.00 back`; after a result correction
+ * the earlier result is named too: `Won £25.00 (corrected from Lost)`. Amounts are the engine's.
+ */
+export function settlementText(s: Settlement | null): string | null {
+  if (!s) return null;
+  const text = resultText(s.result, s.payout);
+  if (text && s.correction) {
+    const before = resultText(s.correction.previous_result, s.correction.previous_payout);
+    return before ? `${text} (corrected from ${before})` : text;
+  }
+  return text;
+}
+
 /** Status line of a bet for the list. */
 export function statusLine(b: Pick<BetRecord, 'status' | 'code' | 'settlement'>): string {
-  const p = parseStatus(b);
   const settled = settlementText(b.settlement);
   if (settled) return settled;
-  if (p.phase === 'accepted') return 'Accepted';
-  if (p.phase === 'pending') return 'Pending';
-  return `Rejected — ${rejectReason(p.code ?? 'invalid_request')}`;
+  switch (b.status) {
+    case 'accepted':
+      return 'Accepted';
+    case 'rejected':
+      return `Rejected — ${rejectReason(b.code ?? 'invalid_request')}`;
+    default:
+      return 'Pending';
+  }
 }
 
 /** Merge a decision into a record (decisions arrive by HTTP, socket and polling, in any order). */
-export function applyDecision(b: BetRecord, d: BetDecision): BetRecord {
-  const p = parseStatus(d);
+export function applyDecision(b: BetRecord, d: ReadDecision): BetRecord {
   // A final decision never goes back to pending.
-  if (p.phase === 'pending' && parseStatus(b).phase !== 'pending') return b;
+  if (d.phase === 'pending' && b.status !== 'pending') return b;
   return {
     ...b,
-    status: p.phase,
-    code: p.code,
-    taken_price: p.phase === 'accepted' ? d.price ?? b.taken_price : b.taken_price,
+    status: d.phase,
+    code: d.code,
+    taken_price: d.phase === 'accepted' ? d.price ?? b.taken_price : b.taken_price,
     release_at_ms: d.release_at_ms ?? b.release_at_ms,
   };
 }

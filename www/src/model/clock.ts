@@ -1,13 +1,10 @@
-// The match clock as a bettor reads it: 67:12 while running, 45+2 in stoppage, HT, FT.
+// The match clock as a bettor reads it: 67:12 while running, 45+2 in stoppage, HT, FT. The time is
+// the engine's (a live event's `stateAt(now)`, or `clockAt(anchor, now)` for an image read without
+// one); only the words are ours.
 
-import type { ClockAnchor, MatchState } from './wire.ts';
+import type { MatchState } from './wire.ts';
 
 export const HALF_MS = 45 * 60_000;
-
-/** Match clock (ms) at server time `nowMs`: the anchor run on while the clock runs. */
-export function clockAt(anchor: ClockAnchor, nowMs: number): number {
-  return anchor.running ? anchor.clock_ms + Math.max(0, nowMs - anchor.at_ms) : anchor.clock_ms;
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -27,8 +24,11 @@ export function formatClock(clockMs: number, period: MatchState['period']): stri
   return `${pad(min)}:${pad(sec)}`;
 }
 
-/** What the clock shows for a period: the running time, or a label when the ball is not in play. */
-export function clockLabel(state: MatchState, anchor: ClockAnchor, nowMs: number, kickoffMs?: number): string {
+/**
+ * What the clock shows at `nowMs`: the running time, or a label when the ball is not in play. `state`
+ * is the engine's state at that instant, its `clock_ms` already run on from the anchor.
+ */
+export function clockLabel(state: MatchState, nowMs: number, kickoffMs?: number): string {
   switch (state.period) {
     case 'pre_match':
       return kickoffMs ? kickoffLabel(kickoffMs, nowMs) : 'Not started';
@@ -37,7 +37,7 @@ export function clockLabel(state: MatchState, anchor: ClockAnchor, nowMs: number
     case 'full_time':
       return 'FT';
     default:
-      return formatClock(clockAt(anchor, nowMs), state.period);
+      return formatClock(state.clock_ms, state.period);
   }
 }
 

@@ -1,12 +1,18 @@
 // Stakes. The engine counts money in integer minor units (pence); the bettor types major units
-// ("5", "2.50"). What a stake returns is the engine's to say (`netWin` from @inplay/engine).
+// ("5", "2.50"). What a stake returns is the engine's to say (`payout` and `netWin` from
+// @inplay/engine): the page only reads and writes amounts, it never multiplies or divides them.
 
 export const CURRENCY = 'GBP';
 const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency: CURRENCY });
 
-/** `£12.50` from 1250. */
+/** `£12.50` from 1250; `-£3.00` from -300 (a correction that claws back). */
 export function formatMoney(minor: number): string {
-  return format.format(minor / 100);
+  const sign = minor < 0 ? '-' : '';
+  const units = Math.abs(minor);
+  const pence = units % 100;
+  // Intl reads a decimal string exactly: the pounds and pence split in integers, never `minor / 100`.
+  const decimal = `${sign}${(units - pence) / 100}.${String(pence).padStart(2, '0')}`;
+  return format.format(decimal as Intl.StringNumericLiteral);
 }
 
 export type StakeParse = { ok: true; minor: number } | { ok: false; message: string };

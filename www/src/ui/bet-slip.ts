@@ -3,9 +3,9 @@
 // the bet is sent, not after. Placing shows the in-play delay as a countdown, then the decision.
 
 import { ApiError, getBet, placeBet } from '../api.ts';
-import { parseStatus, rejectReason, type BetRecord } from '../model/bets.ts';
+import { rejectReason, type BetRecord, type ReadDecision } from '../model/bets.ts';
 import { formatMoney, parseStake } from '../model/money.ts';
-import type { BetDecision, BetRequest, MarketKey, OddsPolicy, SelectionKey, TradingTerms, Version } from '../model/wire.ts';
+import type { BetDecision, BetRequest, MarketKey, OddsPolicy, SelectionKey, SettlementResult, TradingTerms, Version } from '../model/wire.ts';
 import type { Session } from '../session.ts';
 import { h, randomId, setAttr, setText } from './dom.ts';
 import type { OddsText } from './odds-text.ts';
@@ -17,8 +17,10 @@ export interface SlipContext {
   version(): Version | null;
   /** The engine's check: the price the bet would be taken at, or the reject code. */
   check(req: BetRequest): { ok: true; price: number } | { ok: false; code: string };
-  /** The engine's settlement rule: what a winning stake (minor units) pays on top of the stake. */
-  netWin(stakeMinor: number, price: number): number;
+  /** The engine's settlement arithmetic: the whole return of a stake (minor units) at a price; null if it is not a price. */
+  payout(result: SettlementResult, stakeMinor: number, price: number): number | null;
+  /** The engine's reading of a decision's status (null: unreadable, ignore it). */
+  read(d: BetDecision): ReadDecision | null;
   /** The price on the board now (null when not offered). */
   offered(market: string, selection: string): number | null;
   /** Why the market is not open, in words (null when open). */
@@ -51,6 +53,8 @@ interface Item {
   releaseAt: number | null;
   pendingTotalMs: number;
   message: string | null;
+  /** Why the last attempt was not placed; shown under the stake until the bettor changes it. */
+  failure: string | null;
   taken: number | null;
   el: HTMLElement;
   refs: {
@@ -178,16 +182,15 @@ export class BetSlip {
   }
 
   /** A decision for one of this slip's bets (socket, polling or the placement answer). */
-  decision(d: BetDecision): void {
+  decision(d: ReadDecision): void {
     const item = this.#items.find((i) => i.betId === d.bet_id);
     if (!item) return;
-    const p = parseStatus(d);
-    if (p.phase === 'pending') {
+    if (d.phase === 'pending') {
       if (item.phase === 'placing') this.#pending(item, d.release_at_ms);
       return;
     }
     if (item.phase === 'accepted' || item.phase === 'rejected') return;
-    if (p.phase === 'accepted') {
+    if (d.phase === 'accepted') {
       item.phase = 'accepted';
       item.taken = d.price ?? item.seen;
       const stake = parseStake(item.stake);
@@ -196,12 +199,21 @@ export class BetSlip {
       this.#ctx.announce(text, false);
     } else {
       item.phase = 'rejected';
-      item.message = rejectReason(p.code ?? 'invalid_request', this.#ctx.terms() ?? undefined);
+      item.message = rejectReason(d.code, this.#ctx.terms() ?? undefined);
       this.#ctx.announce(`Bet rejected: ${item.label}. ${item.message}`, true);
     }
     this.#paint(item);
     this.tick();
     this.#onChange();
+  }
+
+  /**
+   * A bet sent on the socket and refused before the engine saw it (`bet_error` frame, matched by its
+   * idempotency key): it was not placed, so the item goes back to editing with the reason.
+   */
+  refused(key: string, code: string, message: string): void {
+    const item = this.#items.find((i) => i.key === key && i.phase === 'placing');
+    if (item) this.#notPlaced(item, this.#failure(code, message));
   }
 
   async placeAll(): Promise<void> {
@@ -257,12 +269,14 @@ export class BetSlip {
       releaseAt: null,
       pendingTotalMs: 0,
       message: null,
+      failure: null,
       taken: null,
       el,
       refs: { price, input, note, accept, ret, state, bar, retry },
     };
     input.addEventListener('input', () => {
       item.stake = input.value;
+      item.failure = null;
       item.touched = true;
       this.tick();
     });
@@ -352,10 +366,14 @@ export class BetSlip {
         note = rejectReason(check.code, this.#ctx.terms() ?? undefined);
       }
     }
+    // A refusal stays in view until something newer has to be said.
+    const failed = note === '' && item.failure !== null;
+    if (failed) note = item.failure ?? '';
     setText(r.note, note);
-    r.note.classList.toggle('error', !ok && note !== '');
+    r.note.classList.toggle('error', (!ok || failed) && note !== '');
     r.accept.hidden = !showAccept;
-    setText(r.ret, stake.ok && price ? `Potential return ${formatMoney(stake.minor + this.#ctx.netWin(stake.minor, price))}` : '');
+    const ret = stake.ok && price ? this.#ctx.payout('won', stake.minor, price) : null;
+    setText(r.ret, ret === null ? '' : `Potential return ${formatMoney(ret)}`);
     setAttr(r.input, 'aria-invalid', !ok && item.touched ? 'true' : null);
     return ok;
   }
@@ -365,6 +383,7 @@ export class BetSlip {
     const version = this.#ctx.version();
     if (!stake.ok || !version || item.seen === null) return;
     item.phase = 'placing';
+    item.failure = null;
     item.message = 'Placing…';
     this.#paint(item);
     this.tick();
@@ -377,8 +396,7 @@ export class BetSlip {
         answer = await placeBet(this.#ctx.eventId, session.token, item.key, bet);
       } catch (e) {
         if (e instanceof ApiError) {
-          failure = rejectReason(e.code, this.#ctx.terms() ?? undefined);
-          if (failure === rejectReason('unknown')) failure = e.message;
+          failure = this.#failure(e.code, e.message);
           break;
         }
         failure = 'Connection problem: the bet may not have been placed.';
@@ -386,15 +404,10 @@ export class BetSlip {
       }
     }
     if (!answer) {
-      item.phase = 'editing';
-      item.message = null;
-      this.#paint(item);
-      setText(item.refs.note, failure ?? 'The bet was not placed.');
-      item.refs.note.classList.add('error');
-      this.#ctx.announce(`Bet not placed: ${failure ?? ''}`, true);
-      this.tick();
+      this.#notPlaced(item, failure ?? 'The bet was not placed.');
       return;
     }
+    const read = this.#ctx.read(answer);
     item.betId = answer.bet_id;
     this.#ctx.record({
       id: answer.bet_id,
@@ -413,9 +426,25 @@ export class BetSlip {
       release_at_ms: answer.release_at_ms,
       settlement: null,
     });
-    const p = parseStatus(answer);
-    if (p.phase === 'pending') this.#pending(item, answer.release_at_ms);
-    this.decision(answer);
+    // An answer the engine cannot read is waited out like a pending one: the socket or polling tells.
+    if (!read || read.phase === 'pending') this.#pending(item, answer.release_at_ms);
+    if (read) this.decision(read);
+  }
+
+  /** Why a bet was refused before the engine, in words: ours for the codes we know, else the edge's. */
+  #failure(code: string, message: string): string {
+    const reason = rejectReason(code, this.#ctx.terms() ?? undefined);
+    return reason === rejectReason('unknown') ? message : reason;
+  }
+
+  /** The bet was not placed: back to editing, with the reason under the stake. */
+  #notPlaced(item: Item, failure: string): void {
+    item.phase = 'editing';
+    item.message = null;
+    item.failure = failure;
+    this.#paint(item);
+    this.#ctx.announce(`Bet not placed: ${failure}`, true);
+    this.tick();
   }
 
   #pending(item: Item, releaseAt: number | null): void {
@@ -437,7 +466,8 @@ export class BetSlip {
       if (!session) return;
       try {
         const r = await getBet(item.betId, session.token);
-        this.decision(r.decision);
+        const read = this.#ctx.read(r.decision);
+        if (read) this.decision(read);
       } catch {
         // try again below
       }

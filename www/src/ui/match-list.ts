@@ -1,7 +1,9 @@
 // Live and upcoming matches with score, clock and the match-result prices. The list reads each
-// match's snapshot over HTTP now and then; only an open match view holds a live socket.
+// match's snapshot over HTTP now and then; only an open match view holds a live socket. The clocks
+// tick with the engine's `clockAt` on each snapshot's anchor.
 
 import { bookOf, getEvent, listEvents, type EventAnswer } from '../api.ts';
+import type { Engine } from '../engine.ts';
 import { clockLabel, isInPlay } from '../model/clock.ts';
 import { shortLabel } from '../model/markets.ts';
 import { ServerClock } from '../model/server-clock.ts';
@@ -20,6 +22,8 @@ interface Row {
 export class MatchList {
   readonly el: HTMLElement;
   #odds: OddsText;
+  /** The engine once loaded (it loads beside the list): running clocks show from then on. */
+  #engine: () => Engine | null;
   #list: HTMLElement;
   #rows = new Map<string, Row>();
   #server = new ServerClock();
@@ -30,8 +34,9 @@ export class MatchList {
   /** Names of matches seen, for the bets page. */
   static names = new Map<string, string>();
 
-  constructor(odds: OddsText) {
+  constructor(odds: OddsText, engine: () => Engine | null) {
     this.#odds = odds;
+    this.#engine = engine;
     this.#list = h('ul', { class: 'matches', 'aria-live': 'off' });
     this.el = h('section', { class: 'match-list', 'aria-labelledby': 'matches-title' }, h('h1', { id: 'matches-title' }, 'Football — live and upcoming'), this.#list);
     this.#list.appendChild(h('li', { class: 'muted' }, 'Loading matches…'));
@@ -108,6 +113,17 @@ export class MatchList {
 
   #tickClock(r: Row): void {
     const img = r.answer?.snapshot.image;
-    if (img) setText(r.clock, clockLabel(img.state, img.clock, this.#server.now(), img.fixture.kickoff_ms));
+    if (!img) return;
+    const now = this.#server.now();
+    let clockMs: number | null = null;
+    try {
+      clockMs = this.#engine()?.clockAt(img.clock, now) ?? null;
+    } catch {
+      // An anchor the engine refuses: no running time to show.
+    }
+    // In a half the label is the time itself: without the engine's (still loading) it stays blank
+    // rather than guessed. Breaks and kick-off are labelled from the period alone.
+    const timed = img.state.period === 'first_half' || img.state.period === 'second_half';
+    setText(r.clock, timed && clockMs === null ? '' : clockLabel({ ...img.state, clock_ms: clockMs ?? img.state.clock_ms }, now, img.fixture.kickoff_ms));
   }
 }

@@ -2,15 +2,16 @@
 // market, the bet slip and this match's bets. The page holds the engine's LiveEvent and reprices
 // from the server clock several times a second; the socket only brings what changed.
 
-import { errorCode, type Engine } from '../engine.ts';
+import { errorCode, readDecision, type Engine } from '../engine.ts';
 import { MatchFeed } from '../live/match-feed.ts';
 import type { MyBets } from '../live/my-bets.ts';
 import { MatchChart, resultProbabilities } from '../model/chart.ts';
-import { clockAt, clockLabel, minuteMark } from '../model/clock.ts';
+import type { ReadDecision } from '../model/bets.ts';
+import { clockLabel, minuteMark } from '../model/clock.ts';
 import type { ConnectionStatus } from '../model/connection.ts';
 import { marketTitle, selectionLabel } from '../model/markets.ts';
 import { matchSuspensionText, statusText, teamName } from '../model/suspension.ts';
-import type { BetDecision, MarketBook, MarketStatus, MatchImage } from '../model/wire.ts';
+import type { BetErrorFrame, MarketBook, MarketStatus, MatchImage } from '../model/wire.ts';
 import type { Session } from '../session.ts';
 import type { Announcer } from './announcer.ts';
 import { BetSlip } from './bet-slip.ts';
@@ -85,7 +86,14 @@ export class MatchView {
             return { ok: false, code: errorCode(e) };
           }
         },
-        netWin: (stake, price) => d.engine.netWin(stake, price),
+        payout: (result, stake, price) => {
+          try {
+            return d.engine.payout(result, stake, price);
+          } catch {
+            return null; // not a price the engine settles at (none the board offers)
+          }
+        },
+        read: (dec) => readDecision(d.engine, dec),
         offered: (m, s) => this.#book?.markets.find((x) => x.key === m)?.selections.find((x) => x.key === s)?.odds ?? null,
         closedReason: (m) => (this.#feed.image ? statusText(this.#statuses[m] ?? 'closed', this.#feed.image.suspensions, this.#feed.image.fixture) : 'Loading'),
         terms: () => this.#feed.image?.trading ?? null,
@@ -170,6 +178,7 @@ export class MatchView {
         snapshot: (image) => this.#onSnapshot(image),
         delta: (image, _delta, fields) => this.#onDelta(image, fields),
         decision: (dec) => this.#onDecision(dec),
+        refusal: (r) => this.#onRefusal(r),
         status: (s) => this.#onStatus(s),
       },
     );
@@ -231,17 +240,16 @@ export class MatchView {
     setText(this.#ui.away, image.fixture.away);
     document.title = `${image.fixture.home} v ${image.fixture.away} — inplay`;
     this.#chart.setGoals(image.goals);
-    this.#chart.observeRedCards(image.state.red_cards, clockAt(image.clock, this.#feed.now()));
+    this.#chart.observeRedCards(image.state.red_cards, this.#clockMs(image));
     this.#onStatus(this.#feed.status);
     this.#showState(image);
     this.#tick(true);
   }
 
   #onDelta(image: MatchImage, fields: Set<string>): void {
-    const now = this.#feed.now();
     if (fields.has('goals')) this.#chart.setGoals(image.goals);
     if (fields.has('state')) {
-      this.#chart.observeRedCards(image.state.red_cards, clockAt(image.clock, now));
+      this.#chart.observeRedCards(image.state.red_cards, this.#clockMs(image));
       // Settlement happens on the hub when a period ends: fetch it for our bets.
       const token = this.#d.session()?.token;
       if (token && (image.state.period === 'half_time' || image.state.period === 'full_time')) {
@@ -252,9 +260,18 @@ export class MatchView {
     this.#tick(true);
   }
 
-  #onDecision(d: BetDecision): void {
+  #onDecision(d: ReadDecision): void {
     this.#d.bets.apply(d);
     this.#slip.decision(d);
+  }
+
+  #onRefusal(r: BetErrorFrame): void {
+    this.#slip.refused(r.key, r.error.code, r.error.message);
+  }
+
+  /** The match clock now, as the engine runs it on (the anchor's time if there is no live event). */
+  #clockMs(image: MatchImage): number {
+    return this.#feed.live?.stateAt(this.#feed.now()).clock_ms ?? image.state.clock_ms;
   }
 
   /** Score, cards, goals and the suspension banner: what changes only with a delta. */
@@ -285,7 +302,9 @@ export class MatchView {
     const image = this.#feed.image;
     if (!live || !image) return;
     const now = this.#feed.now();
-    setText(this.#ui.clock, clockLabel(image.state, image.clock, now, image.fixture.kickoff_ms));
+    // The state the prices below are computed at, clock included: the clock shown is theirs.
+    const state = live.stateAt(now);
+    setText(this.#ui.clock, clockLabel(state, now, image.fixture.kickoff_ms));
     let book: MarketBook;
     try {
       book = live.prices(now);
@@ -297,6 +316,6 @@ export class MatchView {
     this.#board.update(book, this.#statuses, image);
     this.#slip.tick();
     const probs = resultProbabilities(book.markets);
-    if (probs && this.#chart.add({ clockMs: clockAt(image.clock, now), ...probs }, event)) this.#chartView.draw();
+    if (probs && this.#chart.add({ clockMs: state.clock_ms, ...probs }, event)) this.#chartView.draw();
   }
 }

@@ -1,6 +1,6 @@
 // The bettor's bets with their status and settlement.
 
-import { parseStatus, statusLine, type BetRecord } from '../model/bets.ts';
+import { statusLine, type BetRecord } from '../model/bets.ts';
 import { formatMoney } from '../model/money.ts';
 import { h } from './dom.ts';
 import type { OddsText } from './odds-text.ts';
@@ -22,7 +22,7 @@ export class BetList {
       return;
     }
     const rows = bets.map((b) => {
-      const phase = b.settlement ? `settled-${b.settlement.result}` : parseStatus(b).phase;
+      const phase = b.settlement ? `settled-${b.settlement.result}` : b.status;
       const price = b.taken_price ?? b.price;
       const match = this.#opts.compact ? null : b.match ?? this.#opts.names?.(b.event_id) ?? null;
       return h(

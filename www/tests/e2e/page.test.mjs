@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { payout } from '@inplay/engine/live';
+
 import { launch } from './browser.mjs';
 import { Api, Feed, PageServer, ROOT, sleep, testVars, until } from './server.mjs';
 
@@ -247,8 +249,15 @@ describe('bets', () => {
     await until(async () => (await item.locator('.note').textContent()) === 'The minimum stake is £0.10.', { what: 'min stake note' });
     assert.equal(await page.isDisabled('.slip .place'), true);
     await item.locator('.stake').fill('5');
-    await until(async () => /^Potential return £\d+\.\d{2}$/.test(await item.locator('.return').textContent()), { what: 'potential return' });
+    // With any price accepted, the slip's price is the one the bet would take: the return shown is the
+    // engine's payout at it, to the penny (read together: the price moves with the clock).
     await page.check('input[name="odds-policy"][value="any"]');
+    const gbp = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
+    await until(async () => {
+      const [price, shown] = await item.evaluate((el) => [el.querySelector('.slip-price').textContent, el.querySelector('.return').textContent]);
+      const pence = payout('won', 500, Number(price));
+      return shown === `Potential return ${gbp.format(`${(pence - (pence % 100)) / 100}.${String(pence % 100).padStart(2, '0')}`)}`;
+    }, { what: 'potential return = the engine\'s payout' });
     await page.screenshot({ path: join(ARTIFACTS, 'bet-slip.png') });
 
     const t0 = Date.now();

@@ -1,19 +1,23 @@
-// Unit tests of the page's pure modules: labels, clock, suspension words, stakes, bet words,
-// server time, price moves, connection status, chart, image following deltas.
+// Unit tests of the page's pure modules: labels, clock words, suspension words, stakes, bet words,
+// server time, price moves, connection status, chart, what a delta touched. Where a module's input
+// is the engine's (a clock, a bet status, an amount), it comes from the built engine package, as on
+// the page.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { applyDecision, parseStatus, rejectReason, settlementText, statusLine, type BetRecord } from '../../src/model/bets.ts';
+import { betStatus, clockAt, payout } from '@inplay/engine/live';
+
+import { applyDecision, rejectReason, settlementText, statusLine, type BetRecord, type ReadDecision } from '../../src/model/bets.ts';
 import { MatchChart, resultProbabilities } from '../../src/model/chart.ts';
-import { clockAt, clockLabel, formatClock, minuteMark } from '../../src/model/clock.ts';
+import { clockLabel, formatClock, minuteMark } from '../../src/model/clock.ts';
 import { backoffMs, connectionStatus, sinceParam } from '../../src/model/connection.ts';
-import { applyOps, touched } from '../../src/model/image.ts';
+import { touched } from '../../src/model/image.ts';
 import { groupMarkets, groupOf, marketTitle, selectionId, selectionLabel } from '../../src/model/markets.ts';
 import { formatMoney, parseStake } from '../../src/model/money.ts';
 import { loadOddsFormat, PriceMoves, saveOddsFormat } from '../../src/model/odds.ts';
 import { ServerClock } from '../../src/model/server-clock.ts';
 import { matchSuspensionText, statusText, suspensionText } from '../../src/model/suspension.ts';
-import type { MarketKey, MatchImage, MatchState } from '../../src/model/wire.ts';
+import type { BetDecision, MarketKey, MatchImage, MatchState } from '../../src/model/wire.ts';
 
 const fixture = { home: 'Arsenal', away: 'Chelsea', kickoff_ms: 0 };
 
@@ -82,10 +86,14 @@ describe('markets', () => {
 });
 
 describe('clock', () => {
-  it('runs the anchor on only while running', () => {
-    assert.equal(clockAt({ clock_ms: 1000, at_ms: 5000, running: true }, 7500), 3500);
-    assert.equal(clockAt({ clock_ms: 1000, at_ms: 5000, running: false }, 7500), 1000);
-    assert.equal(clockAt({ clock_ms: 1000, at_ms: 5000, running: true }, 4000), 1000, 'never before the anchor');
+  it('shows the engine\'s clock in a bettor\'s words', () => {
+    // The anchor as a snapshot carries it, run on by the engine: 67:00 at 5 s, 12 s later 67:12.
+    const anchor = { clock_ms: 67 * 60_000, at_ms: 5_000, running: true };
+    const shown = (a: typeof anchor, period: MatchState['period'], now: number) => clockLabel(state(period, clockAt(a, now)), now);
+    assert.equal(shown(anchor, 'second_half', 17_000), '67:12');
+    assert.equal(shown({ ...anchor, running: false }, 'second_half', 17_000), '67:00', 'a stopped clock stays');
+    assert.equal(shown(anchor, 'second_half', 1_000), '67:00', 'never before the anchor');
+    assert.equal(shown({ ...anchor, clock_ms: 45 * 60_000 }, 'first_half', 135_000), '45+2:10');
   });
 
   it('writes running time and stoppage', () => {
@@ -97,10 +105,10 @@ describe('clock', () => {
   });
 
   it('labels breaks', () => {
-    const a = { clock_ms: 0, at_ms: 0, running: false };
-    assert.equal(clockLabel(state('half_time'), a, 0), 'HT');
-    assert.equal(clockLabel(state('full_time'), a, 0), 'FT');
-    assert.equal(clockLabel(state('pre_match'), a, 10, 5), 'Starting');
+    assert.equal(clockLabel(state('half_time', 45 * 60_000), 0), 'HT');
+    assert.equal(clockLabel(state('full_time', 94 * 60_000), 0), 'FT');
+    assert.equal(clockLabel(state('pre_match'), 10, 5), 'Starting');
+    assert.equal(clockLabel(state('pre_match'), 10), 'Not started');
     assert.equal(minuteMark(22 * 60_000 + 5_000), "23'");
     assert.equal(minuteMark(93 * 60_000), "90+4'");
   });
@@ -136,19 +144,23 @@ describe('money', () => {
     assert.ok(!three.ok && /two decimal/.test(three.message));
   });
 
-  // Returns come from the engine (`netWin`, tested with the package); only formatting is ours.
-  it('formats minor units', () => {
+  // Returns come from the engine (`payout`, tested with the package); only formatting is ours.
+  it('formats minor units exactly', () => {
     assert.equal(formatMoney(1250), '£12.50');
     assert.equal(formatMoney(2500), '£25.00');
+    assert.equal(formatMoney(5), '£0.05');
+    assert.equal(formatMoney(-300), '-£3.00');
+    assert.equal(formatMoney(payout('won', 100, 1.13)), '£1.13');
+    // Where `minor / 100` is no longer the nearest double to the pence, the text still is.
+    assert.equal(formatMoney(9_007_199_254_740_901), '£90,071,992,547,409.01');
   });
 });
 
 describe('bets', () => {
-  it('reads statuses in both wire forms', () => {
-    assert.deepEqual(parseStatus({ status: 'accepted' }), { phase: 'accepted', code: null });
-    assert.deepEqual(parseStatus({ status: 'rejected:price_changed' }), { phase: 'rejected', code: 'price_changed' });
-    assert.deepEqual(parseStatus({ status: 'rejected', code: 'market_suspended' }), { phase: 'rejected', code: 'market_suspended' });
-  });
+  const decision = (status: string): ReadDecision => {
+    const d: BetDecision = { bet_id: 'b', user_id: 'u', status: status as BetDecision['status'], price: 2.02, release_at_ms: null, version: { epoch: 1, seq: 2 }, decided_at_ms: 11 };
+    return { ...d, ...betStatus(d.status) };
+  };
 
   it('explains refusals plainly', () => {
     assert.match(rejectReason('market_suspended'), /suspended/);
@@ -156,22 +168,37 @@ describe('bets', () => {
     const terms = image().trading;
     assert.equal(rejectReason('stake_too_low', terms), 'The minimum stake is £0.10.');
     assert.equal(rejectReason('stake_too_high', terms), 'The maximum stake is £10,000.00.');
+    assert.match(rejectReason('overloaded'), /busy/);
   });
 
-  it('never lets a late pending answer undo a decision', () => {
+  it('follows decisions as the engine reads them, and never lets a late pending answer undo one', () => {
     const rec: BetRecord = {
       id: 'b', event_id: 'm1', market: '1x2', selection: 'home', title: 'Match result', label: 'Arsenal', stake: 500,
       price: 2, placed_ms: 0, status: 'pending', code: null, taken_price: null, release_at_ms: 10, settlement: null,
     };
-    const d = { bet_id: 'b', user_id: 'u', price: 2.02, release_at_ms: null, version: { epoch: 1, seq: 2 }, decided_at_ms: 11 };
-    const accepted = applyDecision(rec, { ...d, status: 'accepted' });
+    assert.equal(statusLine(rec), 'Pending');
+    const accepted = applyDecision(rec, decision('accepted'));
     assert.equal(accepted.status, 'accepted');
     assert.equal(accepted.taken_price, 2.02);
-    assert.equal(applyDecision(accepted, { ...d, status: 'pending' }).status, 'accepted');
-    const rejected = applyDecision(rec, { ...d, status: 'rejected:market_suspended' });
+    assert.equal(statusLine(accepted), 'Accepted');
+    assert.equal(applyDecision(accepted, decision('pending')), accepted);
+    const rejected = applyDecision(rec, decision('rejected:market_suspended'));
+    assert.equal(rejected.status, 'rejected');
+    assert.equal(rejected.code, 'market_suspended');
+    assert.equal(rejected.taken_price, null);
     assert.equal(statusLine(rejected), `Rejected — ${rejectReason('market_suspended')}`);
-    assert.equal(statusLine({ ...accepted, settlement: { bet_id: 'b', user_id: 'u', result: 'won', payout: 1010 } }), 'Won £10.10');
-    assert.equal(settlementText({ bet_id: 'b', user_id: 'u', result: 'lost', payout: 0 }), 'Lost');
+  });
+
+  it('shows the engine\'s settlement, and what a correction replaced', () => {
+    const won = { bet_id: 'b', user_id: 'u', result: 'won' as const, payout: payout('won', 500, 2.02), correction: null };
+    assert.equal(settlementText(won), 'Won £10.10');
+    assert.equal(settlementText({ ...won, result: 'lost', payout: 0 }), 'Lost');
+    assert.equal(settlementText({ ...won, result: 'half_lost', payout: payout('half_lost', 501, 2.02) }), 'Half lost, £2.50 back');
+    const corrected = { ...won, correction: { previous_result: 'lost' as const, previous_payout: 0, difference: won.payout } };
+    assert.equal(settlementText(corrected), 'Won £10.10 (corrected from Lost)');
+    const rec = { status: 'accepted' as const, code: null, settlement: corrected };
+    assert.equal(statusLine(rec), 'Won £10.10 (corrected from Lost)');
+    assert.equal(settlementText(null), null);
   });
 });
 
@@ -267,20 +294,10 @@ describe('chart', () => {
 });
 
 describe('image', () => {
-  it('follows deltas field by field', () => {
+  it('says which fields a delta replaced', () => {
     const before = image();
-    const goal = [{ team: 'home' as const, clock_ms: 610_000 }];
-    const after = applyOps(before, [
-      { suspensions: [{ reason: 'goal', team: 'home', since_ms: 5, until_ms: null }] },
-      { goals: goal },
-      { state: { ...before.state, score: { home: 1, away: 0 } } },
-    ]);
-    assert.equal(after.state.score.home, 1);
-    assert.deepEqual(after.goals, goal);
-    assert.equal(after.suspensions[0]?.reason, 'goal');
-    assert.equal(before.state.score.home, 0, 'the old image is untouched');
     assert.deepEqual([...touched([{ goals: [] }, { clock: before.clock }])], ['goals', 'clock']);
-    const unknown = applyOps(before, [{ something_new: 1 } as never]);
-    assert.deepEqual(unknown, before);
+    assert.deepEqual([...touched([{ state: before.state }, { state: before.state }])], ['state']);
+    assert.deepEqual([...touched([])], []);
   });
 });
