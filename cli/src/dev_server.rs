@@ -51,12 +51,17 @@ pub fn repo_root() -> Result<PathBuf> {
     }
 }
 
-/// A copy of the built worker and a wrangler.toml for it without the `[build]` step: the run serves
-/// exactly the worker it started with, and other work on the tree (an engine edit, a rebuild) neither
-/// rebuilds nor reloads it mid-measurement.
+/// A copy of the built worker and the page, and a wrangler.toml for them without the `[build]` step:
+/// the run serves exactly what it started with, and other work on the tree (an engine edit, a
+/// rebuild of the worker or the page) neither rebuilds nor reloads it mid-measurement.
 fn write_isolated_config(root: &Path, persist: &Path) -> Result<()> {
     let run = persist.join("run");
     copy_dir(&root.join("edge/build"), &run.join("build"))?;
+    let assets = run.join("assets");
+    std::fs::create_dir_all(&assets)?;
+    if root.join("www/dist").is_dir() {
+        copy_dir(&root.join("www/dist"), &assets)?;
+    }
     let original = std::fs::read_to_string(root.join("wrangler.toml"))?;
     let mut out = String::new();
     let mut in_build = false;
@@ -73,7 +78,7 @@ fn write_isolated_config(root: &Path, persist: &Path) -> Result<()> {
         } else if t.starts_with("directory =") {
             out.push_str(&format!(
                 "directory = {:?}\n",
-                root.join("www/dist").display().to_string()
+                assets.display().to_string()
             ));
         } else {
             out.push_str(line);
