@@ -9,7 +9,7 @@
 //! A set's outcome is kept as a [`SetDist`]: the probability of each final score, by winner and
 //! loser's games, which is all the match level needs (who won, how many games, by how many).
 
-use super::params::{Player, TennisParams};
+use super::params::{FinalSet, Player, TennisParams};
 use super::score::{SetRule, first_tiebreak_server, tiebreak_server_is_first};
 
 /// Games in a set won 6-0, 6-1, 6-2, 6-3, 6-4, 7-5, 7-6: the loser's games `l` index the arrays.
@@ -159,6 +159,9 @@ pub(crate) struct Chain {
     pub ratio: f64,
     /// 1 / (1 − ratio), computed from the pair probabilities so it never divides by a rounding residue.
     pub tail_scale: f64,
+    /// P(A wins a tiebreak to 7 from 0-0) with A, B serving first; and to 10 when the format has one.
+    tiebreak_7: [f64; 2],
+    tiebreak_10: [f64; 2],
 }
 
 impl Chain {
@@ -168,18 +171,35 @@ impl Chain {
         let hold_b = game(params.serve_b, 0, 0, params.no_ad);
         let (x, y) = (hold_a, 1.0 - hold_b);
         let pair = [x * y, (1.0 - x) * (1.0 - y)];
+        // Each fresh set reaching 6-6 needs these; solve them once.
+        let from_scratch = |n| {
+            [
+                tiebreak(params, n, 0, 0, Player::A),
+                tiebreak(params, n, 0, 0, Player::B),
+            ]
+        };
         Chain {
             params: *params,
             game_a: [x, y],
             pair,
             ratio: x * (1.0 - y) + (1.0 - x) * y,
             tail_scale: 1.0 / (pair[0] + pair[1]),
+            tiebreak_7: from_scratch(7),
+            tiebreak_10: if params.final_set == FinalSet::Tiebreak10 {
+                from_scratch(10)
+            } else {
+                [0.0; 2]
+            },
         }
     }
 
-    /// P(A wins a tiebreak to `target` from 0-0, `first` serving first).
+    /// P(A wins a tiebreak to `target` (7 or 10) from 0-0, `first` serving first).
     pub fn tiebreak(&self, target: u8, first: Player) -> f64 {
-        tiebreak(&self.params, target, 0, 0, first)
+        match target {
+            7 => self.tiebreak_7[first.index()],
+            10 if self.params.final_set == FinalSet::Tiebreak10 => self.tiebreak_10[first.index()],
+            n => tiebreak(&self.params, n, 0, 0, first),
+        }
     }
 
     /// A fresh set under `rule`, `first` serving its first game.

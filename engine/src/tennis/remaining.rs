@@ -14,8 +14,9 @@ use super::params::{Player, TennisParams};
 use super::score::{SetRule, TennisState, first_tiebreak_server, set_rule};
 
 /// Slots of the games distribution: games from the start of the set in play, the last slot
-/// holding every count from `GAMES_LEN − 1` up. Whole-match lines stop well below it.
-pub(crate) const GAMES_LEN: usize = 64;
+/// holding every count from `GAMES_LEN − 1` up. Whole-match lines stop well below it, and paths
+/// still open (at most four tiebreak sets, 52 games) plus one more set (13) never reach it.
+pub(crate) const GAMES_LEN: usize = 72;
 /// Offset and length of the games-difference distribution (A − B from the start of the set in
 /// play, at most 3 × 6 = 18 either way). The offset is even, so a slot's parity is its value's.
 pub(crate) const DIFF_OFFSET: usize = 20;
@@ -50,14 +51,17 @@ struct Mass {
     clean: [f64; 2],
 }
 
-/// Games and games-difference distributions of the paths through one sets score, and the span
-/// of games holding mass (so that convolutions skip the empty slots).
+/// Games and games-difference distributions of the paths through one sets score, and the spans
+/// holding mass (so that convolutions skip the empty slots).
 #[derive(Clone, Copy)]
 struct Spread {
     games: [f64; GAMES_LEN],
     diff: [f64; DIFF_LEN],
+    /// Slots `lo..=hi` of `games` and `dlo..=dhi` of `diff` hold all the mass.
     lo: usize,
     hi: usize,
+    dlo: usize,
+    dhi: usize,
 }
 
 impl Spread {
@@ -66,15 +70,68 @@ impl Spread {
         diff: [0.0; DIFF_LEN],
         lo: GAMES_LEN,
         hi: 0,
+        dlo: DIFF_LEN,
+        dhi: 0,
     };
 
-    /// Adds `p` at `t` games (lumped at the last slot) and a games difference of `d` slots.
+    /// Adds `p` at `t` games (lumped at the last slot) and at difference slot `d`.
     fn add(&mut self, t: usize, d: usize, p: f64) {
         let t = t.min(GAMES_LEN - 1);
         self.games[t] += p;
         self.lo = self.lo.min(t);
         self.hi = self.hi.max(t);
+        let d = d.min(DIFF_LEN - 1);
         self.diff[d] += p;
+        self.dlo = self.dlo.min(d);
+        self.dhi = self.dhi.max(d);
+    }
+
+    /// Adds the next set to every path in `from`: `by_parity[q]` is the set as played when the
+    /// games so far have parity `q` (which fixes its first server), and `sign` is +1 when this
+    /// spread's paths are those that A wins it, −1 for B.
+    fn convolve(&mut self, from: &Spread, by_parity: [&[f64; 7]; 2], sign: isize) {
+        // Open paths have at most 4 × 13 games and a difference within ±18 (see `GAMES_LEN`,
+        // `DIFF_OFFSET`), so the clamps below never cut mass from a valid state.
+        let hi = from.hi.min(GAMES_LEN - 1 - SET_LENGTH[6]);
+        if from.lo <= hi {
+            for l in 0..7 {
+                let k = [by_parity[0][l], by_parity[1][l]];
+                let len = SET_LENGTH[l];
+                scaled_add(
+                    &mut self.games[from.lo + len..=hi + len],
+                    &from.games[from.lo..=hi],
+                    [k[from.lo & 1], k[!from.lo & 1]],
+                );
+            }
+            self.lo = self.lo.min(from.lo + SET_LENGTH[0]);
+            self.hi = self.hi.max(hi + SET_LENGTH[6]);
+        }
+        let dlo = from.dlo.max(SET_MARGIN[0]);
+        let dhi = from.dhi.min(DIFF_LEN - 1 - SET_MARGIN[0]);
+        if dlo <= dhi {
+            for l in 0..7 {
+                // DIFF_OFFSET is even, so a slot's parity is its difference's, and so its games'.
+                let k = [by_parity[0][l], by_parity[1][l]];
+                let m = SET_MARGIN[l];
+                let to = if sign > 0 {
+                    &mut self.diff[dlo + m..=dhi + m]
+                } else {
+                    &mut self.diff[dlo - m..=dhi - m]
+                };
+                scaled_add(to, &from.diff[dlo..=dhi], [k[dlo & 1], k[!dlo & 1]]);
+            }
+        }
+        if dlo <= dhi {
+            // A set moves the difference by 1 to 6 games toward its winner.
+            let (most, least) = (SET_MARGIN[0], SET_MARGIN[6]);
+            let (a, b) = if sign > 0 {
+                (dlo + least, dhi + most)
+            } else {
+                (dlo - most, dhi - least)
+            };
+            self.dlo = self.dlo.min(a);
+            self.dhi = self.dhi.max(b);
+        }
     }
 }
 
@@ -230,19 +287,13 @@ fn spread(
     opener: Player,
 ) {
     let last = need - 1;
-    let server = |parity: usize| if parity == 0 { opener } else { opener.other() };
-    // Open sets scores; every finished match goes to `end`.
-    let mut at = [[None::<Spread>; SETS]; SETS];
-    let mut end = Spread::EMPTY;
+    // One spread per sets score, finished ones included (summed at the end); `x * SETS + y`.
+    let mut at = [None::<Spread>; SETS * SETS];
     // Advantage-set tails (only ever the deciding set), by the games at which each starts.
     let mut tails = [0.0; GAMES_LEN];
     for w in [Player::A, Player::B] {
         let (tx, ty) = won(sa, sb, w);
-        let to = if tx == need || ty == need {
-            &mut end
-        } else {
-            at[tx][ty].get_or_insert(Spread::EMPTY)
-        };
+        let to = at[tx * SETS + ty].get_or_insert(Spread::EMPTY);
         let i = w.index();
         for (l, &p) in current.score[i].iter().enumerate() {
             if p > 0.0 {
@@ -264,46 +315,45 @@ fn spread(
             let Some(y) = n.checked_sub(x).filter(|&y| y >= sb && y < need) else {
                 continue;
             };
-            let Some(from) = at[x][y].take() else {
-                continue;
-            };
             let kernel = if x == last && y == last {
                 deciding
             } else {
                 normal
             };
-            for w in [Player::A, Player::B] {
-                let (tx, ty) = won(x, y, w);
-                let to = if tx == need || ty == need {
-                    &mut end
-                } else {
-                    at[tx][ty].get_or_insert(Spread::EMPTY)
-                };
-                let i = w.index();
+            // The set as played after an even / odd number of games.
+            let sets = [&kernel[opener.index()], &kernel[opener.other().index()]];
+            let cells = [x * SETS + y, (x + 1) * SETS + y, x * SETS + y + 1];
+            let Ok([Some(from), to_a, to_b]) = at.get_disjoint_mut(cells) else {
+                continue;
+            };
+            let from = &*from;
+            let to_a = to_a.get_or_insert(Spread::EMPTY);
+            let to_b = to_b.get_or_insert(Spread::EMPTY);
+            to_a.convolve(from, [&sets[0].score[0], &sets[1].score[0]], 1);
+            to_b.convolve(from, [&sets[0].score[1], &sets[1].score[1]], -1);
+            if sets[0].tail != [0.0; 2] || sets[1].tail != [0.0; 2] {
                 for t in from.lo..=from.hi {
-                    let v = from.games[t];
-                    if v == 0.0 {
-                        continue;
-                    }
-                    let set = &kernel[server(t % 2).index()];
-                    for (l, &p) in set.score[i].iter().enumerate() {
-                        let u = (t + SET_LENGTH[l]).min(GAMES_LEN - 1);
-                        to.games[u] += v * p;
-                        to.lo = to.lo.min(u);
-                        to.hi = to.hi.max(u);
-                    }
-                    tails[(t + TAIL_LENGTH).min(GAMES_LEN - 1)] += v * set.tail[i];
+                    let set = sets[t & 1];
+                    tails[(t + TAIL_LENGTH).min(GAMES_LEN - 1)] +=
+                        from.games[t] * (set.tail[0] + set.tail[1]);
                 }
-                for (d, &v) in from.diff.iter().enumerate() {
-                    if v == 0.0 {
-                        continue;
-                    }
-                    // DIFF_OFFSET is even: the slot's parity is the difference's, and the games'.
-                    let set = &kernel[server(d % 2).index()];
-                    for (l, &p) in set.score[i].iter().enumerate() {
-                        to.diff[margin(d, w, SET_MARGIN[l])] += v * p;
-                    }
-                    to.diff[margin(d, w, 2)] += v * set.tail_total[i];
+                for d in from.dlo..=from.dhi {
+                    let set = sets[d & 1];
+                    to_a.diff[margin(d, Player::A, 2)] += from.diff[d] * set.tail_total[0];
+                    to_b.diff[margin(d, Player::B, 2)] += from.diff[d] * set.tail_total[1];
+                }
+            }
+        }
+    }
+    // Every finished match: the sets scores with `need` sets for one player.
+    for k in 0..need {
+        for cell in [need * SETS + k, k * SETS + need] {
+            if let Some(s) = &at[cell] {
+                for (o, v) in out.games.iter_mut().zip(&s.games) {
+                    *o += v;
+                }
+                for (o, v) in out.diff.iter_mut().zip(&s.diff) {
+                    *o += v;
                 }
             }
         }
@@ -315,11 +365,26 @@ fn spread(
     let mut u = [0.0; GAMES_LEN];
     for t in 0..n {
         u[t] = tails[t] + if t >= 2 { r * u[t - 2] } else { 0.0 };
-        end.games[t] += u[t];
+        out.games[t] += u[t];
     }
-    end.games[n] += (tails[n] + r * (u[n - 1] + u[n - 2])) * chain.tail_scale;
-    out.games = end.games;
-    out.diff = end.diff;
+    out.games[n] += (tails[n] + r * (u[n - 1] + u[n - 2])) * chain.tail_scale;
+}
+
+/// `to[i] += from[i] · k[i mod 2]`, two slots at a time so that the pair is one vector operation.
+fn scaled_add(to: &mut [f64], from: &[f64], k: [f64; 2]) {
+    let mut to_pairs = to.chunks_exact_mut(2);
+    let mut from_pairs = from.chunks_exact(2);
+    for (t, f) in (&mut to_pairs).zip(&mut from_pairs) {
+        t[0] += f[0] * k[0];
+        t[1] += f[1] * k[1];
+    }
+    for (t, f) in to_pairs
+        .into_remainder()
+        .iter_mut()
+        .zip(from_pairs.remainder())
+    {
+        *t += f * k[0];
+    }
 }
 
 /// The difference slot `d` moved by a set that `w` won by `by` games (clamped into the array,
