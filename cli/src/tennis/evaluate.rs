@@ -86,6 +86,44 @@ impl Sum {
     }
 }
 
+/// Forecasts grouped by value: is an event priced at p won a share p of the time?
+#[derive(Debug, Default, Serialize)]
+pub struct Bin {
+    /// Forecasts in `[from, from + 0.1)`.
+    pub from: f64,
+    /// How many.
+    pub forecasts: u64,
+    /// Their mean.
+    pub mean_forecast: f64,
+    /// Share of them that A went on to win.
+    pub won: f64,
+}
+
+/// Ten bins of width 0.1, accumulated as sums.
+#[derive(Default)]
+struct Calibration([(u64, f64, u64); 10]);
+
+impl Calibration {
+    fn add(&mut self, p: f64, a_won: bool) {
+        let bin = &mut self.0[((p * 10.0) as usize).min(9)];
+        bin.0 += 1;
+        bin.1 += p;
+        bin.2 += u64::from(a_won);
+    }
+    fn bins(&self) -> Vec<Bin> {
+        self.0
+            .iter()
+            .enumerate()
+            .map(|(i, &(n, sum, won))| Bin {
+                from: i as f64 / 10.0,
+                forecasts: n,
+                mean_forecast: if n > 0 { sum / n as f64 } else { 0.0 },
+                won: if n > 0 { won as f64 / n as f64 } else { 0.0 },
+            })
+            .collect()
+    }
+}
+
 /// Points won by the server.
 #[derive(Debug, Default, Serialize)]
 pub struct ServeShare {
@@ -152,6 +190,8 @@ pub struct OddsReport {
     pub pre_match_constant: Score,
     /// The in-play model without the odds: both players at the average.
     pub in_play_without_odds: Score,
+    /// The in-play model's forecasts by value, against how often A won.
+    pub calibration: Vec<Bin>,
 }
 
 /// A tennis-data.co.uk name, `Del Potro J.M.`: the surname's words and the initials' first letters.
@@ -425,6 +465,7 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
         None => None,
     };
     let (mut in_play, mut constant, mut blind) = (Sum::default(), Sum::default(), Sum::default());
+    let mut calibration = Calibration::default();
     let mut by_surface: HashMap<&'static str, (u64, u64)> = HashMap::new();
     for record in &records {
         let Some((first, last)) = span else { break };
@@ -453,6 +494,7 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
         let (mut b_in, mut b_pre) = (Sum::default(), Sum::default());
         for f in &result.forecasts {
             in_play.add(f.in_play, a_won);
+            calibration.add(f.in_play, a_won);
             constant.add(result.pre_match, a_won);
             blind.add(f.without_odds, a_won);
             b_in.add(f.in_play, a_won);
@@ -488,6 +530,7 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
     o.in_play = in_play.mean(o.points);
     o.pre_match_constant = constant.mean(o.points);
     o.in_play_without_odds = blind.mean(o.points);
+    o.calibration = calibration.bins();
     o.serve_share_by_surface = by_surface
         .into_iter()
         .map(|(k, v)| (k, ServeShare::from(v)))
@@ -612,6 +655,18 @@ fn print(r: &Report, json: bool) -> Result<()> {
             ("in-play, without odds", &o.in_play_without_odds),
         ] {
             writeln!(out, "{name:<28} {:>8.5} {:>9.5}", s.brier, s.log_loss)?;
+        }
+        writeln!(out, "in-play forecasts   mean   A won")?;
+        for b in &o.calibration {
+            writeln!(
+                out,
+                "  [{:.1}, {:.1}) {:>8} {:.4} {:.4}",
+                b.from,
+                b.from + 0.1,
+                b.forecasts,
+                b.mean_forecast,
+                b.won
+            )?;
         }
     }
     Ok(out.flush()?)

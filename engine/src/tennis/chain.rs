@@ -116,8 +116,6 @@ pub(crate) struct SetDist {
     pub tail_total: [f64; 2],
     /// Games already played beyond 5-5 in an advantage set (its score is solved as from 5-5 or 6-5).
     pub offset: usize,
-    /// P(the set is decided by a tiebreak).
-    pub tiebreak: f64,
 }
 
 impl SetDist {
@@ -252,7 +250,6 @@ impl Chain {
                             };
                             d.score[0][6] += mass * t;
                             d.score[1][6] += mass * (1.0 - t);
-                            d.tiebreak += mass;
                         }
                         SetRule::Advantage => {
                             d.tail[0] += mass * self.pair[0];

@@ -114,7 +114,7 @@ pub(crate) fn build_into(
         PLAYERS,
         [o.set_a, non_negative(1.0 - o.set_a)],
     );
-    if let Some((_, next_a)) = o.next_set {
+    if let Some(next_a) = o.next_set {
         w.plain(
             MarketKey::NextSetWinner,
             PLAYERS,

@@ -34,8 +34,8 @@ pub(crate) struct Outlook {
     pub set_a: f64,
     /// P(the match ends `[a][b]` in sets), at final scores only.
     pub sets: [[f64; SETS]; SETS],
-    /// P(the set after the one in play is played), and P(A wins it) given that it is.
-    pub next_set: Option<(f64, f64)>,
+    /// P(A wins the set after the one in play) given that it is played; `None` when it cannot be.
+    pub next_set: Option<f64>,
     /// P(no tiebreak in the rest of the match).
     pub no_tiebreak: f64,
     /// With `games`: the distribution of games from the start of the set in play to the end.
@@ -193,7 +193,6 @@ pub(crate) fn outlook(params: &TennisParams, state: &TennisState, games: bool) -
         mass[x][y].all = all;
         mass[x][y].clean = clean;
     }
-    let mut next_set = None;
     let mut played = 0.0;
     let mut next_a = 0.0;
     for x in sa..=need {
@@ -225,9 +224,7 @@ pub(crate) fn outlook(params: &TennisParams, state: &TennisState, games: bool) -
             }
         }
     }
-    if played > 0.0 {
-        next_set = Some((played, next_a / played));
-    }
+    let next_set = (played > 0.0).then(|| next_a / played);
     let mut sets = [[0.0; SETS]; SETS];
     let mut no_tiebreak = 0.0;
     for (x, row) in mass.iter().enumerate() {
