@@ -14,10 +14,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use inplay_engine::market::{Line, MarketKey, SelectionKey};
 use inplay_engine::odds::MarginMethod;
 use inplay_engine::tennis::{
     FinalSet, FitOptions, MatchOdds, Player, Surface, TennisParams, TennisState, Tour, fit_tennis,
-    match_winner, serve_average,
+    match_winner, price, serve_average,
 };
 use serde::Serialize;
 
@@ -124,6 +125,29 @@ impl Calibration {
     }
 }
 
+/// A total-games line priced before the match, against the games played.
+#[derive(Debug, Default, Serialize)]
+pub struct TotalLine {
+    /// The line (22.5 best of 3, 38.5 best of 5).
+    pub line: f64,
+    /// Matches.
+    pub matches: u64,
+    /// Mean pre-match P(over).
+    pub mean_forecast: f64,
+    /// Share of them that went over.
+    pub over: f64,
+    /// Mean games played.
+    pub mean_games: f64,
+}
+
+#[derive(Default)]
+struct LineSum {
+    matches: u64,
+    forecast: f64,
+    over: u64,
+    games: f64,
+}
+
 /// Points won by the server.
 #[derive(Debug, Default, Serialize)]
 pub struct ServeShare {
@@ -192,6 +216,8 @@ pub struct OddsReport {
     pub in_play_without_odds: Score,
     /// The in-play model's forecasts by value, against how often A won.
     pub calibration: Vec<Bin>,
+    /// Total games: the anchored fit's pre-match price of one line per format, against the games.
+    pub total_games: Vec<TotalLine>,
 }
 
 /// A tennis-data.co.uk name, `Del Potro J.M.`: the surname's words and the initials' first letters.
@@ -466,6 +492,8 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
     };
     let (mut in_play, mut constant, mut blind) = (Sum::default(), Sum::default(), Sum::default());
     let mut calibration = Calibration::default();
+    // Best of 3 at 22.5 games, best of 5 at 38.5.
+    let mut totals = [LineSum::default(), LineSum::default()];
     let mut by_surface: HashMap<&'static str, (u64, u64)> = HashMap::new();
     for record in &records {
         let Some((first, last)) = span else { break };
@@ -500,6 +528,15 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
             b_in.add(f.in_play, a_won);
             b_pre.add(result.pre_match, a_won);
         }
+        let games: u32 = record_sets(&record.score)
+            .iter()
+            .map(|s| u32::from(s[0]) + u32::from(s[1]))
+            .sum();
+        let t = &mut totals[usize::from(row.best_of == 5)];
+        t.matches += 1;
+        t.forecast += result.over;
+        t.over += u64::from(f64::from(games) > total_line(row.best_of));
+        t.games += f64::from(games);
         let served = by_surface.entry(surface_name(row.surface)).or_default();
         let (w, n) = pbp::serve_points(&record.points);
         served.0 += w;
@@ -531,6 +568,21 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
     o.pre_match_constant = constant.mean(o.points);
     o.in_play_without_odds = blind.mean(o.points);
     o.calibration = calibration.bins();
+    o.total_games = [3, 5]
+        .iter()
+        .zip(&totals)
+        .filter(|(_, t)| t.matches > 0)
+        .map(|(&best_of, t)| {
+            let n = t.matches as f64;
+            TotalLine {
+                line: total_line(best_of),
+                matches: t.matches,
+                mean_forecast: t.forecast / n,
+                over: t.over as f64 / n,
+                mean_games: t.games / n,
+            }
+        })
+        .collect();
     o.serve_share_by_surface = by_surface
         .into_iter()
         .map(|(k, v)| (k, ServeShare::from(v)))
@@ -562,6 +614,13 @@ struct Evaluation {
     odds: [f64; 2],
     pre_match: f64,
     forecasts: Vec<Forecast>,
+    /// Pre-match P(more games than `total_line`).
+    over: f64,
+}
+
+/// The total-games line checked for each format.
+fn total_line(best_of: u8) -> f64 {
+    if best_of == 5 { 38.5 } else { 22.5 }
 }
 
 /// Fits the row's odds and forecasts every point of the record; `None` if either fails.
@@ -602,6 +661,7 @@ fn evaluate(
     };
     let played = pbp::replay(&params, record).ok()?;
     let pre_match = match_winner(&params, &TennisState::pre_match(Player::A)).ok()?;
+    let over = over_line(&params)?;
     let mut forecasts = Vec::with_capacity(played.len());
     for (state, _) in &played {
         forecasts.push(Forecast {
@@ -614,7 +674,16 @@ fn evaluate(
         odds,
         pre_match,
         forecasts,
+        over,
     })
+}
+
+/// Pre-match P(more games than `total_line`), from the book.
+fn over_line(params: &TennisParams) -> Option<f64> {
+    let line = Line::from_goals(total_line(params.best_of))?;
+    let book = price(params, &TennisState::pre_match(Player::A)).ok()?;
+    let over = book.selection(MarketKey::TotalGames(line), SelectionKey::Over)?;
+    over.outcomes.map(|o| o.win)
 }
 
 fn print(r: &Report, json: bool) -> Result<()> {
@@ -655,6 +724,13 @@ fn print(r: &Report, json: bool) -> Result<()> {
             ("in-play, without odds", &o.in_play_without_odds),
         ] {
             writeln!(out, "{name:<28} {:>8.5} {:>9.5}", s.brier, s.log_loss)?;
+        }
+        for t in &o.total_games {
+            writeln!(
+                out,
+                "total games over {} ({} matches): priced {:.4} before the match, went over {:.4} (mean games {:.2})",
+                t.line, t.matches, t.mean_forecast, t.over, t.mean_games
+            )?;
         }
         writeln!(out, "in-play forecasts   mean   A won")?;
         for b in &o.calibration {
