@@ -52,8 +52,8 @@ pub enum FinalSet {
     Tiebreak7,
     /// A match tiebreak to 10 (the Grand Slams since 2022).
     Tiebreak10,
-    /// No tiebreak: play on until a player leads by two games (Wimbledon and Roland-Garros before
-    /// 2019, the Davis Cup).
+    /// No tiebreak: play on until a player leads by two games (the Australian Open, Roland-Garros
+    /// and Wimbledon in the years of the point-by-point data).
     Advantage,
 }
 
