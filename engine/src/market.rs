@@ -525,20 +525,33 @@ impl MarketBook {
 
 /// Writes markets into a book in order, reusing the selection vectors of the book's previous
 /// contents: a live book reprices several times a second, and allocation is a large share of the
-/// cost in wasm. Every sport's market builder writes through it.
+/// cost in wasm. Tennis writes through it; football still has its own copy in
+/// `football/markets.rs`, which this one matches so that it can be dropped for this.
 pub(crate) struct BookWriter<'a> {
     book: &'a mut MarketBook,
     next: usize,
+    /// Write only this market (a bet checks one); the others go to `discard`.
+    only: Option<MarketKey>,
+    discard: Vec<Selection>,
 }
 
 impl<'a> BookWriter<'a> {
-    /// A writer that overwrites `book` from its first market.
-    pub(crate) fn new(book: &'a mut MarketBook) -> BookWriter<'a> {
-        BookWriter { book, next: 0 }
+    /// A writer that overwrites `book` from its first market, keeping only `only` if given.
+    pub(crate) fn new(book: &'a mut MarketBook, only: Option<MarketKey>) -> BookWriter<'a> {
+        BookWriter {
+            book,
+            next: 0,
+            only,
+            discard: Vec::new(),
+        }
     }
 
     /// The (cleared) selections of the next market, now keyed `key`, with room for `n`.
     pub(crate) fn market(&mut self, key: MarketKey, n: usize) -> &mut Vec<Selection> {
+        if self.only.is_some_and(|k| k != key) {
+            self.discard.clear();
+            return &mut self.discard;
+        }
         if self.next == self.book.markets.len() {
             self.book.markets.push(Market {
                 key,

@@ -9,8 +9,8 @@ use inplay_engine::odds::MarginMethod;
 use inplay_engine::pricing::offer;
 use inplay_engine::tennis::{
     AfterPoint, EarlierSets, FinalSet, FitOptions, MatchOdds, Player, TennisParams, TennisState,
-    TotalGamesOdds, fit_tennis, game, game_handicap_lines, match_winner, price, total_games_lines,
-    total_sets_lines,
+    TotalGamesOdds, fit_tennis, game, game_handicap_lines, match_winner, price, price_market,
+    total_games_lines, total_sets_lines,
 };
 use proptest::prelude::*;
 
@@ -360,6 +360,36 @@ fn whole_match_markets_need_the_completed_sets() {
     assert_eq!(over(20.5), 1.0);
     assert!(over(21.5) < 1.0 && over(21.5) > 0.5);
     assert!(over(30.5) > 0.0 && over(30.5) < over(24.5));
+}
+
+#[test]
+fn one_market_is_the_books_own() {
+    let p = params(0.67, 0.63, 5, FinalSet::Tiebreak10);
+    let state = TennisState {
+        earlier: Some(EarlierSets {
+            games: [13, 10],
+            tiebreaks: 1,
+        }),
+        ..at([1, 1], [4, 5], [3, 3], Player::B)
+    };
+    let book = price(&p, &state).unwrap();
+    for m in &book.markets {
+        assert_eq!(price_market(&p, &state, m.key).unwrap().as_ref(), Some(m));
+    }
+    // Markets the book does not have now.
+    let decider = at([2, 2], [0, 0], [0, 0], Player::A);
+    assert_eq!(
+        price_market(&p, &decider, MarketKey::NextSetWinner).unwrap(),
+        None
+    );
+    assert_eq!(
+        price_market(&p, &decider, MarketKey::Tiebreak).unwrap(),
+        None
+    );
+    assert_eq!(
+        price_market(&p, &decider, MarketKey::MatchResult).unwrap(),
+        None
+    );
 }
 
 #[test]

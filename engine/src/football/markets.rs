@@ -6,9 +6,8 @@
 
 use super::grid::{GoalGrid, MAX_ADDED};
 use super::params::Score;
-use crate::market::{
-    BookWriter, Line, LineOutcomes, MarketBook, MarketKey, Selection, SelectionKey, Team,
-};
+use crate::market::Selection;
+use crate::market::{Line, LineOutcomes, Market, MarketBook, MarketKey, SelectionKey, Team};
 
 const PMF_LEN: usize = 2 * MAX_ADDED + 1;
 
@@ -185,10 +184,52 @@ fn sums(g: &GoalGrid, score: Score) -> Sums {
     }
 }
 
-/// Over/under on an integer quantity at `line`.
-fn over_under(w: &mut BookWriter<'_>, key: MarketKey, pmf: &Pmf, line: Line) {
-    let over = pmf.settle(-line.quarters());
-    w.two_sided(key, [SelectionKey::Over, SelectionKey::Under], over);
+/// Writes markets into a book in order, reusing the selection vectors of the book's previous
+/// contents: a live book reprices several times a second, and allocation is a large share of the
+/// cost in wasm.
+struct BookWriter<'a> {
+    book: &'a mut MarketBook,
+    next: usize,
+}
+
+impl BookWriter<'_> {
+    /// The (cleared) selections of the next market, now keyed `key`, with room for `n`.
+    fn market(&mut self, key: MarketKey, n: usize) -> &mut Vec<Selection> {
+        if self.next == self.book.markets.len() {
+            self.book.markets.push(Market {
+                key,
+                selections: Vec::with_capacity(n),
+            });
+        }
+        let i = self.next;
+        self.next += 1;
+        let m = &mut self.book.markets[i];
+        m.key = key;
+        m.selections.clear();
+        &mut m.selections
+    }
+
+    fn three_way(&mut self, key: MarketKey, keys: [SelectionKey; 3], p: [f64; 3]) {
+        let out = self.market(key, 3);
+        for (k, p) in keys.into_iter().zip(p) {
+            out.push(Selection::plain(k, p));
+        }
+    }
+
+    fn two_sided(&mut self, key: MarketKey, keys: [SelectionKey; 2], first: LineOutcomes) {
+        let out = self.market(key, 2);
+        out.push(Selection::line(keys[0], first));
+        out.push(Selection::line(keys[1], first.mirrored()));
+    }
+
+    fn over_under(&mut self, key: MarketKey, pmf: &Pmf, line: Line) {
+        let over = pmf.settle(-line.quarters());
+        self.two_sided(key, [SelectionKey::Over, SelectionKey::Under], over);
+    }
+
+    fn finish(self) {
+        self.book.markets.truncate(self.next);
+    }
 }
 
 const RESULT_KEYS: [SelectionKey; 3] = [SelectionKey::Home, SelectionKey::Draw, SelectionKey::Away];
@@ -218,11 +259,11 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook) {
     let g = inputs.rest;
     let score = inputs.score;
     let s = sums(g, score);
-    let mut w = BookWriter::new(book);
+    let mut w = BookWriter { book, next: 0 };
 
-    w.plain(MarketKey::MatchResult, RESULT_KEYS, s.result);
+    w.three_way(MarketKey::MatchResult, RESULT_KEYS, s.result);
     let [h, d, a] = s.result;
-    w.plain(
+    w.three_way(
         MarketKey::DoubleChance,
         [
             SelectionKey::HomeDraw,
@@ -243,7 +284,7 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook) {
         dnb,
     );
     for line in total_lines() {
-        over_under(&mut w, MarketKey::Total(line), &s.total, line);
+        w.over_under(MarketKey::Total(line), &s.total, line);
     }
     for line in handicap_lines() {
         let home = s.diff.settle(line.quarters());
@@ -270,22 +311,22 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook) {
     for team in [Team::Home, Team::Away] {
         let pmf = if team == Team::Home { &s.home } else { &s.away };
         for line in team_total_lines() {
-            over_under(&mut w, MarketKey::TeamTotal(team, line), pmf, line);
+            w.over_under(MarketKey::TeamTotal(team, line), pmf, line);
         }
     }
-    w.plain(
+    w.three_way(
         MarketKey::NextGoal,
         [SelectionKey::Home, SelectionKey::None, SelectionKey::Away],
         inputs.next_goal,
     );
     if let Some(first) = inputs.first_half {
         let fh = sums(first, score);
-        w.plain(MarketKey::HalfTimeResult, RESULT_KEYS, fh.result);
+        w.three_way(MarketKey::HalfTimeResult, RESULT_KEYS, fh.result);
         for line in half_time_total_lines() {
-            over_under(&mut w, MarketKey::HalfTimeTotal(line), &fh.total, line);
+            w.over_under(MarketKey::HalfTimeTotal(line), &fh.total, line);
         }
     }
-    w.plain(MarketKey::RestOfMatch, RESULT_KEYS, s.rest_result);
+    w.three_way(MarketKey::RestOfMatch, RESULT_KEYS, s.rest_result);
     w.finish();
 }
 

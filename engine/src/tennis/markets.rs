@@ -78,16 +78,17 @@ fn above(line: Line) -> isize {
     (line.quarters() as isize + 2).div_euclid(4)
 }
 
-/// Writes every market into `book`, reusing its vectors.
+/// Writes every market (or `only` that one) into `book`, reusing its vectors.
 pub(crate) fn build_into(
     best_of: u8,
     state: &TennisState,
     earlier: Option<EarlierSets>,
     o: &Outlook,
     book: &mut MarketBook,
+    only: Option<MarketKey>,
 ) {
     let need = (best_of / 2 + 1) as usize;
-    let mut w = BookWriter::new(book);
+    let mut w = BookWriter::new(book, only);
     let (mut a, mut b) = (0.0, 0.0);
     for k in 0..need {
         a += o.sets[need][k];

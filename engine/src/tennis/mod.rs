@@ -37,7 +37,7 @@ pub use markets::{game_handicap_lines, total_games_lines, total_sets_lines};
 pub use params::{FinalSet, Player, PricingError, SERVE_RANGE, TennisParams};
 pub use score::{AfterPoint, EarlierSets, TennisState};
 
-use crate::market::{MarketBook, SportModel};
+use crate::market::{Market, MarketBook, MarketKey, SportModel};
 
 /// The tennis model as a [`SportModel`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,11 +72,37 @@ pub fn price_into(
     state: &TennisState,
     book: &mut MarketBook,
 ) -> Result<(), PricingError> {
+    price_markets_into(params, state, book, None)
+}
+
+/// One market at `state`, exactly as [`price`] has it; `None` when the book has no such market
+/// now (the next set in the deciding set, or a whole-match line without the completed sets).
+pub fn price_market(
+    params: &TennisParams,
+    state: &TennisState,
+    key: MarketKey,
+) -> Result<Option<Market>, PricingError> {
+    let mut book = MarketBook {
+        markets: Vec::with_capacity(1),
+    };
+    price_markets_into(params, state, &mut book, Some(key))?;
+    Ok(book.markets.pop())
+}
+
+fn price_markets_into(
+    params: &TennisParams,
+    state: &TennisState,
+    book: &mut MarketBook,
+    only: Option<MarketKey>,
+) -> Result<(), PricingError> {
     params.validate()?;
     state.validate(params)?;
     let earlier = state.earlier_sets();
-    let outlook = remaining::outlook(params, state, earlier.is_some());
-    markets::build_into(params.best_of, state, earlier, &outlook, book);
+    // The games spreads are most of the work, and only the whole-match lines read them.
+    let lines =
+        only.is_none_or(|k| matches!(k, MarketKey::TotalGames(_) | MarketKey::GameHandicap(_)));
+    let outlook = remaining::outlook(params, state, earlier.is_some() && lines);
+    markets::build_into(params.best_of, state, earlier, &outlook, book, only);
     Ok(())
 }
 
