@@ -284,13 +284,18 @@ fn spread(
     opener: Player,
 ) {
     let last = need - 1;
-    // One spread per sets score, finished ones included (summed at the end); `x * SETS + y`.
+    // One spread per open sets score (`x * SETS + y`), and the finished matches by winner.
     let mut at = [None::<Spread>; SETS * SETS];
+    let mut won_by = [Spread::EMPTY, Spread::EMPTY];
     // Advantage-set tails (only ever the deciding set), by the games at which each starts.
     let mut tails = [0.0; GAMES_LEN];
     for w in [Player::A, Player::B] {
         let (tx, ty) = won(sa, sb, w);
-        let to = at[tx * SETS + ty].get_or_insert(Spread::EMPTY);
+        let to = if tx == need || ty == need {
+            &mut won_by[w.index()]
+        } else {
+            at[tx * SETS + ty].get_or_insert(Spread::EMPTY)
+        };
         let i = w.index();
         for (l, &p) in current.score[i].iter().enumerate() {
             if p > 0.0 {
@@ -319,13 +324,24 @@ fn spread(
             };
             // The set as played after an even / odd number of games.
             let sets = [&kernel[opener.index()], &kernel[opener.other().index()]];
-            let cells = [x * SETS + y, (x + 1) * SETS + y, x * SETS + y + 1];
-            let Ok([Some(from), to_a, to_b]) = at.get_disjoint_mut(cells) else {
+            // From cell c, A's win goes to c + SETS and B's to c + 1 (or to the finished spreads).
+            let c = x * SETS + y;
+            let (before, after) = at.split_at_mut(c + 1);
+            let Some(from) = before[c].as_ref() else {
                 continue;
             };
-            let from = &*from;
-            let to_a = to_a.get_or_insert(Spread::EMPTY);
-            let to_b = to_b.get_or_insert(Spread::EMPTY);
+            let (next_b, rest) = after.split_at_mut(1);
+            let [won_a, won_b] = &mut won_by;
+            let to_a = if x + 1 == need {
+                won_a
+            } else {
+                rest[SETS - 2].get_or_insert(Spread::EMPTY)
+            };
+            let to_b = if y + 1 == need {
+                won_b
+            } else {
+                next_b[0].get_or_insert(Spread::EMPTY)
+            };
             to_a.convolve(from, [&sets[0].score[0], &sets[1].score[0]], 1);
             to_b.convolve(from, [&sets[0].score[1], &sets[1].score[1]], -1);
             if sets[0].tail != [0.0; 2] || sets[1].tail != [0.0; 2] {
@@ -342,18 +358,19 @@ fn spread(
             }
         }
     }
-    // Every finished match: the sets scores with `need` sets for one player.
-    for k in 0..need {
-        for cell in [need * SETS + k, k * SETS + need] {
-            if let Some(s) = &at[cell] {
-                for (o, v) in out.games.iter_mut().zip(&s.games) {
-                    *o += v;
-                }
-                for (o, v) in out.diff.iter_mut().zip(&s.diff) {
-                    *o += v;
-                }
-            }
-        }
+    for (o, (a, b)) in out
+        .games
+        .iter_mut()
+        .zip(won_by[0].games.iter().zip(&won_by[1].games))
+    {
+        *o = a + b;
+    }
+    for (o, (a, b)) in out
+        .diff
+        .iter_mut()
+        .zip(won_by[0].diff.iter().zip(&won_by[1].diff))
+    {
+        *o = a + b;
     }
     // A tail starting at t puts weight·ratioᵏ at t + 2k, so all of them together are the one
     // recursion u[t] = tails[t] + ratio·u[t − 2]; what runs past the last slot is lumped there.
