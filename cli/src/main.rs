@@ -5,6 +5,8 @@
 //! - `inplay fit`: expected goals (and ρ) from 1X2 and over/under odds.
 //! - `inplay calibrate`: fits football-data.co.uk closing prices and scores the model's Asian
 //!   handicap against Pinnacle's.
+//! - `inplay tennis`: tennis prices from any score, the serve-probability fit, and the in-play
+//!   evaluation on point-by-point records.
 //!
 //! The CLI only converts: arguments in, engine calls, JSON or a table out. Usage errors exit with
 //! code 2 (clap's convention), every other failure with code 1 and a one-line message.
@@ -21,6 +23,7 @@ mod output;
 mod replay;
 mod simulate;
 mod statsbomb;
+mod tennis;
 mod token;
 
 use std::io::{self, Write};
@@ -42,7 +45,7 @@ use args::PeriodArg;
 #[command(
     name = "inplay",
     version,
-    about = "Live in-play football odds from the shell"
+    about = "Live in-play football and tennis odds from the shell"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -67,6 +70,8 @@ enum Command {
     Token(token::TokenArgs),
     /// Many sockets on one match, a simulated match, bet bursts at the goals; delivery and decision figures.
     Load(load::LoadArgs),
+    /// Tennis: price from any score, fit serve probabilities to odds, evaluate on real matches.
+    Tennis(tennis::TennisArgs),
 }
 
 #[derive(clap::Args)]
@@ -183,6 +188,7 @@ fn main() -> ExitCode {
         Command::Replay(a) => feed_client::block_on(replay::run(a)),
         Command::Token(a) => token::run(a),
         Command::Load(a) => feed_client::block_on(load::run(a)),
+        Command::Tennis(a) => tennis::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

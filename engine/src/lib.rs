@@ -8,6 +8,7 @@
 //! - [`market`]: sport-agnostic vocabulary (markets, selections, lines, line outcomes).
 //! - [`money`]: exact money: prices in integer hundredths, payouts in integer minor units.
 //! - [`football`]: the football model, pre-match and in-play.
+//! - [`tennis`]: the tennis model: a hierarchical Markov chain of points, solved exactly from any score.
 //! - [`live`]: one match live: feed validation, suspensions, snapshots/deltas, bets, settlement, audit.
 //! - [`odds`]: margins (five methods), odds formats and the Betfair price ladder.
 //! - [`pricing`]: offered prices: a target overround per market, rounded down the ladder.
@@ -25,3 +26,4 @@ pub mod odds;
 pub mod pricing;
 pub mod signing;
 pub mod sim;
+pub mod tennis;

@@ -1,8 +1,9 @@
 //! Sport-agnostic market vocabulary: lines, market and selection keys, outcomes and prices.
 //!
 //! Keys are small enums rather than strings so that a full reprice allocates nothing per key; their
-//! `Display`/`FromStr` forms (`total:2.5`, `ah:-0.25`, `team_total:home:1.5`, `1-0`) are the stable wire
-//! and CLI names documented in the README.
+//! `Display`/`FromStr` forms (`total:2.5`, `ah:-0.25`, `team_total:home:1.5`, `1-0`, and for tennis
+//! `match_winner`, `total_games:22.5`, `game_handicap:-3.5`, selections `a`/`b`) are the stable wire
+//! and CLI names documented in the README and docs/tennis.md.
 
 use core::fmt;
 use core::str::FromStr;
@@ -126,6 +127,24 @@ pub enum MarketKey {
     HalfTimeTotal(Line),
     /// Result of the goals still to come, as if the match restarted 0-0 now (`rest_of_match`).
     RestOfMatch,
+    /// Tennis: who wins the match, `a` or `b` (`match_winner`).
+    MatchWinner,
+    /// Tennis: the final score in sets, A's sets first (`set_betting`).
+    SetBetting,
+    /// Tennis: who wins the set in play, or the next one to start between sets (`set_winner`).
+    SetWinner,
+    /// Tennis: who wins the set after the one in play; void if it is not played (`next_set_winner`).
+    NextSetWinner,
+    /// Tennis: who wins the game in play, a tiebreak included (`game_winner`).
+    GameWinner,
+    /// Tennis: games in the match over/under a line, a tiebreak counting one (`total_games:22.5`).
+    TotalGames(Line),
+    /// Tennis: games won by A minus B, with the line added to A (`game_handicap:-3.5`).
+    GameHandicap(Line),
+    /// Tennis: sets played over/under a line (`total_sets:2.5`).
+    TotalSets(Line),
+    /// Tennis: whether the match has a tiebreak (`tiebreak`).
+    Tiebreak,
 }
 
 impl MarketKey {
@@ -142,7 +161,10 @@ impl MarketKey {
             MarketKey::Total(l)
             | MarketKey::AsianHandicap(l)
             | MarketKey::TeamTotal(_, l)
-            | MarketKey::HalfTimeTotal(l) => Some(l),
+            | MarketKey::HalfTimeTotal(l)
+            | MarketKey::TotalGames(l)
+            | MarketKey::GameHandicap(l)
+            | MarketKey::TotalSets(l) => Some(l),
             _ => None,
         }
     }
@@ -163,6 +185,15 @@ impl fmt::Display for MarketKey {
             MarketKey::HalfTimeResult => f.write_str("ht_1x2"),
             MarketKey::HalfTimeTotal(l) => write!(f, "ht_total:{}", LineName(*l)),
             MarketKey::RestOfMatch => f.write_str("rest_of_match"),
+            MarketKey::MatchWinner => f.write_str("match_winner"),
+            MarketKey::SetBetting => f.write_str("set_betting"),
+            MarketKey::SetWinner => f.write_str("set_winner"),
+            MarketKey::NextSetWinner => f.write_str("next_set_winner"),
+            MarketKey::GameWinner => f.write_str("game_winner"),
+            MarketKey::TotalGames(l) => write!(f, "total_games:{}", LineName(*l)),
+            MarketKey::GameHandicap(l) => write!(f, "game_handicap:{}", LineName(*l)),
+            MarketKey::TotalSets(l) => write!(f, "total_sets:{}", LineName(*l)),
+            MarketKey::Tiebreak => f.write_str("tiebreak"),
         }
     }
 }
@@ -201,6 +232,15 @@ impl FromStr for MarketKey {
             ("next_goal", None, None) => MarketKey::NextGoal,
             ("ht_1x2", None, None) => MarketKey::HalfTimeResult,
             ("rest_of_match", None, None) => MarketKey::RestOfMatch,
+            ("match_winner", None, None) => MarketKey::MatchWinner,
+            ("set_betting", None, None) => MarketKey::SetBetting,
+            ("set_winner", None, None) => MarketKey::SetWinner,
+            ("next_set_winner", None, None) => MarketKey::NextSetWinner,
+            ("game_winner", None, None) => MarketKey::GameWinner,
+            ("tiebreak", None, None) => MarketKey::Tiebreak,
+            ("total_games", Some(l), None) => MarketKey::TotalGames(l.parse()?),
+            ("game_handicap", Some(l), None) => MarketKey::GameHandicap(l.parse()?),
+            ("total_sets", Some(l), None) => MarketKey::TotalSets(l.parse()?),
             ("total", Some(l), None) => MarketKey::Total(l.parse()?),
             ("ah", Some(l), None) => MarketKey::AsianHandicap(l.parse()?),
             ("ht_total", Some(l), None) => MarketKey::HalfTimeTotal(l.parse()?),
@@ -247,6 +287,10 @@ pub enum SelectionKey {
     Score(u8, u8),
     /// Any score not listed in the correct-score market.
     Other,
+    /// Tennis: player A (the first named).
+    A,
+    /// Tennis: player B.
+    B,
 }
 
 impl fmt::Display for SelectionKey {
@@ -264,6 +308,8 @@ impl fmt::Display for SelectionKey {
             SelectionKey::No => "no",
             SelectionKey::None => "none",
             SelectionKey::Other => "other",
+            SelectionKey::A => "a",
+            SelectionKey::B => "b",
             SelectionKey::Score(h, a) => return write!(f, "{h}-{a}"),
         };
         f.write_str(s)
@@ -286,6 +332,8 @@ impl FromStr for SelectionKey {
             "no" => SelectionKey::No,
             "none" => SelectionKey::None,
             "other" => SelectionKey::Other,
+            "a" => SelectionKey::A,
+            "b" => SelectionKey::B,
             _ => {
                 let (h, a) = s
                     .split_once('-')
@@ -475,9 +523,83 @@ impl MarketBook {
     }
 }
 
+/// Writes markets into a book in order, reusing the selection vectors of the book's previous
+/// contents: a live book reprices several times a second, and allocation is a large share of the
+/// cost in wasm. Tennis writes through it; football still has its own copy in
+/// `football/markets.rs`, which this one matches so that it can be dropped for this.
+pub(crate) struct BookWriter<'a> {
+    book: &'a mut MarketBook,
+    next: usize,
+    /// Write only this market (a bet checks one); the others go to `discard`.
+    only: Option<MarketKey>,
+    discard: Vec<Selection>,
+}
+
+impl<'a> BookWriter<'a> {
+    /// A writer that overwrites `book` from its first market, keeping only `only` if given.
+    pub(crate) fn new(book: &'a mut MarketBook, only: Option<MarketKey>) -> BookWriter<'a> {
+        BookWriter {
+            book,
+            next: 0,
+            only,
+            discard: Vec::new(),
+        }
+    }
+
+    /// The (cleared) selections of the next market, now keyed `key`, with room for `n`.
+    pub(crate) fn market(&mut self, key: MarketKey, n: usize) -> &mut Vec<Selection> {
+        if self.only.is_some_and(|k| k != key) {
+            self.discard.clear();
+            return &mut self.discard;
+        }
+        if self.next == self.book.markets.len() {
+            self.book.markets.push(Market {
+                key,
+                selections: Vec::with_capacity(n),
+            });
+        }
+        let i = self.next;
+        self.next += 1;
+        let m = &mut self.book.markets[i];
+        m.key = key;
+        m.selections.clear();
+        &mut m.selections
+    }
+
+    /// A market of plain selections with these probabilities.
+    pub(crate) fn plain<const N: usize>(
+        &mut self,
+        key: MarketKey,
+        keys: [SelectionKey; N],
+        p: [f64; N],
+    ) {
+        let out = self.market(key, N);
+        for (k, p) in keys.into_iter().zip(p) {
+            out.push(Selection::plain(k, p));
+        }
+    }
+
+    /// A two-sided line market: the first selection's outcomes, the second's mirrored.
+    pub(crate) fn two_sided(
+        &mut self,
+        key: MarketKey,
+        keys: [SelectionKey; 2],
+        first: LineOutcomes,
+    ) {
+        let out = self.market(key, 2);
+        out.push(Selection::line(keys[0], first));
+        out.push(Selection::line(keys[1], first.mirrored()));
+    }
+
+    /// Drops whatever the book held beyond the markets written.
+    pub(crate) fn finish(self) {
+        self.book.markets.truncate(self.next);
+    }
+}
+
 /// A sport's pricing model: parameters and a state in, every market out.
 ///
-/// Football implements it first; tennis will implement the same interface.
+/// Football and tennis implement it.
 pub trait SportModel {
     /// Pre-match model parameters (e.g. expected goals).
     type Params;
@@ -507,11 +629,20 @@ mod tests {
             "team_total:home:1.5",
             "ht_total:0.5",
             "rest_of_match",
+            "match_winner",
+            "set_betting",
+            "set_winner",
+            "next_set_winner",
+            "game_winner",
+            "total_games:22.5",
+            "game_handicap:-3.5",
+            "total_sets:2.5",
+            "tiebreak",
         ] {
             let k: MarketKey = s.parse().unwrap();
             assert_eq!(k.to_string(), s);
         }
-        for s in ["home", "home_draw", "none", "3-2", "other"] {
+        for s in ["home", "home_draw", "none", "3-2", "other", "a", "b"] {
             let k: SelectionKey = s.parse().unwrap();
             assert_eq!(k.to_string(), s);
         }

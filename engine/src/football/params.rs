@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::market::Team;
 
-/// Why a football price could not be computed. Every variant has a stable [`PricingError::code`].
+/// Why a price (football or tennis) could not be computed. Every variant has a stable
+/// [`PricingError::code`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PricingError {
     /// A parameter is outside its documented range (or NaN).

@@ -188,6 +188,16 @@ pub fn settle(market: MarketKey, sel: SelectionKey, f: &SettlementFacts) -> Sett
             let rest = (fs.home as i32 - at.home as i32) - (fs.away as i32 - at.away as i32);
             three_way(rest, sel)
         }
+        // Tennis markets are not settled from a football score.
+        MarketKey::MatchWinner
+        | MarketKey::SetBetting
+        | MarketKey::SetWinner
+        | MarketKey::NextSetWinner
+        | MarketKey::GameWinner
+        | MarketKey::TotalGames(_)
+        | MarketKey::GameHandicap(_)
+        | MarketKey::TotalSets(_)
+        | MarketKey::Tiebreak => SettlementResult::Void,
     }
 }
 
