@@ -1375,3 +1375,42 @@ fn a_bet_checks_one_market_priced_exactly_as_the_book() {
 }
 
 const SEC_STEP: u64 = 1_000;
+
+#[test]
+fn trader_inputs_cancel_a_goal_set_the_model_void_a_bet_and_end_the_match() {
+    let mut t = second_half_with_a_bet(70);
+    // The 1-0 goal is ruled out by the trader.
+    t.apply(Input::CancelGoal { team: Team::Home });
+    assert_eq!(t.ev.image().state.score, Score::new(0, 0));
+    // New expected goals change the prices; invalid ones change nothing and log nothing.
+    let before = t.home_prob();
+    t.play_for(10 * SEC_STEP);
+    t.apply(Input::SetParams(FootballParams::new(2.4, 0.8)));
+    assert!(t.home_prob() > before);
+    assert!(
+        t.apply(Input::SetParams(FootballParams::new(-1.0, 0.8)))
+            .audit
+            .is_none()
+    );
+    // Voiding the accepted bet: stake back at once, liability released.
+    let liability = t.ev.market_liability(MarketKey::MatchResult);
+    assert!(liability > 0);
+    let out = t.apply(Input::VoidBet {
+        bet_id: "home".into(),
+    });
+    assert_eq!(out.settlements.len(), 1);
+    assert_eq!(
+        (out.settlements[0].result, out.settlements[0].payout),
+        (SettlementResult::Void, 1_000)
+    );
+    assert_eq!(t.ev.market_liability(MarketKey::MatchResult), 0);
+    // The trader ends the match: it settles, the voided bet stays void.
+    t.play_for(21 * MIN);
+    t.apply(Input::EndMatch);
+    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    assert_eq!(
+        t.ev.settlement("home").unwrap().result,
+        SettlementResult::Void
+    );
+    LiveEvent::replay(&t.log).expect("trader inputs replay");
+}

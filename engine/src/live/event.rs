@@ -327,6 +327,25 @@ impl LiveEvent {
             Input::Abandon => self.trader_abandons(now_ms, &mut out),
             Input::Resettle(correction) => self.resettle(correction, now_ms, &mut out),
             Input::ConfirmSource { source } => self.confirm_source(*source, now_ms, &mut out),
+            Input::CancelGoal { team } => {
+                if self.in_play() {
+                    let _ = self.cancel_goal(*team, now_ms);
+                }
+            }
+            Input::SetParams(params) => self.set_params(*params),
+            Input::VoidBet { bet_id } => self.void_bet(bet_id, &mut out),
+            Input::EndMatch => {
+                if self.image.state.period == crate::football::Period::SecondHalf {
+                    let clock = self.image.clock.clock_at(now_ms);
+                    self.claim = None;
+                    self.settle_fact(
+                        super::sources::SettlementFact::FullTime,
+                        clock,
+                        now_ms,
+                        &mut out,
+                    );
+                }
+            }
         }
         if !self.ops.is_empty() {
             self.version.seq += 1;

@@ -377,6 +377,41 @@ impl LiveEvent {
     }
 }
 
+impl LiveEvent {
+    /// A trader voids an accepted bet: settled void (stake back), liability released; a bet settled
+    /// already is settled again as void, with the difference. Pending and refused bets are not
+    /// voided (a pending one is decided within its delay).
+    pub(super) fn void_bet(&mut self, bet_id: &str, out: &mut Output) {
+        let Some(rec) = self.bets.get_mut(bet_id) else {
+            return;
+        };
+        if rec.decision.status != BetStatus::Accepted {
+            return;
+        }
+        let stake = rec.request.stake;
+        let previous = rec.settlement.clone();
+        if previous
+            .as_ref()
+            .is_some_and(|s| s.result == SettlementResult::Void)
+        {
+            return;
+        }
+        let s = Settlement {
+            bet_id: rec.request.bet_id.clone(),
+            user_id: rec.request.user_id.clone(),
+            result: SettlementResult::Void,
+            payout: stake,
+            correction: previous.map(|p| Correction::new(p.result, p.payout, stake)),
+        };
+        let (market, selection, reserved) =
+            (rec.request.market, rec.request.selection, rec.reserved);
+        rec.settlement = Some(s.clone());
+        rec.reserved = 0;
+        out.settlements.push(s);
+        self.reserve(market, selection, -i128::from(reserved));
+    }
+}
+
 /// What an accepted bet returns for `result`, from its stake and the price it was taken at.
 fn payout_of(rec: &BetRecord, result: SettlementResult) -> u64 {
     match rec.decision.price {

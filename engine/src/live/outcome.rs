@@ -49,6 +49,21 @@ pub enum Input {
         /// The source believed.
         source: Source,
     },
+    /// A trader rules out the latest goal of a team (as a VAR decision the feeds missed).
+    CancelGoal {
+        /// Whose goal.
+        team: crate::market::Team,
+    },
+    /// A trader sets the model's parameters (e.g. a team's expected goals after team news).
+    SetParams(crate::football::FootballParams),
+    /// A trader voids one bet: stake back, its liability released (a settled bet is settled again
+    /// as void, with the difference).
+    VoidBet {
+        /// The bet.
+        bet_id: String,
+    },
+    /// A trader declares full time when the feeds cannot: everything settles.
+    EndMatch,
 }
 
 /// Why a feed message was refused. Codes are stable.

@@ -186,7 +186,7 @@ impl LiveEvent {
     }
 
     /// A goal is ruled out: a pending one is dropped, a standing one rolls the score back.
-    fn cancel_goal(&mut self, team: Team, now_ms: u64) -> Result<(), FeedRejection> {
+    pub(super) fn cancel_goal(&mut self, team: Team, now_ms: u64) -> Result<(), FeedRejection> {
         if self.pending_goal.is_some_and(|g| g.team == team) {
             self.pending_goal = None;
             self.lift(SuspensionReason::Goal);
@@ -339,6 +339,15 @@ impl LiveEvent {
         self.suspend(SuspensionReason::Goal, None, now_ms, None);
         self.cool_off(SuspensionReason::Goal, now_ms);
         self.material();
+    }
+
+    /// New model parameters from a trader (refused silently when invalid: nothing changes, nothing
+    /// is logged).
+    pub(super) fn set_params(&mut self, params: crate::football::FootballParams) {
+        if self.is_live() && params.validate().is_ok() && params != self.image.params {
+            self.push(DeltaOp::Params(params));
+            self.material();
+        }
     }
 
     pub(super) fn manual(&mut self, market: Option<MarketKey>, suspend: bool, now_ms: u64) {
