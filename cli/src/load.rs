@@ -413,7 +413,9 @@ async fn observer_task(
             continue;
         };
         let image = &view.snapshot().image;
-        let goals = image.state.score.home as u32 + image.state.score.away as u32;
+        let goals = image
+            .football()
+            .map_or(0, |f| f.state.score.home as u32 + f.state.score.away as u32);
         let active: Vec<SuspensionReason> = image.suspensions.iter().map(|s| s.reason).collect();
         if goals > st.goals {
             goal_pending = true;

@@ -264,7 +264,7 @@ mod tests {
                 away: "B".into(),
                 kickoff_ms: 1_000,
             },
-            params: FootballParams::new(1.5, 1.1),
+            params: FootballParams::new(1.5, 1.1).into(),
             trading: Default::default(),
             config: Default::default(),
             epoch: 7,

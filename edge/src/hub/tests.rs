@@ -25,7 +25,7 @@ fn opening() -> Opening {
             away: "Away".into(),
             kickoff_ms: T0,
         },
-        params: FootballParams::new(1.5, 1.1),
+        params: FootballParams::new(1.5, 1.1).into(),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
         epoch: 0,

@@ -104,7 +104,7 @@ pub fn measure_match(seed: u64) -> StreamSizes {
             away: "Away".into(),
             kickoff_ms: T0,
         },
-        params,
+        params: params.into(),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
         epoch: 1,
@@ -163,7 +163,7 @@ pub fn measure_match(seed: u64) -> StreamSizes {
             feed(&mut ev, e.at_ms, e.clock_ms, e.kind.clone(), &mut sizes);
         }
         let clock = ev.image().clock.clock_at(now);
-        let score = Some(ev.image().state.score);
+        let score = ev.image().football().map(|f| f.state.score);
         feed(
             &mut ev,
             now,
