@@ -27,7 +27,7 @@ use super::outcome::{FeedResult, Input, LiveError, Output};
 use super::settle::Settlement;
 use super::sources::{Claim, Fact, PendingGoal, SourceState};
 use super::sport::SportParams;
-use super::tennis::{TennisImage, TennisLive, TennisPhase};
+use super::tennis::TennisLive;
 use crate::football::{MatchState, Period};
 use crate::market::{Market, MarketBook, MarketKey, SelectionKey};
 
@@ -96,7 +96,14 @@ impl LiveEvent {
                 goals: Vec::new(),
                 half_time: None,
             }),
-            SportParams::Tennis(params) => SportImage::Tennis(TennisImage::pre_match(params)),
+            #[cfg(feature = "tennis")]
+            SportParams::Tennis(params) => {
+                SportImage::Tennis(super::tennis::TennisImage::pre_match(params))
+            }
+            #[cfg(not(feature = "tennis"))]
+            SportParams::Tennis(_) => {
+                return Err(LiveError::InvalidOpening("this build does not run tennis"));
+            }
         };
         let image = MatchImage {
             event_id: opening.event_id.clone(),
@@ -546,7 +553,8 @@ impl LiveEvent {
             SportImage::Football(f) => {
                 matches!(f.state.period, Period::FirstHalf | Period::SecondHalf)
             }
-            SportImage::Tennis(t) => t.phase == TennisPhase::InPlay,
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => t.phase == super::tennis::TennisPhase::InPlay,
         }
     }
 
@@ -554,7 +562,8 @@ impl LiveEvent {
     pub(super) fn started(&self) -> bool {
         match &self.image.sport {
             SportImage::Football(f) => f.state.period != Period::PreMatch,
-            SportImage::Tennis(t) => t.phase != TennisPhase::PreMatch,
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => t.phase != super::tennis::TennisPhase::PreMatch,
         }
     }
 

@@ -11,13 +11,16 @@
 use serde::{Deserialize, Serialize};
 
 use super::sport::{Sport, SportState};
-use super::tennis::{SetScore, TennisImage, TennisPhase};
+use super::tennis::TennisImage;
+#[cfg(feature = "tennis")]
+use super::tennis::{SetScore, TennisPhase};
 use crate::football::{
     FootballParams, MatchState, Period, PricingError, Score, price_into, price_market,
 };
 use crate::market::{Market, MarketBook, MarketKey, SelectionKey, Team};
 use crate::odds::MarginMethod;
 use crate::pricing::{offer, offer_market};
+#[cfg(feature = "tennis")]
 use crate::tennis::{Player, TennisParams};
 
 /// Position in an event's history: `seq` counts deltas; `epoch` changes when history restarts.
@@ -301,7 +304,9 @@ pub struct MatchImage {
 pub enum SportImage {
     /// Football.
     Football(FootballImage),
-    /// Tennis.
+    /// Tennis (a build without the engine's `tennis` feature has no tennis images: it refuses a
+    /// tennis opening and a tennis snapshot, and carries none of tennis's pricing or encoding).
+    #[cfg(feature = "tennis")]
     Tennis(TennisImage),
 }
 
@@ -321,7 +326,8 @@ pub struct FootballImage {
 /// One change to an image. Each replaces one field, so deltas are tiny and order-safe.
 ///
 /// Variants are only ever appended (the binary form stores the variant's position); an op for
-/// another sport's field leaves an image unchanged.
+/// another sport's field leaves an image unchanged. Tennis's ops are last, so a build without
+/// tennis (the engine's `tennis` feature) reads football's deltas the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeltaOp {
@@ -348,16 +354,22 @@ pub enum DeltaOp {
     /// Abandoned.
     Abandoned(bool),
     /// Tennis: points of the game in play (tiebreak points in a tiebreak).
+    #[cfg(feature = "tennis")]
     Points([u8; 2]),
     /// Tennis: games of the set in play.
+    #[cfg(feature = "tennis")]
     Games([u8; 2]),
     /// Tennis: who serves the next point.
+    #[cfg(feature = "tennis")]
     Server(Player),
     /// Tennis: the completed sets.
+    #[cfg(feature = "tennis")]
     Sets(Vec<SetScore>),
     /// Tennis: not started, in play, won, or ended by a retirement.
+    #[cfg(feature = "tennis")]
     Phase(TennisPhase),
     /// Tennis: new model parameters.
+    #[cfg(feature = "tennis")]
     TennisParams(TennisParams),
 }
 
@@ -374,6 +386,7 @@ impl MatchImage {
             DeltaOp::Abandoned(b) => self.abandoned = *b,
             op => match &mut self.sport {
                 SportImage::Football(f) => f.apply(op),
+                #[cfg(feature = "tennis")]
                 SportImage::Tennis(t) => t.apply(op),
             },
         }
@@ -383,6 +396,7 @@ impl MatchImage {
     pub fn sport(&self) -> Sport {
         match self.sport {
             SportImage::Football(_) => Sport::Football,
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(_) => Sport::Tennis,
         }
     }
@@ -391,6 +405,7 @@ impl MatchImage {
     pub fn football(&self) -> Option<&FootballImage> {
         match &self.sport {
             SportImage::Football(f) => Some(f),
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(_) => None,
         }
     }
@@ -398,6 +413,7 @@ impl MatchImage {
     /// Tennis's part, for a tennis match.
     pub fn tennis(&self) -> Option<&TennisImage> {
         match &self.sport {
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) => Some(t),
             SportImage::Football(_) => None,
         }
@@ -408,6 +424,7 @@ impl MatchImage {
     pub fn is_finished(&self) -> bool {
         match &self.sport {
             SportImage::Football(f) => f.state.period == Period::FullTime,
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) => t.phase.is_over(),
         }
     }
@@ -421,6 +438,7 @@ impl MatchImage {
     pub fn state_at(&self, now_ms: u64) -> SportState {
         match &self.sport {
             SportImage::Football(f) => SportState::Football(f.state_at(&self.clock, now_ms)),
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) => SportState::Tennis(t.state()),
         }
     }
@@ -440,6 +458,7 @@ impl MatchImage {
                     return MarketStatus::Settled;
                 }
             }
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) => {
                 if t.phase.is_over() {
                     return MarketStatus::Settled;
@@ -472,7 +491,9 @@ impl MatchImage {
                 price_into(&f.params, &f.state_at(&self.clock, now_ms), book)?
             }
             // Nothing is priced once a tennis match is over (its state no longer has a next point).
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) if t.phase.is_over() => book.markets.clear(),
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) => crate::tennis::price_into(&t.params, &t.state(), book)?,
         }
         // The margin was validated when the terms were set; an invalid one leaves fair prices only.
@@ -494,7 +515,9 @@ impl MatchImage {
             SportImage::Football(f) => {
                 price_market(&f.params, &f.state_at(&self.clock, now_ms), key)?
             }
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) if t.phase.is_over() => None,
+            #[cfg(feature = "tennis")]
             SportImage::Tennis(t) => crate::tennis::price_market(&t.params, &t.state(), key)?,
         };
         let Some(mut market) = market else {
@@ -567,6 +590,10 @@ pub enum StreamError {
     /// Not a valid encoding.
     #[error("malformed {0}")]
     Malformed(&'static str),
+    /// A snapshot of a sport this build does not run (tennis without the engine's `tennis`
+    /// feature: the npm package's football-only `live` entry).
+    #[error("this build does not run {}", .0.as_str())]
+    UnsupportedSport(Sport),
     /// The delta does not follow the snapshot's version.
     #[error("delta {got} does not follow version {have}")]
     OutOfOrder {
@@ -583,6 +610,7 @@ impl StreamError {
         match self {
             StreamError::Malformed(_) => "malformed",
             StreamError::OutOfOrder { .. } => "out_of_order",
+            StreamError::UnsupportedSport(_) => "unsupported_sport",
         }
     }
 }
@@ -594,7 +622,16 @@ impl Snapshot {
     }
     /// Decodes the binary form.
     pub fn from_bytes(bytes: &[u8]) -> Result<Snapshot, StreamError> {
+        Snapshot::check_sport(bytes)?;
         postcard::from_bytes(bytes).map_err(|_| StreamError::Malformed("snapshot"))
+    }
+
+    /// Refuses a snapshot (binary form) of a sport this build does not run, before decoding it.
+    pub fn check_sport(bytes: &[u8]) -> Result<(), StreamError> {
+        match super::sport::sport_of_snapshot(bytes) {
+            Some(sport) if !super::sport::runs(sport) => Err(StreamError::UnsupportedSport(sport)),
+            _ => Ok(()),
+        }
     }
     /// Applies the next delta.
     pub fn apply(&mut self, delta: &Delta) -> Result<(), StreamError> {

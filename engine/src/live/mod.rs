@@ -47,6 +47,6 @@ pub use settle::{
     CorrectedGoal, Correction, MatchMoment, ResultCorrection, Settlement, SettlementFacts,
     SettlementResult, settle,
 };
-pub use sport::{Sport, SportParams, SportState};
+pub use sport::{Sport, SportParams, SportState, runs};
 pub use tennis::{SetScore, TennisImage, TennisPhase};
 pub use view::LiveView;

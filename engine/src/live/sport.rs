@@ -30,11 +30,12 @@ use super::image::{
     Adjustment, ClockAnchor, FootballImage, GoalRecord, MatchImage, Suspension, TradingTerms,
 };
 use super::opening::{LiveConfig, Opening};
-use super::tennis::{SetScore, TennisImage, TennisPhase};
 use super::{Fixture, MarketStatus};
 use crate::football::{FootballParams, MatchState, Score};
 use crate::market::MarketKey;
-use crate::tennis::{Player, TennisParams, TennisState};
+use crate::tennis::TennisParams;
+#[cfg(feature = "tennis")]
+use crate::tennis::TennisState;
 
 /// A sport the live engine runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -102,6 +103,7 @@ pub enum SportState {
     /// Football: score, period, clock run on to the instant, cards.
     Football(MatchState),
     /// Tennis: sets, games, points, server and the completed sets.
+    #[cfg(feature = "tennis")]
     Tennis(TennisState),
 }
 
@@ -137,11 +139,32 @@ fn from_json<T: DeserializeOwned, E: de::Error>(value: serde_json::Value) -> Res
     serde_json::from_value(value).map_err(E::custom)
 }
 
+/// The sport of a snapshot in binary form, read from its mark without decoding it (`None` if the
+/// bytes do not start like a snapshot).
+pub(super) fn sport_of_snapshot(bytes: &[u8]) -> Option<Sport> {
+    let (_, rest) = postcard::take_from_bytes::<super::Version>(bytes).ok()?;
+    let (event_id, rest) = postcard::take_from_bytes::<&str>(rest).ok()?;
+    if !event_id.is_empty() {
+        return Some(Sport::Football);
+    }
+    postcard::take_from_bytes::<Sport>(rest)
+        .ok()
+        .map(|(s, _)| s)
+}
+
+/// Whether this build runs `sport` (tennis needs the engine's `tennis` feature).
+pub fn runs(sport: Sport) -> bool {
+    sport == Sport::Football || cfg!(feature = "tennis")
+}
+
 // ----- openings -----
 
-/// An opening's fields, in the order football has always written them.
+/// An opening's fields, in the order football has always written them (`sport` only in another
+/// sport's JSON: in binary form the mark says it).
 #[derive(Serialize)]
 struct OpeningRef<'a, P> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sport: Option<Sport>,
     event_id: &'a str,
     fixture: &'a Fixture,
     params: &'a P,
@@ -163,17 +186,11 @@ struct OpeningBody<P> {
     epoch: u32,
 }
 
-#[derive(Serialize)]
-struct MarkedJson<'a, T> {
-    sport: Sport,
-    #[serde(flatten)]
-    body: &'a T,
-}
-
 impl Serialize for Opening {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        fn body<'a, P>(o: &'a Opening, params: &'a P) -> OpeningRef<'a, P> {
+        fn body<'a, P>(o: &'a Opening, params: &'a P, sport: Option<Sport>) -> OpeningRef<'a, P> {
             OpeningRef {
+                sport,
                 event_id: &o.event_id,
                 fixture: &o.fixture,
                 params,
@@ -183,13 +200,11 @@ impl Serialize for Opening {
             }
         }
         match &self.params {
-            SportParams::Football(p) => body(self, p).serialize(s),
-            SportParams::Tennis(p) if s.is_human_readable() => MarkedJson {
-                sport: Sport::Tennis,
-                body: &body(self, p),
+            SportParams::Football(p) => body(self, p, None).serialize(s),
+            SportParams::Tennis(p) if s.is_human_readable() => {
+                body(self, p, Some(Sport::Tennis)).serialize(s)
             }
-            .serialize(s),
-            SportParams::Tennis(p) => marked(s, Sport::Tennis, &body(self, p)),
+            SportParams::Tennis(p) => marked(s, Sport::Tennis, &body(self, p, None)),
         }
     }
 }
@@ -260,17 +275,27 @@ struct FootballImageRef<'a> {
     params: &'a FootballParams,
     state: &'a MatchState,
     clock: &'a ClockAnchor,
-    suspensions: &'a [Suspension],
-    overrides: &'a [(MarketKey, MarketStatus)],
-    goals: &'a [GoalRecord],
+    suspensions: &'a Vec<Suspension>,
+    overrides: &'a Vec<(MarketKey, MarketStatus)>,
+    goals: &'a Vec<GoalRecord>,
     half_time: &'a Option<Score>,
     trading: &'a TradingTerms,
-    adjustments: &'a [Adjustment],
+    adjustments: &'a Vec<Adjustment>,
     abandoned: bool,
 }
 
 #[derive(Deserialize)]
 struct FootballImageBody {
+    event_id: String,
+    #[serde(flatten)]
+    rest: FootballImageRest,
+}
+
+/// Football's image in one piece, as a build without tennis reads it (the same layout as
+/// [`FootballImageRef`]).
+#[cfg(not(feature = "tennis"))]
+#[derive(Deserialize)]
+struct FootballImageFlat {
     event_id: String,
     fixture: Fixture,
     params: FootballParams,
@@ -285,8 +310,9 @@ struct FootballImageBody {
     abandoned: bool,
 }
 
-impl From<FootballImageBody> for MatchImage {
-    fn from(b: FootballImageBody) -> MatchImage {
+#[cfg(not(feature = "tennis"))]
+impl From<FootballImageFlat> for MatchImage {
+    fn from(b: FootballImageFlat) -> MatchImage {
         MatchImage {
             event_id: b.event_id,
             fixture: b.fixture,
@@ -306,49 +332,132 @@ impl From<FootballImageBody> for MatchImage {
     }
 }
 
-/// A tennis image's layout (after the mark in binary form, beside `"sport":"tennis"` in JSON).
-#[derive(Serialize)]
-struct TennisImageRef<'a> {
-    event_id: &'a str,
-    fixture: &'a Fixture,
-    params: &'a TennisParams,
-    phase: &'a TennisPhase,
-    server: Player,
-    points: [u8; 2],
-    games: [u8; 2],
-    sets: &'a [SetScore],
-    clock: &'a ClockAnchor,
-    suspensions: &'a [Suspension],
-    overrides: &'a [(MarketKey, MarketStatus)],
-    trading: &'a TradingTerms,
-    adjustments: &'a [Adjustment],
-    abandoned: bool,
-}
-
+/// Football's image after its event id (postcard writes a nested struct's fields in line, so the
+/// binary visitor reads these as one element once it has seen a real event id).
 #[derive(Deserialize)]
-struct TennisImageBody {
-    event_id: String,
+struct FootballImageRest {
     fixture: Fixture,
-    params: TennisParams,
-    phase: TennisPhase,
-    server: Player,
-    points: [u8; 2],
-    games: [u8; 2],
-    sets: Vec<SetScore>,
+    params: FootballParams,
+    state: MatchState,
     clock: ClockAnchor,
     suspensions: Vec<Suspension>,
     overrides: Vec<(MarketKey, MarketStatus)>,
+    goals: Vec<GoalRecord>,
+    half_time: Option<Score>,
     trading: TradingTerms,
     adjustments: Vec<Adjustment>,
     abandoned: bool,
 }
 
-impl From<TennisImageBody> for MatchImage {
-    fn from(b: TennisImageBody) -> MatchImage {
+impl FootballImageRest {
+    fn with_id(self, event_id: String) -> MatchImage {
+        let b = self;
         MatchImage {
+            event_id,
+            fixture: b.fixture,
+            sport: super::SportImage::Football(FootballImage {
+                params: b.params,
+                state: b.state,
+                goals: b.goals,
+                half_time: b.half_time,
+            }),
+            clock: b.clock,
+            suspensions: b.suspensions,
+            overrides: b.overrides,
+            trading: b.trading,
+            adjustments: b.adjustments,
+            abandoned: b.abandoned,
+        }
+    }
+}
+
+/// Tennis's image on the wire, in a build that runs tennis (a football-only build refuses it: the
+/// npm package's `live` entry carries none of this).
+#[cfg(feature = "tennis")]
+mod tennis_wire {
+    use serde::{Deserialize, Serialize, Serializer};
+
+    use super::{Sport, marked};
+    use crate::live::image::{Adjustment, ClockAnchor, Suspension, TradingTerms};
+    use crate::live::tennis::{SetScore, TennisImage, TennisPhase};
+    use crate::live::{Fixture, MarketStatus, MatchImage, SportImage};
+    use crate::market::MarketKey;
+    use crate::tennis::{Player, TennisParams};
+
+    /// The layout (after the mark in binary form; in JSON with `"sport":"tennis"` first).
+    #[derive(Serialize)]
+    struct TennisImageRef<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sport: Option<Sport>,
+        event_id: &'a str,
+        fixture: &'a Fixture,
+        params: &'a TennisParams,
+        phase: &'a TennisPhase,
+        server: Player,
+        points: [u8; 2],
+        games: [u8; 2],
+        sets: &'a Vec<SetScore>,
+        clock: &'a ClockAnchor,
+        suspensions: &'a Vec<Suspension>,
+        overrides: &'a Vec<(MarketKey, MarketStatus)>,
+        trading: &'a TradingTerms,
+        adjustments: &'a Vec<Adjustment>,
+        abandoned: bool,
+    }
+
+    #[derive(Deserialize)]
+    pub(super) struct TennisImageBody {
+        event_id: String,
+        fixture: Fixture,
+        params: TennisParams,
+        phase: TennisPhase,
+        server: Player,
+        points: [u8; 2],
+        games: [u8; 2],
+        sets: Vec<SetScore>,
+        clock: ClockAnchor,
+        suspensions: Vec<Suspension>,
+        overrides: Vec<(MarketKey, MarketStatus)>,
+        trading: TradingTerms,
+        adjustments: Vec<Adjustment>,
+        abandoned: bool,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        image: &MatchImage,
+        t: &TennisImage,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let json = s.is_human_readable();
+        let body = TennisImageRef {
+            sport: json.then_some(Sport::Tennis),
+            event_id: &image.event_id,
+            fixture: &image.fixture,
+            params: &t.params,
+            phase: &t.phase,
+            server: t.server,
+            points: t.points,
+            games: t.games,
+            sets: &t.sets,
+            clock: &image.clock,
+            suspensions: &image.suspensions,
+            overrides: &image.overrides,
+            trading: &image.trading,
+            adjustments: &image.adjustments,
+            abandoned: image.abandoned,
+        };
+        if json {
+            body.serialize(s)
+        } else {
+            marked(s, Sport::Tennis, &body)
+        }
+    }
+
+    pub(super) fn image<E>(b: TennisImageBody) -> Result<MatchImage, E> {
+        Ok(MatchImage {
             event_id: b.event_id,
             fixture: b.fixture,
-            sport: super::SportImage::Tennis(TennisImage {
+            sport: SportImage::Tennis(TennisImage {
                 params: b.params,
                 phase: b.phase,
                 server: b.server,
@@ -362,9 +471,22 @@ impl From<TennisImageBody> for MatchImage {
             trading: b.trading,
             adjustments: b.adjustments,
             abandoned: b.abandoned,
-        }
+        })
     }
 }
+
+#[cfg(feature = "tennis")]
+use tennis_wire::image as tennis_image;
+
+/// Without the `tennis` feature a tennis image is refused.
+#[cfg(not(feature = "tennis"))]
+fn tennis_image<E: de::Error>(_: de::IgnoredAny) -> Result<MatchImage, E> {
+    Err(E::custom(UNSUPPORTED))
+}
+
+/// What a build without the engine's `tennis` feature says of a tennis image.
+#[cfg(not(feature = "tennis"))]
+const UNSUPPORTED: &str = "this build does not run tennis";
 
 impl Serialize for MatchImage {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -384,33 +506,8 @@ impl Serialize for MatchImage {
                 abandoned: self.abandoned,
             }
             .serialize(s),
-            super::SportImage::Tennis(t) => {
-                let body = TennisImageRef {
-                    event_id: &self.event_id,
-                    fixture: &self.fixture,
-                    params: &t.params,
-                    phase: &t.phase,
-                    server: t.server,
-                    points: t.points,
-                    games: t.games,
-                    sets: &t.sets,
-                    clock: &self.clock,
-                    suspensions: &self.suspensions,
-                    overrides: &self.overrides,
-                    trading: &self.trading,
-                    adjustments: &self.adjustments,
-                    abandoned: self.abandoned,
-                };
-                if s.is_human_readable() {
-                    MarkedJson {
-                        sport: Sport::Tennis,
-                        body: &body,
-                    }
-                    .serialize(s)
-                } else {
-                    marked(s, Sport::Tennis, &body)
-                }
-            }
+            #[cfg(feature = "tennis")]
+            super::SportImage::Tennis(t) => tennis_wire::serialize(self, t, s),
         }
     }
 }
@@ -418,7 +515,13 @@ impl Serialize for MatchImage {
 impl<'de> Deserialize<'de> for MatchImage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MatchImage, D::Error> {
         if !d.is_human_readable() {
-            return d.deserialize_tuple(12, ImageVisitor);
+            // A build without tennis has only football's layout (the sport mark is refused
+            // before decoding: `Snapshot::check_sport`).
+            #[cfg(not(feature = "tennis"))]
+            return <(String, FootballImageRest)>::deserialize(d)
+                .map(|(id, rest)| rest.with_id(id));
+            #[cfg(feature = "tennis")]
+            return d.deserialize_tuple(3, ImageVisitor);
         }
         let mut value = json_value(d)?;
         let sport = sport_of(&value)?;
@@ -426,14 +529,19 @@ impl<'de> Deserialize<'de> for MatchImage {
             o.remove("sport");
         }
         Ok(match sport {
-            Sport::Football => from_json::<FootballImageBody, _>(value)?.into(),
-            Sport::Tennis => from_json::<TennisImageBody, _>(value)?.into(),
+            Sport::Football => {
+                let b: FootballImageBody = from_json(value)?;
+                b.rest.with_id(b.event_id)
+            }
+            Sport::Tennis => tennis_image(from_json(value)?)?,
         })
     }
 }
 
+#[cfg(feature = "tennis")]
 struct ImageVisitor;
 
+#[cfg(feature = "tennis")]
 impl<'de> Visitor<'de> for ImageVisitor {
     type Value = MatchImage;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -442,24 +550,10 @@ impl<'de> Visitor<'de> for ImageVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MatchImage, A::Error> {
         let event_id: String = element(&mut seq)?;
         if !event_id.is_empty() {
-            return Ok(FootballImageBody {
-                event_id,
-                fixture: element(&mut seq)?,
-                params: element(&mut seq)?,
-                state: element(&mut seq)?,
-                clock: element(&mut seq)?,
-                suspensions: element(&mut seq)?,
-                overrides: element(&mut seq)?,
-                goals: element(&mut seq)?,
-                half_time: element(&mut seq)?,
-                trading: element(&mut seq)?,
-                adjustments: element(&mut seq)?,
-                abandoned: element(&mut seq)?,
-            }
-            .into());
+            return Ok(element::<FootballImageRest, _>(&mut seq)?.with_id(event_id));
         }
         match element(&mut seq)? {
-            Sport::Tennis => Ok(element::<TennisImageBody, _>(&mut seq)?.into()),
+            Sport::Tennis => tennis_image(element(&mut seq)?),
             Sport::Football => Err(de::Error::custom("football images carry no mark")),
         }
     }

@@ -377,17 +377,6 @@ impl LiveEvent {
         }
     }
 
-    /// New tennis parameters from a trader (refused silently when invalid, or for football).
-    pub(super) fn set_tennis_params(&mut self, params: crate::tennis::TennisParams) {
-        if self.is_live()
-            && params.validate().is_ok()
-            && self.image.tennis().is_some_and(|t| params != t.params)
-        {
-            self.push(DeltaOp::TennisParams(params));
-            self.material();
-        }
-    }
-
     pub(super) fn manual(&mut self, market: Option<MarketKey>, suspend: bool, now_ms: u64) {
         match (market, suspend) {
             (None, true) => self.suspend(SuspensionReason::Manual, None, now_ms, None),

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "tennis")]
 use crate::live::DeltaOp;
 use crate::tennis::{EarlierSets, Player, TennisParams, TennisState};
 
@@ -91,7 +92,9 @@ impl TennisImage {
         }
     }
 
-    pub(in crate::live) fn apply(&mut self, op: &DeltaOp) {
+    /// Applies one op (ops for another sport's fields change nothing).
+    #[cfg(feature = "tennis")]
+    pub fn apply(&mut self, op: &DeltaOp) {
         match op {
             DeltaOp::Points(p) => self.points = *p,
             DeltaOp::Games(g) => self.games = *g,
