@@ -443,11 +443,11 @@ fn a_source_ahead_queues_its_points_and_the_other_confirms_them_in_order() {
     assert_eq!(m.image().points, [2, 0]);
     m.report(Source::Backup);
     assert_eq!(m.image().points, [2, 1]);
-    // A report that skips a point nobody has reported is refused.
+    // A report further ahead than a source may run is refused.
     let skip = m.feed(
         Source::Backup,
         FeedKind::Point {
-            point: 9,
+            point: 3 + 64 + 1,
             winner: Player::A,
             server: Player::A,
         },
@@ -455,9 +455,34 @@ fn a_source_ahead_queues_its_points_and_the_other_confirms_them_in_order() {
     assert_eq!(
         skip,
         FeedOutcome::Rejected {
-            reason: FeedRejection::ScoreJump
+            reason: FeedRejection::SeqGap
         }
     );
+    m.check_log();
+}
+
+#[test]
+fn a_source_that_lost_a_report_does_not_stop_the_match() {
+    let mut m = Match::new(params());
+    m.start(Player::A);
+    m.points("SS");
+    // The primary's report of point 3 is lost; it goes on with 4 and 5.
+    for w in [Player::A, Player::B, Player::B] {
+        m.play(w);
+    }
+    m.reported[0] += 1;
+    m.report(Source::Primary);
+    m.report(Source::Primary);
+    assert_eq!(m.image().points, [2, 0], "points 4 and 5 wait for point 3");
+    // The backup reports all three: point 3 on its word alone (the primary, reporting later
+    // points, passed it without dispute), then 4 and 5 agreed.
+    for _ in 0..3 {
+        m.report(Source::Backup);
+    }
+    assert_eq!(m.image().points, [3, 2]);
+    assert_eq!(m.status(), MarketStatus::Open);
+    m.pass(10 * SEC);
+    assert_eq!(m.status(), MarketStatus::Open);
     m.check_log();
 }
 

@@ -247,10 +247,6 @@ impl LiveEvent {
         }
         let j = n - confirmed - 1;
         let queued = self.tennis.pending.len();
-        if j > queued {
-            // Skips a point nobody has reported yet.
-            return Err(ScoreJump);
-        }
         if let Some(said) = self.tennis.pending.get(j).and_then(|p| p.winner[i]) {
             return if said == winner {
                 Ok(FeedOutcome::Duplicate)
@@ -258,18 +254,24 @@ impl LiveEvent {
                 Err(InvalidTransition)
             };
         }
-        if j == queued && queued >= self.config.reorder_capacity.max(1) {
+        // A source may have lost reports: the points it skips wait for the other source's.
+        if j >= self.config.reorder_capacity.max(1) {
             return Err(SeqGap);
         }
-        let (before, mut end) = self.project(j, winner).ok_or(InvalidTransition)?;
-        if before.server != server {
-            // The first report of the first point says who won the toss.
-            if confirmed > 0 || queued > 0 {
-                return Err(InvalidTransition);
+        let projected = self.project(j, winner).ok_or(InvalidTransition)?;
+        let end = match projected {
+            Some((before, _)) if before.server != server => {
+                // The first report of the first point says who won the toss.
+                if confirmed > 0 || queued > 0 {
+                    return Err(InvalidTransition);
+                }
+                self.push(DeltaOp::Server(server));
+                self.project(j, winner).flatten().map(|(_, end)| end)
             }
-            self.push(DeltaOp::Server(server));
-            end = self.project(j, winner).ok_or(InvalidTransition)?.1;
-        }
+            Some((_, end)) => Some(end),
+            // After a point nobody has reported yet the server is not known: not checked.
+            None => None,
+        };
         if self
             .image
             .tennis()
@@ -277,35 +279,36 @@ impl LiveEvent {
         {
             self.start_tennis(server, now_ms);
         }
-        if j == queued {
-            let mut p = PendingPoint {
+        let deadline_ms = now_ms.saturating_add(self.config.confirm_window_ms);
+        while self.tennis.pending.len() <= j {
+            self.tennis.pending.push(PendingPoint {
                 winner: [None, None],
-                deadline_ms: now_ms.saturating_add(self.config.confirm_window_ms),
-            };
-            p.winner[i] = Some(winner);
-            self.tennis.pending.push(p);
-        } else {
-            self.tennis.pending[j].winner[i] = Some(winner);
+                deadline_ms,
+            });
         }
-        self.tennis.ended[i] = Some(end);
+        self.tennis.pending[j].winner[i] = Some(winner);
+        self.tennis.ended[i] = end;
         self.judge_points(now_ms, out);
         Ok(FeedOutcome::Accepted)
     }
 
     /// The state before pending point `j` (0: the next) as the queue has it, and what a point
-    /// won by `winner` there ends; `None` if the match is over before it.
-    fn project(&self, j: usize, winner: Player) -> Option<(TennisState, PointEnd)> {
+    /// won by `winner` there ends: `None` if the match is over before it (or the state cannot
+    /// move), `Some(None)` if a point before it has no report yet.
+    fn project(&self, j: usize, winner: Player) -> Option<Option<(TennisState, PointEnd)>> {
         let t = self.image.tennis()?;
         let mut s = t.state();
         for p in self.tennis.pending.iter().take(j) {
-            let w = p.winner[0].or(p.winner[1])?;
+            let Some(w) = p.winner[0].or(p.winner[1]) else {
+                return Some(None);
+            };
             match s.after_point(&t.params, w).ok()? {
                 AfterPoint::InPlay(next) => s = next,
                 AfterPoint::MatchOver { .. } => return None,
             }
         }
         let after = s.after_point(&t.params, winner).ok()?;
-        Some((s, PointEnd::between(&s, winner, &after)))
+        Some(Some((s, PointEnd::between(&s, winner, &after))))
     }
 
     /// Applies the points that now stand, in order, and suspends while the sources disagree.
@@ -318,13 +321,18 @@ impl LiveEvent {
                     break;
                 }
                 [Some(w), None] | [None, Some(w)] => {
-                    let reporter = if front.winner[0].is_some() {
-                        Source::Primary
-                    } else {
+                    let other = if front.winner[0].is_some() {
                         Source::Backup
+                    } else {
+                        Source::Primary
                     };
-                    // A silent partner cannot confirm: the point stands on one source's word.
-                    if self.source_alive(reporter.other(), now_ms) {
+                    // A silent partner cannot confirm: the point stands on one source's word; so
+                    // does one the partner has passed (it reports a later point, having lost its
+                    // report of this one) without disputing it.
+                    let passed = self.tennis.pending[1..]
+                        .iter()
+                        .any(|p| p.winner[other.index()].is_some());
+                    if self.source_alive(other, now_ms) && !passed {
                         if now_ms >= front.deadline_ms {
                             self.raise_discrepancy(now_ms);
                         }
@@ -332,9 +340,12 @@ impl LiveEvent {
                     }
                     w
                 }
+                // Nobody has reported it yet (a source reported a later one).
                 [None, None] => {
-                    self.tennis.pending.remove(0);
-                    continue;
+                    if now_ms >= front.deadline_ms {
+                        self.raise_discrepancy(now_ms);
+                    }
+                    break;
                 }
             };
             self.tennis.pending.remove(0);
@@ -508,6 +519,9 @@ impl LiveEvent {
         let reporter = match front.winner {
             [Some(_), None] => Source::Primary,
             [None, Some(_)] => Source::Backup,
+            [None, None] if !self.has(SuspensionReason::SourceDiscrepancy) => {
+                return Some(front.deadline_ms);
+            }
             _ => return None,
         };
         if self.has(SuspensionReason::SourceDiscrepancy) {
