@@ -919,3 +919,45 @@ fn an_abandoned_tennis_match_keeps_what_was_decided() {
     assert_eq!(m.result("match"), Some(SettlementResult::Void));
     m.check_log();
 }
+
+#[test]
+fn a_point_numbered_far_ahead_is_refused_whatever_the_reorder_capacity() {
+    let mut o = opening(params());
+    o.config.reorder_capacity = usize::MAX;
+    let (mut ev, _) = LiveEvent::new(o, T0).unwrap();
+    let far = FeedEvent {
+        event_id: "t1".into(),
+        source: Source::Primary,
+        seq: 1,
+        ts: T0,
+        clock_ms: None,
+        kind: FeedKind::Point {
+            point: u32::MAX,
+            winner: Player::A,
+            server: Player::A,
+        },
+    };
+    let out = ev.apply(Input::Feed(far), T0);
+    assert_eq!(
+        out.feed.unwrap().outcome,
+        FeedOutcome::Rejected {
+            reason: FeedRejection::SeqGap
+        }
+    );
+    // Within reach, a skipped point waits as a hole; nothing stands yet.
+    let near = FeedEvent {
+        event_id: "t1".into(),
+        source: Source::Primary,
+        seq: 2,
+        ts: T0,
+        clock_ms: None,
+        kind: FeedKind::Point {
+            point: 200,
+            winner: Player::A,
+            server: Player::A,
+        },
+    };
+    let out = ev.apply(Input::Feed(near), T0);
+    assert_eq!(out.feed.unwrap().outcome, FeedOutcome::Accepted);
+    assert_eq!(ev.image().tennis().unwrap().points, [0, 0]);
+}

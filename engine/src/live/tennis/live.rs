@@ -13,6 +13,10 @@ use crate::live::outcome::{FeedOutcome, FeedRejection, Output};
 use crate::market::MarketKey;
 use crate::tennis::{AfterPoint, Player, TennisParams, TennisState};
 
+/// Most points the queue holds ahead of the last that stands, whatever `reorder_capacity` says:
+/// each is memory a report with an absurd point number could otherwise claim.
+const MAX_AHEAD: usize = 256;
+
 /// What a tennis event knows besides its image: the points that stand, where games and sets
 /// ended, and points reported but not yet standing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -254,8 +258,9 @@ impl LiveEvent {
                 Err(InvalidTransition)
             };
         }
-        // A source may have lost reports: the points it skips wait for the other source's.
-        if j >= self.config.reorder_capacity.max(1) {
+        // A source may have lost reports: the points it skips wait for the other source's, as
+        // many as a source may run ahead.
+        if j >= self.config.reorder_capacity.clamp(1, MAX_AHEAD) {
             return Err(SeqGap);
         }
         let projected = self.project(j, winner).ok_or(InvalidTransition)?;
