@@ -76,10 +76,7 @@ fn write_isolated_config(root: &Path, persist: &Path) -> Result<()> {
         if t.starts_with("main =") {
             out.push_str("main = \"build/index.js\"\n");
         } else if t.starts_with("directory =") {
-            out.push_str(&format!(
-                "directory = {:?}\n",
-                assets.display().to_string()
-            ));
+            out.push_str(&format!("directory = {:?}\n", assets.display().to_string()));
         } else {
             out.push_str(line);
             out.push('\n');
@@ -150,7 +147,14 @@ impl DevServer {
             .arg(self.persist.join("run/wrangler.toml"))
             .arg("--persist-to")
             .arg(&self.persist)
-            .args(["--inspector-port", &free_port()?.to_string()])
+            // A fixed inspector port lets a profiler attach to the run (scripts/profile-worker.mjs).
+            .args([
+                "--inspector-port",
+                &match std::env::var("INPLAY_INSPECTOR_PORT") {
+                    Ok(p) => p,
+                    Err(_) => free_port()?.to_string(),
+                },
+            ])
             .arg("--show-interactive-dev-session=false")
             .env("INPLAY_EDGE_PREBUILT", "1")
             .env("WRANGLER_SEND_METRICS", "false")

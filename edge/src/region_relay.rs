@@ -6,8 +6,10 @@
 //! SQLite for its snapshot and ring (a restart or hibernation loses nothing a resuming client needs),
 //! stubs upstream (for subscriptions and bets) and, upstream of shards, to its leaves.
 //!
-//! Sockets are tagged with their frame format and owner (`fmt:bin` / `fmt:json`, `u:<user_id>`), so
-//! a broadcast picks sockets by tag and encodes each frame once per format.
+//! Sockets are tagged with their frame format and owner (`fmt:bin` / `fmt:json`, and `ub:<user_id>`
+//! / `uj:<user_id>` for a bettor's binary / JSON sockets), so a broadcast or a bettor's decision
+//! picks sockets by tag, and each frame is encoded once per format and handed to every socket as
+//! the same JS buffer or string.
 //!
 //! Storage (SQLite): `meta(k, v)` (identity and snapshot), `ring(seq, epoch, bin, json)`.
 
@@ -42,6 +44,48 @@ pub const USER_HEADER: &str = "x-inplay-user";
 
 const TAG_BIN: &str = "fmt:bin";
 const TAG_JSON: &str = "fmt:json";
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A socket, for the one call this module makes on it with an already-built JS value.
+    type SocketSend;
+
+    /// `WebSocket.send` with a value built once for every socket: workerd neither copies nor
+    /// mutates the buffer, so one frame's bytes cross from wasm once per broadcast, not per socket.
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send_value(
+        this: &SocketSend,
+        data: &wasm_bindgen::JsValue,
+    ) -> std::result::Result<(), wasm_bindgen::JsValue>;
+}
+
+/// One frame in both forms, as JS values ready for any number of sockets.
+struct Outgoing {
+    bin: wasm_bindgen::JsValue,
+    text: wasm_bindgen::JsValue,
+}
+
+impl Outgoing {
+    fn new(bin: &[u8], text: &str) -> Outgoing {
+        Outgoing {
+            bin: js_sys::Uint8Array::from(bin).buffer().into(),
+            text: wasm_bindgen::JsValue::from_str(text),
+        }
+    }
+
+    fn send(&self, ws: &WebSocket, json: bool) -> bool {
+        use wasm_bindgen::JsCast;
+        let socket: &SocketSend = ws.as_ref().unchecked_ref();
+        socket
+            .send_value(if json { &self.text } else { &self.bin })
+            .is_ok()
+    }
+}
+
+/// The tag of a bettor's sockets of one format.
+fn user_tag(user_id: &str, json: bool) -> String {
+    format!("{}{user_id}", if json { "uj:" } else { "ub:" })
+}
 
 /// Largest text message a socket may send (a bet is well under it).
 pub const MAX_MESSAGE_BYTES: usize = 4 * 1024;
@@ -255,24 +299,44 @@ impl Inner {
 
     /// Sends one frame to every socket: encoded once per format, whatever the socket count.
     fn broadcast(&self, bin: &[u8], text: &str) -> u64 {
+        let frame = Outgoing::new(bin, text);
         let mut sent = 0;
         for ws in self.state.get_websockets_with_tag(TAG_BIN) {
-            sent += u64::from(ws.send_with_bytes(bin).is_ok());
+            sent += u64::from(frame.send(&ws, false));
         }
         for ws in self.state.get_websockets_with_tag(TAG_JSON) {
-            sent += u64::from(ws.send_with_str(text).is_ok());
+            sent += u64::from(frame.send(&ws, true));
         }
         sent
     }
 
-    fn is_json(&self, ws: &WebSocket) -> bool {
-        self.state.get_tags(ws).iter().any(|t| t == TAG_JSON)
+    /// The socket's owner (when it presented a token) and whether it reads JSON.
+    fn socket_of(&self, ws: &WebSocket) -> (Option<String>, bool) {
+        let mut user = None;
+        let mut json = false;
+        for tag in self.state.get_tags(ws) {
+            if tag == TAG_JSON {
+                json = true;
+            } else if let Some(u) = tag.strip_prefix("ub:").or_else(|| tag.strip_prefix("uj:")) {
+                user = Some(u.to_string());
+            }
+        }
+        (user, json)
     }
 
     fn send_to_user(&self, user_id: &str, bin: &[u8], text: &str) {
-        for ws in self.state.get_websockets_with_tag(&format!("u:{user_id}")) {
-            let json = self.is_json(&ws);
-            self.send_to(&ws, json, bin, text);
+        let bin_sockets = self
+            .state
+            .get_websockets_with_tag(&user_tag(user_id, false));
+        let json_sockets = self.state.get_websockets_with_tag(&user_tag(user_id, true));
+        if bin_sockets.is_empty() && json_sockets.is_empty() {
+            return;
+        }
+        for ws in bin_sockets {
+            ws.send_with_bytes(bin).ok();
+        }
+        for ws in json_sockets {
+            ws.send_with_str(text).ok();
         }
     }
 
@@ -615,7 +679,7 @@ impl RegionRelay {
         let server = pair.server;
         let mut tags = vec![if json { TAG_JSON } else { TAG_BIN }.to_string()];
         if !user.is_empty() {
-            tags.push(format!("u:{user}"));
+            tags.push(user_tag(&user, json));
         }
         let tag_refs: Vec<&str> = tags.iter().map(String::as_str).collect();
         inner.state.accept_websocket_with_tags(&server, &tag_refs);
@@ -671,9 +735,9 @@ impl RegionRelay {
         bet: Result<inplay_protocol::bets::BetBody, ApiError>,
     ) {
         let inner = &self.inner;
+        let (user, json) = inner.socket_of(ws);
         let refuse = |bet_id: Option<&str>, e: ApiError| {
             let r = socket::bet_error(bet_id, &key, &e);
-            let json = inner.is_json(ws);
             inner.send_to(
                 ws,
                 json,
@@ -681,11 +745,6 @@ impl RegionRelay {
                 &socket::bet_error_json(&r),
             );
         };
-        let user = inner
-            .state
-            .get_tags(ws)
-            .into_iter()
-            .find_map(|t| t.strip_prefix("u:").map(String::from));
         let Some(user_id) = user else {
             return refuse(
                 None,
@@ -828,7 +887,7 @@ impl DurableObject for RegionRelay {
                 let head = self.inner.core.borrow().as_ref().and_then(|c| c.log.head());
                 if let Some(head) = head {
                     let now = http::now_ms();
-                    let json = self.inner.is_json(&ws);
+                    let (_, json) = self.inner.socket_of(&ws);
                     self.inner.send_to(
                         &ws,
                         json,
