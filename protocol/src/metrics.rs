@@ -159,8 +159,8 @@ impl Metrics {
             return *v;
         }
         f.histograms
-            .iter()
-            .flat_map(|(_, h)| h.samples())
+            .values()
+            .flat_map(Histogram::samples)
             .find(|(k, _)| k == sample)
             .map_or(0.0, |(_, v)| v)
     }
