@@ -621,7 +621,7 @@ struct FaultBody {
 /// while, as a broken relay's stub does.
 async fn fault(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     require_admin(&req, env)?;
-    if !env_flag(env, "ALLOW_FAULTS") {
+    if !env_flag(env, "ALLOW_TEST_ROUTES") {
         return Err(ApiError::new(ErrorCode::RouteNotFound, "faults are off"));
     }
     let body = http::read_body(&mut req, ADMIN_BODY_LIMIT).await?;
@@ -646,6 +646,62 @@ async fn fault(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Respons
     Ok(http::json(
         200,
         &serde_json::json!({ "relay": relay.to_string(), "fail_for_ms": f.fail_for_ms }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchBet {
+    user: String,
+    key: String,
+    bet: BetBody,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchBatch {
+    bets: Vec<BenchBet>,
+}
+
+#[derive(Serialize)]
+struct BenchAnswer {
+    results: Vec<Result<PlacedBet, ApiError>>,
+}
+
+/// `POST /v1/events/{id}/bets/batch` (admin, tests only): a batch of bets handed to the hub as one
+/// relay hands it its sockets' bets, so the hub's own rate can be measured on local workerd without
+/// sockets or relays on the same thread.
+async fn bench_batch(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    require_admin(&req, env)?;
+    if !env_flag(env, "ALLOW_TEST_ROUTES") {
+        return Err(ApiError::new(
+            ErrorCode::RouteNotFound,
+            "test routes are off",
+        ));
+    }
+    let body = http::read_body(&mut req, 1024 * 1024).await?;
+    let batch: BenchBatch = serde_json::from_slice(&body).map_err(invalid_json)?;
+    let relay = RelayName::leaf(event_id, "bench", 0);
+    let bets = batch
+        .bets
+        .into_iter()
+        .map(|b| BetCall {
+            bet_id: ids::bet_id(event_id, &b.user, &b.key),
+            user_id: b.user,
+            body: b.bet,
+        })
+        .collect();
+    let answer: inplay_protocol::bets::BetBatchAnswer = call_hub(
+        env,
+        event_id,
+        inplay_protocol::bets::BetBatch { relay, bets },
+    )
+    .await?;
+    Ok(http::json(
+        200,
+        &BenchAnswer {
+            results: answer.results,
+        },
     ))
 }
 
@@ -703,6 +759,7 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
         | Route::Resettle(id)
         | Route::ConfirmSource(id) => admin(req, env, id, route).await,
         Route::Fault(id) => fault(req, env, id).await,
+        Route::BetBatch(id) => bench_batch(req, env, id).await,
         Route::Live(id) => live(req, env, id).await,
         Route::Log(id) => export_log(req, env, id).await,
         Route::PlaceBet(id) => place_bet(req, env, id).await,

@@ -634,7 +634,7 @@ impl RegionRelay {
                 Ok(http::answer(&answer))
             }
             RelayCall::Fault(Fault { fail_for_ms }) => {
-                let r = if env_flag(&inner.env, "ALLOW_FAULTS") {
+                let r = if env_flag(&inner.env, "ALLOW_TEST_ROUTES") {
                     inner.failing_until.set(http::now_ms() + fail_for_ms);
                     Ok(())
                 } else {

@@ -10,7 +10,8 @@
 //! POST /v1/events/{id}/abandon       admin: the match is abandoned, every bet void
 //! POST /v1/events/{id}/resettle      admin: correct the result, settle every bet again
 //! POST /v1/events/{id}/confirm       admin: believe one source where the two disagree
-//! POST /v1/events/{id}/faults        admin, where ALLOW_FAULTS=1: make a relay fail (tests)
+//! POST /v1/events/{id}/faults        admin, where ALLOW_TEST_ROUTES=1: make a relay fail (tests)
+//! POST /v1/events/{id}/bets/batch    admin, where ALLOW_TEST_ROUTES=1: a relay's batch of bets (bench)
 //! GET  /v1/events/{id}/live          WebSocket (binary frames; ?format=json; ?since=epoch:seq)
 //! GET  /v1/events/{id}/log           admin: the audit log, one JSON AuditEntry per line
 //! POST /v1/events/{id}/bets          place a bet (Bearer user token, Idempotency-Key)
@@ -48,6 +49,8 @@ pub enum Route<'a> {
     ConfirmSource(&'a str),
     /// `POST /v1/events/{id}/faults`
     Fault(&'a str),
+    /// `POST /v1/events/{id}/bets/batch`
+    BetBatch(&'a str),
     /// `GET /v1/events/{id}/live`
     Live(&'a str),
     /// `GET /v1/events/{id}/log`
@@ -131,6 +134,7 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
         | Route::Resettle(id)
         | Route::ConfirmSource(id)
         | Route::Fault(id)
+        | Route::BetBatch(id)
         | Route::Live(id)
         | Route::Log(id)
         | Route::PlaceBet(id)
