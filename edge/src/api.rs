@@ -27,8 +27,10 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 use crate::auth;
 use crate::catalog;
 use crate::http::{self, ApiResult, env_flag, env_u64};
+use crate::rate_limit::RateLimiter;
+use crate::read_cache::ReadCache;
 use crate::region::{self, Region};
-use crate::region_relay::{RELAY_HEADER, USER_HEADER};
+use crate::region_relay::{EXPIRY_HEADER, RELAY_HEADER, USER_HEADER};
 use crate::route::{self, Route};
 
 /// Largest `POST /v1/feed` body.
@@ -48,6 +50,10 @@ const CALL_TIMEOUT_MS: u64 = 10_000;
 thread_local! {
     /// Counters of this Worker isolate (refusals that never reach a hub).
     static WORKER_METRICS: RefCell<Metrics> = RefCell::new(Metrics::default());
+    /// Public reads of matches, cached (configured on first use from `READ_CACHE_MS`).
+    static READ_CACHE: RefCell<Option<ReadCache>> = const { RefCell::new(None) };
+    /// Public reads per client address (configured on first use from `READ_RATE_*`).
+    static READ_LIMIT: RefCell<Option<RateLimiter>> = const { RefCell::new(None) };
 }
 
 fn count_refusal(route: &str, code: ErrorCode) {
@@ -129,18 +135,50 @@ fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {
     Ok(())
 }
 
-fn user_from(env: &Env, token: Option<&str>) -> ApiResult<String> {
+/// The token keys active now: `TOKEN_SECRET` (id `TOKEN_KID`, default `k1`) and, during a
+/// rotation, `TOKEN_SECRET_PREVIOUS` (id `TOKEN_PREVIOUS_KID`, default `k0`).
+fn token_keys(env: &Env) -> Vec<(String, String)> {
+    let kid = |name: &str, default: &str| {
+        env.var(name)
+            .map(|v| v.to_string())
+            .ok()
+            .filter(|k| inplay_engine::signing::is_valid_kid(k))
+            .unwrap_or_else(|| default.to_string())
+    };
+    let mut keys = Vec::new();
+    if let Some(s) = secret(env, "TOKEN_SECRET") {
+        keys.push((kid("TOKEN_KID", "k1"), s));
+    }
+    if let Some(s) = secret(env, "TOKEN_SECRET_PREVIOUS") {
+        keys.push((kid("TOKEN_PREVIOUS_KID", "k0"), s));
+    }
+    keys
+}
+
+fn claims_from(env: &Env, token: Option<&str>) -> ApiResult<inplay_engine::signing::TokenClaims> {
     let token = token.ok_or_else(|| {
         ApiError::new(
             ErrorCode::TokenRequired,
             "Authorization: Bearer <user token> required",
         )
     })?;
-    let key = secret(env, "TOKEN_SECRET").ok_or_else(|| {
+    let keys = token_keys(env);
+    if keys.is_empty() {
         worker::console_error!("TOKEN_SECRET is not configured");
-        ApiError::internal()
-    })?;
-    auth::verify_token(key.as_bytes(), token, http::now_ms())
+        return Err(ApiError::internal());
+    }
+    let keys: Vec<inplay_engine::signing::TokenKey<'_>> = keys
+        .iter()
+        .map(|(kid, s)| inplay_engine::signing::TokenKey {
+            kid,
+            secret: s.as_bytes(),
+        })
+        .collect();
+    auth::verify_token_with(&keys, token, http::now_ms())
+}
+
+fn user_from(env: &Env, token: Option<&str>) -> ApiResult<String> {
+    claims_from(env, token).map(|c| c.user_id)
 }
 
 fn invalid_json(e: serde_json::Error) -> ApiError {
@@ -177,18 +215,50 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
         Source::Primary => "FEED_SECRET_PRIMARY",
         Source::Backup => "FEED_SECRET_BACKUP",
     };
-    let key = secret(env, name)
-        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSource, "source not configured"))?;
+    // During a rotation the source's previous secret verifies too.
+    let keys: Vec<(&str, String)> = [
+        ("current", name.to_string()),
+        ("previous", format!("{name}_PREVIOUS")),
+    ]
+    .into_iter()
+    .filter_map(|(which, n)| secret(env, &n).map(|s| (which, s)))
+    .collect();
+    if keys.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::UnknownSource,
+            "source not configured",
+        ));
+    }
     let body = http::read_body(&mut req, FEED_BODY_LIMIT).await?;
     let window = env_u64(env, "FEED_SIGNATURE_WINDOW_MS", 30_000);
-    let verified = auth::verify_feed(
-        key.as_bytes(),
-        header(&req, auth::TIMESTAMP_HEADER).as_deref(),
-        header(&req, auth::SIGNATURE_HEADER).as_deref(),
-        &body,
-        http::now_ms(),
-        window,
-    )?;
+    let timestamp = header(&req, auth::TIMESTAMP_HEADER);
+    let signature = header(&req, auth::SIGNATURE_HEADER);
+    let now = http::now_ms();
+    let mut outcome = Err(ApiError::internal());
+    for (which, key) in &keys {
+        outcome = auth::verify_feed(
+            key.as_bytes(),
+            timestamp.as_deref(),
+            signature.as_deref(),
+            &body,
+            now,
+            window,
+        )
+        .map(|v| (v, *which));
+        // Only a mismatch is worth another key; a missing or stale signature is refused as is.
+        if !matches!(&outcome, Err(e) if e.code == ErrorCode::SignatureInvalid) {
+            break;
+        }
+    }
+    let (verified, which) = outcome?;
+    WORKER_METRICS.with(|m| {
+        m.borrow_mut().inc(
+            "inplay_feed_signatures_total",
+            "Feed posts whose signature verified, by source and by key (current or previous).",
+            &[("source", source.as_str()), ("key", which)],
+            1.0,
+        )
+    });
     // JSON ends here: each event is decoded into the engine's type once.
     let raw: serde_json::Value = serde_json::from_slice(&body).map_err(invalid_json)?;
     let events = match raw {
@@ -417,6 +487,51 @@ async fn admin(
     ))
 }
 
+/// `GET /v1/events/{id}`: the match with every price now, from the isolate's read cache when it
+/// is fresh (the hub, the match's single writer, is asked at most once per `READ_CACHE_MS`), and
+/// limited per client address.
+async fn read_event(req: &Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    let client = header(req, "cf-connecting-ip").unwrap_or_else(|| "local".into());
+    let now = http::now_ms();
+    let allowed = READ_LIMIT.with(|l| {
+        l.borrow_mut()
+            .get_or_insert_with(|| {
+                RateLimiter::new(
+                    env_u64(env, "READ_RATE_BURST", 60) as u32,
+                    env_u64(env, "READ_RATE_PER_SEC", 30) as f64,
+                )
+            })
+            .take(&client, now)
+    });
+    if let Err(retry_ms) = allowed {
+        return Err(
+            ApiError::new(ErrorCode::RateLimited, "too many reads; retry later")
+                .retry_after(retry_ms),
+        );
+    }
+    let render = |view: &EventView, at: u64| {
+        let mut v = view.clone();
+        v.server_ms = at;
+        serde_json::to_string(&page(v)).unwrap_or_default()
+    };
+    let cached = READ_CACHE.with(|c| {
+        c.borrow_mut()
+            .get_or_insert_with(|| ReadCache::new(env_u64(env, "READ_CACHE_MS", 250), 250))
+            .page(event_id, now, render)
+    });
+    if let Some(json) = cached {
+        return Ok(http::json_text(200, json));
+    }
+    let view: EventView = call_hub(env, event_id, EventQuery).await?;
+    let json = render(&view, view.server_ms);
+    READ_CACHE.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            c.store(view, now);
+        }
+    });
+    Ok(http::json_text(200, json))
+}
+
 /// `POST /v1/events/{id}/bets`.
 async fn place_bet(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     let authz = header(&req, "authorization");
@@ -546,12 +661,19 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
+    // The token: offered as the subprotocol `bearer.<token>` (the page does), else an
+    // Authorization header, else (deprecated: it ends up in logs) `?token=`.
+    let protocols = header(&req, "sec-websocket-protocol");
     let authz = header(&req, "authorization");
-    let token = q("token").or_else(|| auth::bearer(authz.as_deref()).map(String::from));
-    let user = match token {
-        Some(t) => Some(user_from(env, Some(&t))?),
+    let token = auth::token_from_protocols(protocols.as_deref())
+        .map(String::from)
+        .or_else(|| auth::bearer(authz.as_deref()).map(String::from))
+        .or_else(|| q("token"));
+    let claims = match token {
+        Some(t) => Some(claims_from(env, Some(&t))?),
         None => None,
     };
+    let user = claims.as_ref().map(|c| c.user_id.clone());
     let format = q("format").unwrap_or_else(|| "bin".into());
     if format != "bin" && format != "json" {
         return Err(ApiError::new(
@@ -571,42 +693,74 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     }
     let region = region_of(&req, env);
     let shards = env_u64(env, "RELAY_SHARDS", 2).clamp(1, 64) as u32;
-    // A stable key sends a reconnecting client back to the relay holding its resume ring.
+    // A stable key sends a reconnecting client back to the relay holding its resume ring. It is
+    // hashed under a secret, so a client can spread over shards but not pick one.
     let client_key = q("client")
         .or_else(|| user.clone())
         .unwrap_or_else(|| format!("{}", js_sys::Math::random()));
-    let shard = region::shard_for(&client_key, shards);
-    let relay = RelayName::leaf(event_id, region.as_str(), shard);
-    let stub = env
-        .durable_object("REGION_RELAY")
-        .and_then(|ns| ns.get_by_name_with_location_hint(&relay.to_string(), region.as_str()))
-        .map_err(http::runtime)?;
-    let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
-    set("upgrade", "websocket")?;
-    set(RELAY_HEADER, &relay.to_string())?;
-    if let Some(u) = &user {
-        set(USER_HEADER, u)?;
-    }
+    let salt = secret(env, "TOKEN_SECRET").unwrap_or_default();
+    let keyed = inplay_engine::signing::keyed_digest(salt.as_bytes(), client_key.as_bytes());
+    let first = region::shard_for(&keyed, shards);
     let mut relay_url = format!("https://relay/live?format={format}");
     if let Some(s) = since {
         relay_url.push_str(&format!("&since={s}"));
     }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let forwarded = Request::new_with_init(&relay_url, &init).map_err(http::runtime)?;
-    let mut resp = stub.fetch_with_request(forwarded).await.map_err(|e| {
-        worker::console_warn!("relay {relay}: {e}");
-        ApiError::new(
-            ErrorCode::RelayUnavailable,
-            "the relay did not answer; retry",
-        )
-    })?;
-    if resp.status_code() != 101 {
+    // The client's shard, or the next one with room when a relay is full.
+    let mut tried = 0;
+    let resp = loop {
+        let relay = RelayName::leaf(event_id, region.as_str(), (first + tried) % shards);
+        let stub = env
+            .durable_object("REGION_RELAY")
+            .and_then(|ns| ns.get_by_name_with_location_hint(&relay.to_string(), region.as_str()))
+            .map_err(http::runtime)?;
+        let headers = Headers::new();
+        let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
+        set("upgrade", "websocket")?;
+        set(RELAY_HEADER, &relay.to_string())?;
+        if let Some(c) = &claims {
+            set(USER_HEADER, &c.user_id)?;
+            set(EXPIRY_HEADER, &c.expiry_ms.to_string())?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::Get).with_headers(headers);
+        let forwarded = Request::new_with_init(&relay_url, &init).map_err(http::runtime)?;
+        let mut resp = stub.fetch_with_request(forwarded).await.map_err(|e| {
+            worker::console_warn!("relay {relay}: {e}");
+            ApiError::new(
+                ErrorCode::RelayUnavailable,
+                "the relay did not answer; retry",
+            )
+        })?;
+        if resp.status_code() == 101 {
+            break resp;
+        }
         let bytes = resp.bytes().await.unwrap_or_default();
-        return Err(ApiError::from_json(&bytes).unwrap_or_else(ApiError::internal));
+        let e = ApiError::from_json(&bytes).unwrap_or_else(ApiError::internal);
+        tried += 1;
+        if e.code != ErrorCode::RelayFull || tried >= shards {
+            return Err(if e.code == ErrorCode::RelayFull {
+                ApiError::new(
+                    ErrorCode::Overloaded,
+                    "every relay of this region is full; retry",
+                )
+                .retry_after(5_000)
+            } else {
+                e
+            });
+        }
+    };
+    if !auth::offers_socket_protocol(protocols.as_deref()) {
+        return Ok(resp);
     }
-    Ok(resp)
+    // The client offered subprotocols: the handshake must accept one of them.
+    let ws = resp.websocket().ok_or_else(ApiError::internal)?;
+    let headers = Headers::new();
+    headers
+        .set("sec-websocket-protocol", auth::SOCKET_PROTOCOL)
+        .map_err(http::runtime)?;
+    Ok(Response::from_websocket(ws)
+        .map_err(http::runtime)?
+        .with_headers(headers))
 }
 
 #[derive(Deserialize)]
@@ -749,10 +903,7 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
             let events: Vec<CatalogEntry> = call_catalog(env, &CatalogCall::List).await?;
             Ok(http::json(200, &EventList { events }))
         }
-        Route::GetEvent(id) => {
-            let view = call_hub(env, id, EventQuery).await?;
-            Ok(http::json(200, &page(view)))
-        }
+        Route::GetEvent(id) => read_event(&req, env, id).await,
         Route::Suspend(id)
         | Route::Resume(id)
         | Route::Abandon(id)

@@ -92,17 +92,22 @@ impl<'a> SqlStore<'a> {
         self.state.storage().sql()
     }
 
-    fn create_tables(&self) -> Result<()> {
-        let sql = self.sql();
-        for ddl in [
-            "CREATE TABLE IF NOT EXISTS entries (first INTEGER NOT NULL, part INTEGER NOT NULL, last INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (first, part))",
-            "CREATE TABLE IF NOT EXISTS checkpoint (part INTEGER PRIMARY KEY, idx INTEGER NOT NULL, bytes BLOB NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS subscribers (name TEXT PRIMARY KEY, region TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS used_signatures (digest BLOB PRIMARY KEY, until INTEGER NOT NULL)",
-        ] {
-            sql.exec(ddl, None)?;
-        }
-        Ok(())
+    /// The tables, created with the first write: a request for a match that does not exist leaves
+    /// no storage behind.
+    const TABLES: [&'static str; 4] = [
+        "CREATE TABLE IF NOT EXISTS entries (first INTEGER NOT NULL, part INTEGER NOT NULL, last INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (first, part))",
+        "CREATE TABLE IF NOT EXISTS checkpoint (part INTEGER PRIMARY KEY, idx INTEGER NOT NULL, bytes BLOB NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS subscribers (name TEXT PRIMARY KEY, region TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS used_signatures (digest BLOB PRIMARY KEY, until INTEGER NOT NULL)",
+    ];
+
+    /// Whether anything was ever stored here.
+    fn has_tables(&self) -> std::result::Result<bool, StoreError> {
+        let rows = self.rows(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entries'",
+            Vec::new(),
+        )?;
+        Ok(!rows.is_empty())
     }
 
     fn rows(
@@ -148,7 +153,7 @@ impl<'a> SqlStore<'a> {
     }
 
     fn statements(batch: &Commit<'_>) -> Vec<Statement> {
-        let mut out: Vec<Statement> = Vec::new();
+        let mut out: Vec<Statement> = Self::TABLES.iter().map(|t| (*t, Vec::new())).collect();
         if let (Some(first), Some(last)) = (batch.entries.first(), batch.entries.last()) {
             let bytes = postcard::to_allocvec(&batch.entries).unwrap_or_default();
             for (part, chunk) in bytes.chunks(PART_BYTES).enumerate() {
@@ -200,6 +205,9 @@ impl<'a> SqlStore<'a> {
 
 impl HubStore for SqlStore<'_> {
     fn load(&mut self) -> std::result::Result<Stored, StoreError> {
+        if !self.has_tables()? {
+            return Ok(Stored::default());
+        }
         let parts = self.rows(
             "SELECT idx, bytes FROM checkpoint ORDER BY part",
             Vec::new(),
@@ -244,10 +252,10 @@ impl HubStore for SqlStore<'_> {
     }
 
     fn commit(&mut self, batch: Commit<'_>) -> std::result::Result<(), StoreError> {
-        let statements = Self::statements(&batch);
-        if statements.is_empty() {
+        if batch.is_empty() && batch.forget_signatures_before.is_none() {
             return Ok(());
         }
+        let statements = Self::statements(&batch);
         let sql = self.sql();
         // Everything of the batch in one transaction: a statement that throws rolls all back.
         let write = Closure::once_into_js(move || -> std::result::Result<JsValue, JsValue> {
@@ -265,6 +273,9 @@ impl HubStore for SqlStore<'_> {
     }
 
     fn log(&mut self) -> std::result::Result<Vec<AuditEntry>, StoreError> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
         self.entries_from(0)
     }
 }
@@ -322,19 +333,26 @@ impl Inner {
             return;
         }
         self.alarm_at.set(next);
-        if let Some(at) = next {
+        let Some(at) = next else { return };
+        // A failed set_alarm is retried a few times; if it keeps failing the next request tries
+        // again (`alarm_at` is forgotten), and the counter shows it.
+        for attempt in 0..3 {
             let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
-            if let Err(e) = self
+            match self
                 .state
                 .storage()
                 .set_alarm(ScheduledTime::new(date))
                 .await
             {
-                // Forget it, so the next request tries again.
-                self.alarm_at.set(None);
-                worker::console_error!("hub set_alarm: {e}");
+                Ok(()) => return,
+                Err(e) => {
+                    worker::console_error!("hub set_alarm (attempt {}): {e}", attempt + 1);
+                    self.core.borrow_mut().alarm_failed("set");
+                    worker::Delay::from(std::time::Duration::from_millis(50 << attempt)).await;
+                }
             }
         }
+        self.alarm_at.set(None);
     }
 
     /// Reports the counters to the catalog at most every `METRICS_REPORT_MS`, and once more after
@@ -491,10 +509,6 @@ impl EventHub {
 
 impl DurableObject for EventHub {
     fn new(state: State, env: Env) -> Self {
-        let store = SqlStore { state: &state };
-        if let Err(e) = store.create_tables() {
-            worker::console_error!("hub: creating tables failed: {e}");
-        }
         let config = Self::config(&env);
         EventHub {
             inner: Rc::new(Inner {
@@ -531,6 +545,7 @@ impl DurableObject for EventHub {
         };
         if let Err(e) = ticked {
             worker::console_error!("hub alarm: {e}");
+            inner.core.borrow_mut().alarm_failed("run");
         }
         pump(inner);
         inner.arm().await;

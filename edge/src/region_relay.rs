@@ -41,6 +41,8 @@ use crate::relay_log::{Join, RelayLog};
 pub const RELAY_HEADER: &str = "x-inplay-relay";
 /// The verified user id, when the socket presented a token.
 pub const USER_HEADER: &str = "x-inplay-user";
+/// When that token expires (unix ms): bets on the socket are refused after it.
+pub const EXPIRY_HEADER: &str = "x-inplay-token-expiry";
 
 const TAG_BIN: &str = "fmt:bin";
 const TAG_JSON: &str = "fmt:json";
@@ -101,6 +103,11 @@ struct Inner {
     failing_until: Cell<u64>,
     timeout_ms: u64,
     syncing: Cell<bool>,
+    tables_ready: Cell<bool>,
+    name_stored: Cell<bool>,
+    /// Messages each socket may send (by its `sid:` tag): a flood costs the flooder, not the relay.
+    socket_limiter: RefCell<crate::rate_limit::RateLimiter>,
+    next_socket: Cell<u64>,
 }
 
 /// A regional fan-out point.
@@ -139,17 +146,40 @@ impl Inner {
         self.state.storage().sql()
     }
 
-    fn create_tables(&self) -> Result<()> {
+    /// Creates the tables with the first write: a relay asked about a match its hub does not know
+    /// stores nothing.
+    fn ensure_tables(&self) -> ApiResult<()> {
+        if self.tables_ready.get() {
+            return Ok(());
+        }
         let sql = self.sql();
-        sql.exec(
+        for ddl in [
             "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB)",
-            None,
-        )?;
-        sql.exec(
             "CREATE TABLE IF NOT EXISTS ring (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, bin BLOB NOT NULL, json TEXT NOT NULL)",
-            None,
-        )?;
+        ] {
+            sql.exec(ddl, None).map_err(http::runtime)?;
+        }
+        self.tables_ready.set(true);
         Ok(())
+    }
+
+    /// Whether this relay ever stored anything.
+    fn has_tables(&self) -> ApiResult<bool> {
+        if self.tables_ready.get() {
+            return Ok(true);
+        }
+        let found = self
+            .sql()
+            .exec(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                None,
+            )
+            .map_err(http::runtime)?
+            .raw()
+            .next()
+            .is_some();
+        self.tables_ready.set(found);
+        Ok(found)
     }
 
     fn meta(&self, key: &str) -> ApiResult<Option<SqlStorageValue>> {
@@ -165,6 +195,7 @@ impl Inner {
     }
 
     fn put_meta(&self, key: &str, v: SqlStorageValue) -> ApiResult<()> {
+        self.ensure_tables()?;
         self.sql()
             .exec(
                 "INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)",
@@ -195,11 +226,17 @@ impl Inner {
             return Ok(());
         }
         let config = self.config();
+        if !self.has_tables()? {
+            *self.core.borrow_mut() =
+                Some(RelayCore::new(config, None, RelayLog::new(config.ring)));
+            return Ok(());
+        }
         let name = self
             .meta("name")?
             .as_ref()
             .and_then(text)
             .and_then(|n| n.parse::<RelayName>().ok());
+        self.name_stored.set(name.is_some());
         let snapshot = match self.meta("snapshot")? {
             Some(SqlStorageValue::Blob(b)) => postcard::from_bytes::<SnapshotRecord>(&b).ok(),
             _ => None,
@@ -237,13 +274,12 @@ impl Inner {
         self.core.borrow().as_ref().and_then(|c| c.name.clone())
     }
 
-    /// Records who this relay is, the first time it is told.
+    /// Learns who this relay is, the first time it is told (stored with its first state).
     fn identify(&self, name: &RelayName) -> ApiResult<()> {
-        if self.name().is_none() {
-            self.put_meta("name", name.to_string().into())?;
-            if let Some(c) = self.core.borrow_mut().as_mut() {
-                c.identify(name.clone());
-            }
+        if self.name().is_none()
+            && let Some(c) = self.core.borrow_mut().as_mut()
+        {
+            c.identify(name.clone());
         }
         Ok(())
     }
@@ -251,6 +287,16 @@ impl Inner {
     /// Stores what an update or a sync changed: new ring rows, the snapshot, and drops what fell
     /// out of the ring (or belongs to an older epoch).
     fn persist(&self, d: &Delivery) -> ApiResult<()> {
+        if d.fresh.is_empty() && !d.snapshot_changed {
+            return Ok(());
+        }
+        if !self.name_stored.get()
+            && let Some(name) = self.name()
+        {
+            self.put_meta("name", name.to_string().into())?;
+            self.name_stored.set(true);
+        }
+        self.ensure_tables()?;
         let sql = self.sql();
         for r in &d.fresh {
             sql.exec(
@@ -310,18 +356,20 @@ impl Inner {
         sent
     }
 
-    /// The socket's owner (when it presented a token) and whether it reads JSON.
-    fn socket_of(&self, ws: &WebSocket) -> (Option<String>, bool) {
-        let mut user = None;
-        let mut json = false;
+    /// The socket's owner with its token's expiry (when it presented a token), and whether it
+    /// reads JSON.
+    fn socket_of(&self, ws: &WebSocket) -> (Option<(String, u64)>, bool) {
+        let (mut user, mut expiry, mut json) = (None, 0, false);
         for tag in self.state.get_tags(ws) {
             if tag == TAG_JSON {
                 json = true;
             } else if let Some(u) = tag.strip_prefix("ub:").or_else(|| tag.strip_prefix("uj:")) {
                 user = Some(u.to_string());
+            } else if let Some(e) = tag.strip_prefix("exp:") {
+                expiry = e.parse().unwrap_or(0);
             }
         }
-        (user, json)
+        (user.map(|u| (u, expiry)), json)
     }
 
     fn send_to_user(&self, user_id: &str, bin: &[u8], text: &str) {
@@ -675,11 +723,27 @@ impl RegionRelay {
             inner.sync().await?;
         }
 
+        let cap = env_u64(&inner.env, "RELAY_MAX_SOCKETS", 10_000) as usize;
+        if inner.state.get_websockets().len() >= cap {
+            return Err(ApiError::new(
+                ErrorCode::RelayFull,
+                "this relay holds as many sockets as it may",
+            ));
+        }
         let pair = WebSocketPair::new().map_err(http::runtime)?;
         let server = pair.server;
-        let mut tags = vec![if json { TAG_JSON } else { TAG_BIN }.to_string()];
+        // A socket id for its message allowance (tags are the only per-socket state that
+        // survives hibernation without a storage write).
+        let sid = inner.next_socket.get();
+        inner.next_socket.set(sid + 1);
+        let mut tags = vec![
+            if json { TAG_JSON } else { TAG_BIN }.to_string(),
+            format!("sid:{}:{sid}", http::now_ms()),
+        ];
         if !user.is_empty() {
             tags.push(user_tag(&user, json));
+            let expiry: u64 = header(EXPIRY_HEADER).parse().unwrap_or(0);
+            tags.push(format!("exp:{expiry}"));
         }
         let tag_refs: Vec<&str> = tags.iter().map(String::as_str).collect();
         inner.state.accept_websocket_with_tags(&server, &tag_refs);
@@ -745,7 +809,7 @@ impl RegionRelay {
                 &socket::bet_error_json(&r),
             );
         };
-        let Some(user_id) = user else {
+        let Some((user_id, expiry_ms)) = user else {
             return refuse(
                 None,
                 ApiError::new(
@@ -754,6 +818,16 @@ impl RegionRelay {
                 ),
             );
         };
+        if http::now_ms() >= expiry_ms {
+            // The socket keeps its prices; bets need a fresh token (a new socket).
+            return refuse(
+                None,
+                ApiError::new(
+                    ErrorCode::TokenExpired,
+                    "the socket's token has expired: reconnect with a fresh one to bet",
+                ),
+            );
+        }
         if !ids::is_valid_idempotency_key(&key) {
             return refuse(
                 None,
@@ -812,6 +886,7 @@ impl RegionRelay {
 impl DurableObject for RegionRelay {
     fn new(state: State, env: Env) -> Self {
         let timeout_ms = env_u64(&env, "RELAY_TIMEOUT_MS", 5_000);
+        let env_ref = env.clone();
         let inner = Inner {
             state,
             env,
@@ -820,10 +895,14 @@ impl DurableObject for RegionRelay {
             failing_until: Cell::new(0),
             timeout_ms,
             syncing: Cell::new(false),
+            tables_ready: Cell::new(false),
+            name_stored: Cell::new(false),
+            socket_limiter: RefCell::new(crate::rate_limit::RateLimiter::new(
+                env_u64(&env_ref, "SOCKET_MSG_BURST", 20) as u32,
+                env_u64(&env_ref, "SOCKET_MSG_PER_SEC", 10) as f64,
+            )),
+            next_socket: Cell::new(0),
         };
-        if let Err(e) = inner.create_tables() {
-            worker::console_error!("relay: creating tables failed: {e}");
-        }
         RegionRelay {
             inner: Rc::new(inner),
         }
@@ -869,6 +948,18 @@ impl DurableObject for RegionRelay {
         if self.inner.ensure_loaded().is_err() {
             return Ok(());
         }
+        let sid = self
+            .inner
+            .state
+            .get_tags(&ws)
+            .into_iter()
+            .find(|t| t.starts_with("sid:"))
+            .unwrap_or_default();
+        let allowed = self
+            .inner
+            .socket_limiter
+            .borrow_mut()
+            .take(&sid, http::now_ms());
         let incoming = match &message {
             WebSocketIncomingMessage::String(text) if text.len() <= MAX_MESSAGE_BYTES => {
                 Incoming::parse(text)
@@ -879,6 +970,15 @@ impl DurableObject for RegionRelay {
             },
             WebSocketIncomingMessage::Binary(_) => Incoming::Ping,
         };
+        if let Err(retry_ms) = allowed {
+            // Over the allowance: a bet is refused (retry with the same key), anything else dropped.
+            if let Incoming::Bet { key, .. } | Incoming::BadBet { key, .. } = incoming {
+                let e = ApiError::new(ErrorCode::RateLimited, "too many messages on this socket")
+                    .retry_after(retry_ms);
+                self.socket_bet(&ws, key, Err(e)).await;
+            }
+            return Ok(());
+        }
         match incoming {
             Incoming::Bet { key, bet } => self.socket_bet(&ws, key, Ok(bet)).await,
             Incoming::BadBet { key, error } => self.socket_bet(&ws, key, Err(error)).await,

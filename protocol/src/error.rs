@@ -72,6 +72,7 @@ codes! {
     HubUnavailable = "hub_unavailable" => 503, "The match's hub did not answer; retry with the same key.";
     RelayUnavailable = "relay_unavailable" => 503, "The relay has no state yet or could not reach the hub.";
     Overloaded = "overloaded" => 503, "A queue is full; retry with the same key.";
+    RelayFull = "relay_full" => 503, "A relay holds as many sockets as it may; the Worker tries another shard.";
     StorageUnavailable = "storage_unavailable" => 503, "A write failed; nothing was applied.";
     ReplayFailed = "replay_failed" => 500, "The match's log does not replay (corrupt storage).";
     Internal = "internal" => 500, "Our fault.";

@@ -483,6 +483,17 @@ impl HubCore {
             .min()
     }
 
+    /// Counts a failed alarm (set or run): the host retries, the counter shows it happened.
+    pub fn alarm_failed(&mut self, what: &str) {
+        let event = self.event_id();
+        self.metrics.inc(
+            "inplay_hub_alarm_failures_total",
+            "Alarms the hub failed to set (retried) or whose run failed, by what failed.",
+            &[("event", &event), ("what", what)],
+            1.0,
+        );
+    }
+
     /// Records how long the host spent applying and storing a batch.
     pub fn observe_apply_ms(&mut self, what: &str, ms: f64) {
         let event = self.event_id();
