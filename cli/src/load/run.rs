@@ -1,0 +1,392 @@
+//! `inplay load`, in order: the bare baseline, the server, the match, the sockets, the feed with a
+//! bet burst after each reopen (and the fault, if any), then the report.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use inplay_engine::football::FootballParams;
+use inplay_engine::live::Version;
+use inplay_engine::signing::mint_token;
+use inplay_engine::sim::{SimConfig, simulate_match};
+use serde_json::json;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use super::args::{BetsVia, Fault, LoadArgs};
+use super::baseline::baseline;
+use super::bets::{BetRecord, Bettors, Settle, burst, report_bets};
+use super::faults::{garbage_task, outage_for, report_garbage};
+use super::observer::{ObserverState, observer_task};
+use super::report::{Report, delivery};
+use super::server::Target;
+use super::sockets::{Client, Shared, socket_task, wait_all_open, wait_for_wave};
+use crate::feed_client::now_ms;
+use crate::feed_plan::{PlanOptions, plan};
+use crate::feed_run::{FeedTarget, play};
+
+/// `inplay load`.
+pub async fn run(a: LoadArgs) -> Result<()> {
+    let mut report = Report::new();
+
+    let mut baseline_q = None;
+    if a.baseline || a.baseline_only {
+        eprintln!("baseline: {} sockets on a bare broadcast server", a.sockets);
+        let (q, lost) = baseline(a.sockets, 100, Duration::from_millis(100)).await?;
+        report.say(format!(
+            "baseline (bare tokio-tungstenite broadcast, {} sockets, 100 updates): {q}, lost {lost}",
+            a.sockets
+        ));
+        report.set("baseline", json!({ "delivery_ms": q, "lost": lost }));
+        baseline_q = Some(q);
+        if a.baseline_only {
+            return report.finish(a.json.as_deref());
+        }
+    }
+
+    if a.fault == Some(Fault::Restart) {
+        if a.direct {
+            bail!(
+                "--fault restart goes through wrangler's proxy (the worker's own port changes on restart): leave out --direct"
+            );
+        }
+        if a.url.is_some() {
+            bail!("--fault restart needs the tool's own server (leave out --url)");
+        }
+    }
+    let knobs = [
+        ("RELAY_SHARDS", a.shards.to_string()),
+        ("HEARTBEAT_MS", "5000".to_string()),
+    ];
+    let mut target = Target::open(a.url.as_deref(), a.direct, &knobs).await?;
+    let http = target.http.clone();
+    let admin = target.admin()?;
+    let token_secret = target.token_secret()?;
+    let feed_secrets = target.feed_secrets()?;
+
+    // The match.
+    let params = FootballParams::new(1.6, 1.2);
+    let events = simulate_match(&SimConfig::new(params, a.seed));
+    let mut opts = PlanOptions {
+        speed: a.speed,
+        lead_in_ms: 4_000,
+        seed: a.seed,
+        ..PlanOptions::default()
+    };
+    opts.outages.extend(outage_for(a.fault, &events, a.speed));
+    let the_plan = plan(&events, &opts);
+    let event = format!("load-{}", now_ms() / 1000 % 1_000_000);
+    let opening = json!({
+        "event_id": event,
+        "fixture": { "home": "Home", "away": "Away", "kickoff_ms": now_ms() + the_plan.kickoff_at },
+        "params": params,
+        "config": {
+            "max_clock_drift_ms": crate::simulate::clock_drift_bound(a.speed),
+            "stale_after_ms": crate::simulate::STALE_AFTER_MS,
+        },
+    });
+    let created = http.create_event(&admin, &opening).await?;
+    if created.status != 201 {
+        bail!(
+            "create failed: {} {}",
+            created.status,
+            String::from_utf8_lossy(&created.body)
+        );
+    }
+
+    // Sockets.
+    let shared = Arc::new(Shared::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let bettors = a.bettors.min(a.sockets).max(1);
+    let expiry = now_ms() + 3_600_000;
+    let tokens: Arc<Vec<String>> = Arc::new(
+        (0..bettors)
+            .map(|u| mint_token(token_secret.as_bytes(), &format!("u{u}"), expiry))
+            .collect(),
+    );
+    let observer_state = Arc::new(Mutex::new(ObserverState::default()));
+    let (obs_tx, obs_rx) = mpsc::unbounded_channel();
+    let (reopen_tx, mut reopen_rx) = mpsc::unbounded_channel();
+    tokio::spawn(observer_task(obs_rx, observer_state.clone(), reopen_tx));
+    let t_open = Instant::now();
+    let mut senders = Vec::with_capacity(bettors);
+    let mut receivers = Vec::with_capacity(bettors);
+    for _ in 0..bettors {
+        let (tx, rx) = mpsc::unbounded_channel::<String>();
+        senders.push(tx);
+        receivers.push(Some(rx));
+    }
+    let senders = (a.bets_via == BetsVia::Socket).then(|| Arc::new(senders));
+    let client = |client: String, region: &str, token: Option<String>| Client {
+        http: http.clone(),
+        event: event.clone(),
+        client,
+        region: region.to_string(),
+        token,
+    };
+    let mut socket_tasks = Vec::with_capacity(a.sockets + 1);
+    socket_tasks.push(tokio::spawn(socket_task(
+        client("observer".into(), &a.regions[0], None),
+        shared.clone(),
+        stop_rx.clone(),
+        Some(obs_tx),
+        None,
+    )));
+    for i in 0..a.sockets {
+        let token = (i < bettors).then(|| tokens[i].clone());
+        let region = &a.regions[i % a.regions.len()];
+        socket_tasks.push(tokio::spawn(socket_task(
+            client(format!("c{i}"), region, token),
+            shared.clone(),
+            stop_rx.clone(),
+            None,
+            receivers.get_mut(i).and_then(Option::take),
+        )));
+        if i % 100 == 99 {
+            wait_for_wave(
+                &shared.counters.open,
+                i,
+                200,
+                Duration::from_secs(60),
+                a.sockets,
+            )
+            .await?;
+            if i % 1000 == 999 {
+                eprintln!(
+                    "opening sockets: {}/{}",
+                    shared.counters.open.load(Ordering::Relaxed),
+                    a.sockets + 1
+                );
+            }
+        }
+    }
+    wait_all_open(
+        &shared.counters.open,
+        a.sockets + 1,
+        Duration::from_secs(120),
+    )
+    .await?;
+    report.say(format!(
+        "{} sockets open over {} regions in {:.1} s",
+        a.sockets,
+        a.regions.len(),
+        t_open.elapsed().as_secs_f64()
+    ));
+
+    // Progress.
+    let progress_shared = shared.clone();
+    let started = Instant::now();
+    let progress = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let c = &progress_shared.counters;
+            eprintln!(
+                "t+{:>4.0}s  sockets {}  deltas received {}  bets sent {} answered {} decided-on-socket {}  reconnects {}",
+                started.elapsed().as_secs_f64(),
+                c.open.load(Ordering::Relaxed),
+                c.deltas.load(Ordering::Relaxed),
+                c.bets_sent.load(Ordering::Relaxed),
+                c.bets_answered.load(Ordering::Relaxed),
+                c.finals.load(Ordering::Relaxed),
+                c.reconnects.load(Ordering::Relaxed),
+            );
+        }
+    });
+
+    // Bad requests, when asked.
+    let garbage = (a.fault == Some(Fault::Garbage)).then(|| {
+        tokio::spawn(garbage_task(
+            http.clone(),
+            event.clone(),
+            feed_secrets.clone(),
+            mint_token(token_secret.as_bytes(), "garbage", now_ms() + 3_600_000),
+            stop_rx.clone(),
+        ))
+    });
+
+    // The match, and bursts after reopens.
+    let feed_target = FeedTarget {
+        http: http.clone(),
+        event_id: event.clone(),
+        secrets: feed_secrets.clone(),
+    };
+    let plan_for_feed = the_plan.clone();
+    let feed = tokio::spawn(async move { play(feed_target, &plan_for_feed, None).await });
+    let bettors = Bettors {
+        http: http.clone(),
+        event: event.clone(),
+        tokens: tokens.clone(),
+        observer: observer_state.clone(),
+        shared: shared.clone(),
+        sockets: senders.clone(),
+        concurrency: a.bet_concurrency,
+    };
+    let mut bursts = Vec::new();
+    let mut restarted_at = None;
+    let hard_stop = Instant::now() + Duration::from_secs(a.max_seconds);
+    let mut feed = Some(feed);
+    let mut feed_stats = None;
+    loop {
+        tokio::select! {
+            Some(_) = reopen_rx.recv(), if bursts.len() < a.bursts => {
+                eprintln!("markets reopened after a goal: burst of {} bets over {:.0} s", a.bets, a.bet_window);
+                bursts.push(tokio::spawn(burst(
+                    bettors.clone(), bursts.len(), a.bets, Duration::from_secs_f64(a.bet_window),
+                )));
+                if a.fault == Some(Fault::Restart) && restarted_at.is_none() {
+                    // Mid-burst: half the window in.
+                    tokio::time::sleep(Duration::from_secs_f64(a.bet_window / 2.0)).await;
+                    eprintln!("fault: restarting the dev server");
+                    let t = Instant::now();
+                    if let Some(s) = target.server.as_mut() {
+                        s.restart().await?;
+                    }
+                    restarted_at = Some(t.elapsed());
+                    eprintln!("fault: dev server back after {:.1} s", t.elapsed().as_secs_f64());
+                }
+            }
+            r = async { feed.as_mut().expect("feed").await }, if feed.is_some() => {
+                feed_stats = Some(r.context("feed task")??);
+                break;
+            }
+            _ = tokio::time::sleep_until(hard_stop) => {
+                eprintln!("--max-seconds reached");
+                break;
+            }
+        }
+    }
+    let mut bet_records: Vec<BetRecord> = Vec::new();
+    for b in bursts {
+        bet_records.extend(b.await.unwrap_or_default());
+    }
+    // Let delayed decisions and the last updates arrive.
+    let bet_delay = observer_state
+        .lock()
+        .map(|s| s.bet_delay_ms())
+        .unwrap_or(5_000);
+    tokio::time::sleep(Duration::from_millis(bet_delay + 3_000)).await;
+    let head: Version = {
+        let a = http.get(&format!("/v1/events/{event}")).await?;
+        serde_json::from_value(a.json()["version"].clone()).unwrap_or_default()
+    };
+    let _ = stop_tx.send(true);
+    progress.abort();
+    let mut logs = Vec::new();
+    for t in socket_tasks {
+        if let Ok(l) = t.await {
+            logs.push(l);
+        }
+    }
+    let garbage = match garbage {
+        Some(g) => Some(g.await.unwrap_or_default()),
+        None => None,
+    };
+
+    // ---- delivery
+    let mut posts = feed_stats
+        .as_ref()
+        .map(|s| s.posts.clone())
+        .unwrap_or_default();
+    posts.sort_by_key(|p| p.sent_ms);
+    let d = delivery(&logs, &posts, head);
+    report.say(format!(
+        "match {event}: {} versions, {} sockets (+1 observer)",
+        head.seq, a.sockets
+    ));
+    report.say(format!("delivery, feed POST → socket: {}", d.from_feed));
+    report.say(format!(
+        "delivery, hub timer (reopen, release) → socket: {}",
+        d.from_timer
+    ));
+    report.say(format!(
+        "updates lost {}, out of order {}, skipped by a resync snapshot {}, reconnects {}",
+        d.lost, d.disorder, d.skipped, d.reconnects
+    ));
+    if let Some(b) = baseline_q {
+        report.say(format!(
+            "p99 ratio Worker / bare broadcast: {:.2} (feed-driven), {:.2} (all)",
+            d.from_feed.p99 / b.p99.max(0.001),
+            d.all.p99 / b.p99.max(0.001)
+        ));
+    }
+    report.set("sockets", a.sockets);
+    report.set("versions", head.seq);
+    report.set("delivery_feed_ms", d.from_feed);
+    report.set("delivery_timer_ms", d.from_timer);
+    report.set("lost", d.lost);
+    report.set("out_of_order", d.disorder);
+    report.set("skipped_by_snapshot", d.skipped);
+    report.set("reconnects", d.reconnects);
+    if let Some(fs) = &feed_stats {
+        report.say(format!("feed: {}", fs.summary().replace('\n', "; ")));
+    }
+
+    // ---- bets
+    if !bet_records.is_empty() {
+        let settle = Settle {
+            http: &http,
+            admin: &admin,
+            via: a.bets_via,
+            bet_delay_ms: bet_delay,
+            recheck_accepted: a.fault == Some(Fault::Restart),
+        };
+        let (checked, lost_accepted) = report_bets(bet_records, &shared, settle, &mut report).await;
+        if a.fault == Some(Fault::Restart) {
+            report.say(format!(
+                "restart: server back in {:.1} s; accepted bets checked after the restart {checked}, lost {lost_accepted}",
+                restarted_at.map_or(0.0, |d| d.as_secs_f64()),
+            ));
+            report.set(
+                "restart",
+                json!({ "down_s": restarted_at.map(|d| d.as_secs_f64()), "accepted_checked": checked, "accepted_lost": lost_accepted }),
+            );
+        }
+    }
+
+    // ---- suspensions (fault runs read these)
+    let suspensions = observer_state
+        .lock()
+        .map(|s| s.suspensions.clone())
+        .unwrap_or_default();
+    let mut per_reason: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
+    for s in &suspensions {
+        let e = per_reason.entry(s.reason).or_default();
+        e.0 += 1;
+        e.1 += s.to_ms.unwrap_or(now_ms()).saturating_sub(s.from_ms) as f64 / 1000.0;
+    }
+    report.say(format!(
+        "suspensions seen: {}",
+        per_reason
+            .iter()
+            .map(|(r, (n, secs))| format!("{r} ×{n} ({secs:.1} s)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    report.set("suspensions", &suspensions);
+    if matches!(a.fault, Some(Fault::PrimaryDown | Fault::BothDown)) {
+        let t0 = suspensions.first().map_or(0, |s| s.from_ms);
+        for s in &suspensions {
+            report.say(format!(
+                "  suspended {:<18} at t+{:>6.1} s for {:>5.1} s",
+                s.reason,
+                s.from_ms.saturating_sub(t0) as f64 / 1000.0,
+                s.to_ms.unwrap_or(now_ms()).saturating_sub(s.from_ms) as f64 / 1000.0
+            ));
+        }
+        for o in &opts.outages {
+            report.say(format!(
+                "outage {:?} from {} to {} match clock",
+                o.who,
+                crate::feed_run::clock_text(o.from_ms),
+                crate::feed_run::clock_text(o.to_ms)
+            ));
+        }
+    }
+    if let Some(g) = garbage {
+        report_garbage(&g, &mut report);
+    }
+    drop(target);
+    report.finish(a.json.as_deref())
+}
