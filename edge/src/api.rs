@@ -439,11 +439,18 @@ async fn admin(
     require_admin(&req, env)?;
     let body = http::read_body(&mut req, ADMIN_BODY_LIMIT).await?;
     let empty = body.iter().all(u8::is_ascii_whitespace);
+    // Empty means every market; anything else must be exactly `{"market": …}` (a body that
+    // cannot be read is refused, never taken for "all markets").
     let parse = |b: &[u8]| -> ApiResult<MarketBody> {
         if empty {
-            Ok(MarketBody::default())
-        } else {
-            serde_json::from_slice(b).map_err(invalid_json)
+            return Ok(MarketBody::default());
+        }
+        match serde_json::from_slice::<serde_json::Value>(b).map_err(invalid_json)? {
+            v @ serde_json::Value::Object(_) => serde_json::from_value(v).map_err(invalid_json),
+            _ => Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                "body must be empty (every market) or {\"market\": …}",
+            )),
         }
     };
     let action = match route {
