@@ -21,6 +21,7 @@ use inplay_protocol::metrics::Metrics;
 use inplay_protocol::relay::{Fault, RelayCall};
 use inplay_protocol::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
@@ -260,10 +261,11 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
         )
     });
     // JSON ends here: each event is decoded into the engine's type once.
-    let raw: serde_json::Value = serde_json::from_slice(&body).map_err(invalid_json)?;
-    let events = match raw {
-        serde_json::Value::Array(a) => a,
-        v @ serde_json::Value::Object(_) => vec![v],
+    // One event or an array of them; each kept as its own JSON text so that one malformed event
+    // is refused alone.
+    let events: Vec<Box<RawValue>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => serde_json::from_slice(&body).map_err(invalid_json)?,
+        Some(b'{') => vec![serde_json::from_slice(&body).map_err(invalid_json)?],
         _ => {
             return Err(ApiError::new(
                 ErrorCode::InvalidBody,
@@ -281,7 +283,7 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
     // Grouped by match, keeping each event's position for the answer.
     let mut groups: Vec<(String, Vec<usize>, Vec<FeedEvent>)> = Vec::new();
     for (i, raw) in events.into_iter().enumerate() {
-        let ev = match FeedEvent::from_json_value(raw) {
+        let ev = match FeedEvent::from_json(raw.get().as_bytes()) {
             Ok(ev) => ev,
             Err(e) => {
                 results[i] = Some(FeedItem::refused(i, None, e.code(), Some(e.to_string())));
@@ -445,8 +447,8 @@ async fn admin(
         if empty {
             return Ok(MarketBody::default());
         }
-        match serde_json::from_slice::<serde_json::Value>(b).map_err(invalid_json)? {
-            v @ serde_json::Value::Object(_) => serde_json::from_value(v).map_err(invalid_json),
+        match b.iter().find(|c| !c.is_ascii_whitespace()) {
+            Some(b'{') => serde_json::from_slice(b).map_err(invalid_json),
             _ => Err(ApiError::new(
                 ErrorCode::InvalidBody,
                 "body must be empty (every market) or {\"market\": …}",
@@ -778,6 +780,18 @@ struct FaultBody {
     fail_for_ms: u64,
 }
 
+#[derive(Serialize)]
+struct FaultAnswer {
+    relay: String,
+    fail_for_ms: u64,
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    server_ms: u64,
+}
+
 /// `POST /v1/events/{id}/faults` (admin, tests only): make one relay throw on every update for a
 /// while, as a broken relay's stub does.
 async fn fault(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
@@ -806,7 +820,10 @@ async fn fault(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Respons
     .await?;
     Ok(http::json(
         200,
-        &serde_json::json!({ "relay": relay.to_string(), "fail_for_ms": f.fail_for_ms }),
+        &FaultAnswer {
+            relay: relay.to_string(),
+            fail_for_ms: f.fail_for_ms,
+        },
     ))
 }
 
@@ -901,7 +918,10 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
     match route {
         Route::Healthz => Ok(http::json(
             200,
-            &serde_json::json!({ "status": "ok", "server_ms": http::now_ms() }),
+            &Health {
+                status: "ok",
+                server_ms: http::now_ms(),
+            },
         )),
         Route::Metrics => metrics(req, env).await,
         Route::Feed => feed(req, env).await,
