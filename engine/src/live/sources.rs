@@ -115,6 +115,15 @@ pub(super) enum SettlementFact {
 }
 
 impl SettlementFact {
+    /// Stable name.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            SettlementFact::HalfTime => "half_time",
+            SettlementFact::FullTime => "full_time",
+            SettlementFact::Abandoned => "abandoned",
+        }
+    }
+
     fn of(kind: &FeedKind) -> Option<SettlementFact> {
         match kind {
             FeedKind::PeriodEnd { period: 1 } => Some(SettlementFact::HalfTime),
