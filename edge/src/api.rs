@@ -431,6 +431,25 @@ struct SourceBody {
     source: Source,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamBody {
+    team: inplay_engine::market::Team,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedGoalsBody {
+    home_xg: Option<f64>,
+    away_xg: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VoidBody {
+    bet_id: String,
+}
+
 /// A trader's action on a match.
 async fn admin(
     mut req: Request,
@@ -482,6 +501,33 @@ async fn admin(
                 .map_err(invalid_json)?
                 .source,
         },
+        Route::CancelGoal(_) => AdminAction::CancelGoal {
+            team: serde_json::from_slice::<TeamBody>(&body)
+                .map_err(invalid_json)?
+                .team,
+        },
+        Route::ExpectedGoals(_) => {
+            let b: ExpectedGoalsBody = serde_json::from_slice(&body).map_err(invalid_json)?;
+            if b.home_xg.is_none() && b.away_xg.is_none() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidBody,
+                    "give home_xg, away_xg or both",
+                ));
+            }
+            AdminAction::SetExpectedGoals {
+                home_xg: b.home_xg,
+                away_xg: b.away_xg,
+            }
+        }
+        Route::Trading(_) => {
+            AdminAction::AdjustTrading(serde_json::from_slice(&body).map_err(invalid_json)?)
+        }
+        Route::VoidBet(_) => AdminAction::VoidBet {
+            bet_id: serde_json::from_slice::<VoidBody>(&body)
+                .map_err(invalid_json)?
+                .bet_id,
+        },
+        Route::EndMatch(_) => AdminAction::EndMatch,
         _ => return Err(ApiError::new(ErrorCode::RouteNotFound, "no such action")),
     };
     let answer: AdminAnswer = call_hub(env, event_id, action).await?;
@@ -579,7 +625,16 @@ async fn place_bet(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Res
 /// `GET /v1/events/{id}/log`: the hub's audit log as JSON lines (admin), for `inplay replay --log`.
 async fn export_log(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     require_admin(&req, env)?;
-    let log: LogExport = call_hub(env, event_id, LogQuery).await?;
+    let url = req.url().map_err(http::runtime)?;
+    let tail = url
+        .query_pairs()
+        .find(|(k, _)| k == "tail")
+        .map(|(_, v)| {
+            v.parse::<u64>()
+                .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "tail must be a number"))
+        })
+        .transpose()?;
+    let log: LogExport = call_hub(env, event_id, LogQuery { tail }).await?;
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
     set("content-type", "application/x-ndjson")?;
@@ -772,6 +827,58 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
         .with_headers(headers))
 }
 
+/// `GET /v1/events/{id}/desk` (admin): the trading desk's socket, served by the match's hub. The
+/// admin token comes as the subprotocol `bearer.<token>` (or an Authorization header).
+async fn desk(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    if !header(&req, "upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+        return Err(ApiError::new(
+            ErrorCode::UpgradeRequired,
+            "this route is a WebSocket: send Upgrade: websocket",
+        ));
+    }
+    let protocols = header(&req, "sec-websocket-protocol");
+    let authz = header(&req, "authorization");
+    let token =
+        auth::token_from_protocols(protocols.as_deref()).or_else(|| auth::bearer(authz.as_deref()));
+    let Some(token) = token else {
+        return Err(ApiError::new(
+            ErrorCode::AdminRequired,
+            "the desk needs the admin token",
+        ));
+    };
+    let admin = secret(env, "ADMIN_TOKEN").unwrap_or_default();
+    if !auth::is_admin(&admin, Some(token)) {
+        return Err(ApiError::new(
+            ErrorCode::AdminForbidden,
+            "not the admin token",
+        ));
+    }
+    let headers = Headers::new();
+    headers.set("upgrade", "websocket").map_err(http::runtime)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let forwarded = Request::new_with_init("https://hub/desk", &init).map_err(http::runtime)?;
+    let mut resp = hub(env, event_id)?
+        .fetch_with_request(forwarded)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::HubUnavailable, "the hub did not answer; retry"))?;
+    if resp.status_code() != 101 {
+        let bytes = resp.bytes().await.unwrap_or_default();
+        return Err(ApiError::from_json(&bytes).unwrap_or_else(ApiError::internal));
+    }
+    if !auth::offers_socket_protocol(protocols.as_deref()) {
+        return Ok(resp);
+    }
+    let ws = resp.websocket().ok_or_else(ApiError::internal)?;
+    let headers = Headers::new();
+    headers
+        .set("sec-websocket-protocol", auth::SOCKET_PROTOCOL)
+        .map_err(http::runtime)?;
+    Ok(Response::from_websocket(ws)
+        .map_err(http::runtime)?
+        .with_headers(headers))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FaultBody {
@@ -935,7 +1042,13 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
         | Route::Resume(id)
         | Route::Abandon(id)
         | Route::Resettle(id)
-        | Route::ConfirmSource(id) => admin(req, env, id, route).await,
+        | Route::ConfirmSource(id)
+        | Route::CancelGoal(id)
+        | Route::ExpectedGoals(id)
+        | Route::Trading(id)
+        | Route::VoidBet(id)
+        | Route::EndMatch(id) => admin(req, env, id, route).await,
+        Route::Desk(id) => desk(req, env, id).await,
         Route::Fault(id) => fault(req, env, id).await,
         Route::BetBatch(id) => bench_batch(req, env, id).await,
         Route::Live(id) => live(req, env, id).await,

@@ -35,6 +35,11 @@ use crate::hub::{Commit, HubConfig, HubCore, HubStore, StoreError, Stored};
 /// Largest blob per row (the row limit is 2 MB).
 const PART_BYTES: usize = 1_000_000;
 
+/// The tag of the trading desk's sockets on a hub.
+const DESK_TAG: &str = "desk";
+/// How often a watched hub refreshes its desks' time-driven alerts.
+const DESK_EVERY_MS: u64 = 1_000;
+
 #[wasm_bindgen]
 extern "C" {
     /// The storage object, for the one method workers-rs does not bind.
@@ -293,6 +298,8 @@ struct Inner {
     last_report_ms: Cell<u64>,
     report_pending: Cell<bool>,
     report_every_ms: u64,
+    /// The desk view last pushed, to push only changes.
+    desk_sent: RefCell<String>,
 }
 
 /// One match's single writer.
@@ -328,7 +335,12 @@ impl Inner {
 
     /// Points the alarm at the core's next wakeup.
     async fn arm(&self) {
-        let next = self.core.borrow().next_wakeup();
+        let mut next = self.core.borrow().next_wakeup();
+        // With a desk watching, wake at least every second: its alerts and ages move with time.
+        if !self.desks().is_empty() {
+            let soon = http::now_ms() + DESK_EVERY_MS;
+            next = Some(next.map_or(soon, |t| t.min(soon)));
+        }
         if next == self.alarm_at.get() {
             return;
         }
@@ -353,6 +365,30 @@ impl Inner {
             }
         }
         self.alarm_at.set(None);
+    }
+
+    fn desks(&self) -> Vec<worker::WebSocket> {
+        self.state.get_websockets_with_tag(DESK_TAG)
+    }
+
+    /// Sends every desk the match's view when it changed since the last push.
+    fn push_desk(&self) {
+        let desks = self.desks();
+        if desks.is_empty() {
+            return;
+        }
+        let view = self.core.borrow_mut().desk_view(http::now_ms());
+        let Some(view) = view else { return };
+        let json = serde_json::to_string(&view).unwrap_or_default();
+        // The view carries its own time: compare without it.
+        let key = json.replacen(&format!("\"server_ms\":{}", view.server_ms), "", 1);
+        if *self.desk_sent.borrow() == key {
+            return;
+        }
+        *self.desk_sent.borrow_mut() = key;
+        for ws in desks {
+            let _ = ws.send_with_str(&json);
+        }
     }
 
     /// Reports the counters to the catalog at most every `METRICS_REPORT_MS`, and once more after
@@ -438,6 +474,10 @@ impl EventHub {
             bet_burst: env_u64(env, "BET_RATE_BURST", u64::from(d.bet_burst)) as u32,
             bet_per_sec: env_u64(env, "BET_RATE_PER_SEC", d.bet_per_sec as u64) as f64,
             checkpoint_every: env_u64(env, "CHECKPOINT_EVERY", d.checkpoint_every).max(1),
+            alerts: crate::hub::AlertRules {
+                silent_after_ms: env_u64(env, "ALERT_SILENT_MS", d.alerts.silent_after_ms),
+                ..d.alerts
+            },
             fanout: FanoutConfig {
                 timeout_ms: env_u64(env, "RELAY_TIMEOUT_MS", d.fanout.timeout_ms),
                 heartbeat_ms: env_u64(env, "HEARTBEAT_MS", d.fanout.heartbeat_ms),
@@ -464,7 +504,7 @@ impl EventHub {
                 "subscribe",
             ),
             HubCall::Admin(action) => (http::answer(&core.admin(&mut store, action, now)), "admin"),
-            HubCall::Log(_) => (http::answer(&core.log(&mut store)), "read"),
+            HubCall::Log(q) => (http::answer(&core.log(&mut store, q.tail)), "read"),
             HubCall::Metrics(_) => {
                 let r: ApiResult<_> = if core.ensure(&mut store).unwrap_or(false) {
                     Ok(core.metrics())
@@ -500,10 +540,39 @@ impl EventHub {
         let (resp, kind) = self.handle(call);
         if kind != "read" {
             pump(&self.inner);
+            self.inner.push_desk();
             self.inner.arm().await;
         }
         self.inner.report_metrics();
         resp
+    }
+}
+
+impl EventHub {
+    /// A trading desk's socket (the Worker checked the admin token): the match's view now, then
+    /// every change, and at least every second while alerts move with time.
+    async fn desk(&self, _req: &Request) -> ApiResult<Response> {
+        let inner = &self.inner;
+        {
+            let mut store = inner.store();
+            if !inner.core.borrow_mut().ensure(&mut store)? {
+                return Err(ApiError::new(ErrorCode::EventNotFound, "no such event"));
+            }
+        }
+        let pair = worker::WebSocketPair::new().map_err(http::runtime)?;
+        inner
+            .state
+            .accept_websocket_with_tags(&pair.server, &[DESK_TAG]);
+        let view = inner.core.borrow_mut().desk_view(http::now_ms());
+        if let Some(view) = view {
+            let _ = pair
+                .server
+                .send_with_str(serde_json::to_string(&view).unwrap_or_default());
+        }
+        // The next change goes to every desk, this one included.
+        inner.desk_sent.borrow_mut().clear();
+        inner.arm().await;
+        Response::from_websocket(pair.client).map_err(http::runtime)
     }
 }
 
@@ -520,12 +589,16 @@ impl DurableObject for EventHub {
                 last_report_ms: Cell::new(0),
                 report_pending: Cell::new(false),
                 report_every_ms: env_u64(&env, "METRICS_REPORT_MS", 5_000),
+                desk_sent: RefCell::new(String::new()),
                 env,
             }),
         }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        if req.method() == Method::Get && req.path() == "/desk" {
+            return Ok(http::respond(self.desk(&req).await));
+        }
         if req.method() != Method::Post || req.path() != "/call" {
             return Ok(http::error(&ApiError::new(
                 ErrorCode::RouteNotFound,
@@ -533,6 +606,22 @@ impl DurableObject for EventHub {
             )));
         }
         Ok(self.call(req).await)
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: worker::WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> Result<()> {
+        let code = if code == 1005 || code == 1006 {
+            1000
+        } else {
+            code as u16
+        };
+        let _ = ws.close(Some(code), Some("bye"));
+        Ok(())
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -548,6 +637,7 @@ impl DurableObject for EventHub {
             inner.core.borrow_mut().alarm_failed("run");
         }
         pump(inner);
+        inner.push_desk();
         inner.arm().await;
         inner.report_metrics();
         Response::ok("")

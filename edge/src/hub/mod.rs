@@ -14,6 +14,7 @@
 //! latest checkpoint and replays only the entries after it (each one checked against the hash
 //! chain).
 
+mod desk;
 pub mod store;
 
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ use inplay_protocol::{ApiError, ErrorCode};
 
 use crate::fanout::{Fanout, FanoutConfig};
 use crate::rate_limit::RateLimiter;
+pub use desk::AlertRules;
 pub use store::{Commit, HubStore, MemoryStore, StoreError, Stored};
 
 /// A hub's settings (the Worker's vars).
@@ -45,6 +47,8 @@ pub struct HubConfig {
     pub bet_per_sec: f64,
     /// A checkpoint at least every this many log entries.
     pub checkpoint_every: u64,
+    /// When the desk raises its alerts.
+    pub alerts: desk::AlertRules,
     /// The fan-out's timing and bounds.
     pub fanout: FanoutConfig,
 }
@@ -55,6 +59,7 @@ impl Default for HubConfig {
             bet_burst: 10,
             bet_per_sec: 5.0,
             checkpoint_every: 1_000,
+            alerts: desk::AlertRules::default(),
             fanout: FanoutConfig::default(),
         }
     }
@@ -89,6 +94,8 @@ pub struct HubCore {
     config: HubConfig,
     current: Option<Match>,
     metrics: Metrics,
+    /// What the desk counts beside the engine.
+    desk: desk::DeskCounters,
     /// The last load, for metrics and the restart figure.
     pub last_load: Option<LoadReport>,
 }
@@ -130,6 +137,7 @@ impl HubCore {
             config,
             current: None,
             metrics: Metrics::default(),
+            desk: desk::DeskCounters::default(),
             last_load: None,
         }
     }
@@ -282,6 +290,7 @@ impl HubCore {
             .collect::<Vec<_>>();
         let event = self.event_id();
         for (ev, r) in batch.events.iter().zip(&results) {
+            self.desk.count_feed(r);
             let label = match r.outcome {
                 FeedOutcome::Accepted | FeedOutcome::Held => "accepted",
                 FeedOutcome::Duplicate => "duplicate",
@@ -414,12 +423,17 @@ impl HubCore {
         })
     }
 
-    /// The whole audit log as JSON lines, ending at the head it reports.
-    pub fn log(&mut self, store: &mut dyn HubStore) -> Result<LogExport, ApiError> {
+    /// The audit log (or its last `tail` entries) as JSON lines, ending at the head it reports.
+    pub fn log(
+        &mut self,
+        store: &mut dyn HubStore,
+        tail: Option<u64>,
+    ) -> Result<LogExport, ApiError> {
         self.loaded(store)?;
         let entries = store.log().map_err(|e| unavailable(&e))?;
+        let skip = tail.map_or(0, |t| entries.len().saturating_sub(t as usize));
         let mut ndjson = Vec::new();
-        for e in &entries {
+        for e in &entries[skip..] {
             serde_json::to_writer(&mut ndjson, e).map_err(|_| ApiError::internal())?;
             ndjson.push(b'\n');
         }
@@ -625,7 +639,10 @@ impl HubCore {
                 }
             }
             Batch::Tick => apply(m, &mut applied, Input::Tick),
-            Batch::Admin(action) => apply(m, &mut applied, action.clone().input()),
+            Batch::Admin(action) => {
+                let input = action.clone().input(m.live.image());
+                apply(m, &mut applied, input)
+            }
             Batch::Bets(calls, _) => {
                 for call in *calls {
                     // A retry: answer with the latest decision, without the engine or the limit.
@@ -761,6 +778,8 @@ impl HubCore {
                 }
             }
             for d in &out.decisions {
+                self.desk
+                    .count_decision(d, placed_here.contains(&d.bet_id.as_str()), now_ms);
                 let label = d.status.to_string();
                 self.metrics.inc(
                     "inplay_bets_total",

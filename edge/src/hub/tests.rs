@@ -437,3 +437,92 @@ fn a_correction_before_full_time_is_refused_with_its_code() {
     assert!(answer.applied);
     assert!(!answer.event.snapshot.image.suspensions.is_empty());
 }
+
+#[test]
+fn the_desk_sees_feed_results_bet_flow_exposure_and_alerts_with_their_start() {
+    let config = HubConfig {
+        bet_burst: 100,
+        ..HubConfig::default()
+    };
+    let mut f = Fixture1::new(config);
+    for i in 0..4 {
+        let call = f.call(&format!("u{i}"), "k");
+        f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    }
+    let v = f.hub.desk_view(f.now).unwrap();
+    assert_eq!(v.sources[0].accepted, 1, "the primary's kick-off");
+    assert_eq!(v.bets.total, 4);
+    assert_eq!(v.bets.decisions.get("pending"), Some(&4));
+    assert!((v.bets.per_second - 0.4).abs() < 1e-9);
+    let home = v
+        .exposure
+        .iter()
+        .find(|e| e.selection == SelectionKey::Home)
+        .unwrap();
+    assert!(home.liability > 0);
+    assert!(v.alerts.is_empty(), "{:?}", v.alerts);
+    // The backup falls silent while the primary speaks: an alert, dated from when it crossed the
+    // silence threshold.
+    let silent_from = f.now + HubConfig::default().alerts.silent_after_ms;
+    for _ in 0..5 {
+        f.now += 1_000;
+        let e = f.event(Source::Primary, FeedKind::Heartbeat { score: None });
+        let b = f.feed_batch(vec![e]);
+        f.hub.feed(&mut f.store, &b, f.now).unwrap();
+    }
+    let v = f.hub.desk_view(f.now).unwrap();
+    let silent = v
+        .alerts
+        .iter()
+        .find(|a| a.kind == inplay_protocol::desk::AlertKind::SourceSilent)
+        .expect("source silent");
+    assert_eq!(silent.subject, "backup");
+    assert_eq!(silent.since_ms, silent_from);
+    // It stays dated from its start, and clears when the backup speaks again.
+    let again = f.hub.desk_view(f.now + 500).unwrap();
+    assert!(again.alerts.iter().any(|a| a.since_ms == silent_from));
+    f.heartbeats();
+    assert!(f.hub.desk_view(f.now).unwrap().alerts.is_empty());
+}
+
+#[test]
+fn liability_near_its_limit_alerts() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let limit = 20_000;
+    f.hub
+        .admin(
+            &mut f.store,
+            AdminAction::Trading(TradingTerms {
+                max_selection_liability: limit,
+                max_market_liability: 10 * limit,
+                bet_delay_ms: 0,
+                ..TradingTerms::default()
+            }),
+            f.now,
+        )
+        .unwrap();
+    // Bets of 10,000 at ~2: each adds about 10,000 of liability.
+    let mut call = f.call("big", "1");
+    call.body.stake = 9_000;
+    call.body.seen_version = f.hub.live().unwrap().version();
+    f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    let v = f.hub.desk_view(f.now).unwrap();
+    let share = v.exposure[0].liability as f64 / limit as f64;
+    let alerted = v
+        .alerts
+        .iter()
+        .any(|a| a.kind == inplay_protocol::desk::AlertKind::Liability);
+    assert_eq!(alerted, share >= 0.8, "share {share}");
+    let mut more = f.call("big", "2");
+    more.body.stake = 8_000;
+    more.body.seen_version = f.hub.live().unwrap().version();
+    f.hub.bet(&mut f.store, &more, f.now).unwrap();
+    let v = f.hub.desk_view(f.now).unwrap();
+    assert!(
+        v.alerts
+            .iter()
+            .any(|a| a.kind == inplay_protocol::desk::AlertKind::Liability),
+        "{:?}",
+        v.exposure
+    );
+}
