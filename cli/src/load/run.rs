@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use inplay_engine::football::FootballParams;
-use inplay_engine::live::Version;
+use inplay_engine::live::{FeedKind, Version};
 use inplay_engine::signing::mint_token;
 use inplay_engine::sim::{SimConfig, simulate_match};
 use serde_json::json;
@@ -18,11 +18,13 @@ use tokio::time::Instant;
 use super::args::{BetsVia, Fault, LoadArgs};
 use super::baseline::baseline;
 use super::bets::{BetRecord, Bettors, Settle, burst, report_bets};
-use super::faults::{garbage_task, outage_for, report_garbage};
+use super::faults::{
+    RelayFault, fail_relay, garbage_task, outage_for, pick_relay, relay_recovery, report_garbage,
+};
 use super::observer::{ObserverState, observer_task};
 use super::report::{Report, delivery};
-use super::server::Target;
-use super::sockets::{Client, Shared, socket_task, wait_all_open, wait_for_wave};
+use super::server::{Target, metric};
+use super::sockets::{Client, Shared, SocketLog, socket_task, wait_all_open, wait_for_wave};
 use crate::feed_client::now_ms;
 use crate::feed_plan::{PlanOptions, plan};
 use crate::feed_run::{FeedTarget, play};
@@ -56,9 +58,16 @@ pub async fn run(a: LoadArgs) -> Result<()> {
             bail!("--fault restart needs the tool's own server (leave out --url)");
         }
     }
+    if a.levels != 1 && a.url.is_some() {
+        bail!("--levels sets FANOUT_LEVELS on the tool's own server: leave out --url");
+    }
+    if a.fault != Some(Fault::Relay) && a.fault_relay.is_some() {
+        bail!("--fault-relay goes with --fault relay");
+    }
     let knobs = [
         ("RELAY_SHARDS", a.shards.to_string()),
         ("HEARTBEAT_MS", "5000".to_string()),
+        ("FANOUT_LEVELS", a.levels.to_string()),
     ];
     let mut target = Target::open(a.url.as_deref(), a.direct, &knobs).await?;
     let http = target.http.clone();
@@ -213,7 +222,38 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         secrets: feed_secrets.clone(),
     };
     let plan_for_feed = the_plan.clone();
+    let feed_started = now_ms();
     let feed = tokio::spawn(async move { play(feed_target, &plan_for_feed, None).await });
+    let relay_fault = (a.fault == Some(Fault::Relay)).then(|| {
+        // From a second before the first goal, so the relay misses the goal, the suspension and
+        // (with the default 8 s) the reopen after the cool-off.
+        let at = the_plan
+            .timeline
+            .iter()
+            .find(|e| matches!(e.kind, FeedKind::Goal { .. }))
+            .map_or(the_plan.kickoff_at + 20_000, |g| {
+                g.at_ms.saturating_sub(1_000).max(the_plan.kickoff_at)
+            });
+        let (http, admin, event, shared) =
+            (http.clone(), admin.clone(), event.clone(), shared.clone());
+        let (named, fail_for_ms) = (a.fault_relay.clone(), a.fault_ms);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(at)).await;
+            let relay = named.or_else(|| {
+                let relay_of = shared.relay_of.lock().unwrap_or_else(|e| e.into_inner());
+                pick_relay(&relay_of, "observer")
+            });
+            let Some(relay) = relay else {
+                return RelayFault {
+                    fail_for_ms,
+                    error: Some("no relay serves a socket".into()),
+                    ..RelayFault::default()
+                };
+            };
+            eprintln!("fault: relay {relay} fails for {fail_for_ms} ms");
+            fail_relay(&http, &admin, &event, &relay, fail_for_ms).await
+        })
+    });
     let bettors = Bettors {
         http: http.clone(),
         event: event.clone(),
@@ -304,6 +344,35 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         "updates lost {}, out of order {}, skipped by a resync snapshot {}, reconnects {}",
         d.lost, d.disorder, d.skipped, d.reconnects
     ));
+    report.say(format!(
+        "sockets at the head version at the end: {} of {}",
+        d.at_head, d.sockets
+    ));
+    let mut relays: BTreeMap<&str, u64> = BTreeMap::new();
+    for l in &logs {
+        *relays
+            .entry(l.relay.as_deref().unwrap_or("none"))
+            .or_default() += 1;
+    }
+    let metrics = target.metrics().await;
+    let hub_relays = metrics
+        .as_deref()
+        .and_then(|m| metric(m, "inplay_event_relays", &[("event", &event)]).map(|n| n as u64));
+    report.say(format!(
+        "fan-out: {} level(s); the hub sends to {} relays; {} leaf relays serve the sockets ({})",
+        a.levels,
+        hub_relays.map_or("?".to_string(), |n| n.to_string()),
+        relays.len(),
+        relays
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    report.set("levels", a.levels);
+    report.set("hub_relays", hub_relays);
+    report.set("relays", &relays);
+    report.set("at_head", d.at_head);
     if let Some(b) = baseline_q {
         report.say(format!(
             "p99 ratio Worker / bare broadcast: {:.2} (feed-driven), {:.2} (all)",
@@ -321,6 +390,17 @@ pub async fn run(a: LoadArgs) -> Result<()> {
     report.set("reconnects", d.reconnects);
     if let Some(fs) = &feed_stats {
         report.say(format!("feed: {}", fs.summary().replace('\n', "; ")));
+    }
+    if let Some(f) = relay_fault {
+        let f = f.await.unwrap_or_default();
+        report_relay_fault(
+            &f,
+            &logs,
+            feed_started,
+            metrics.as_deref(),
+            &event,
+            &mut report,
+        );
     }
 
     // ---- bets
@@ -389,4 +469,63 @@ pub async fn run(a: LoadArgs) -> Result<()> {
     }
     drop(target);
     report.finish(a.json.as_deref())
+}
+
+/// What `--fault relay` did: which relay, how long, how its sockets came back, what the hub saw.
+fn report_relay_fault(
+    f: &RelayFault,
+    logs: &[SocketLog],
+    feed_started: u64,
+    metrics: Option<&str>,
+    event: &str,
+    report: &mut Report,
+) {
+    let Some(from) = f.from_ms else {
+        report.say(format!(
+            "relay fault NOT injected ({}): {}",
+            if f.relay.is_empty() {
+                "no relay"
+            } else {
+                &f.relay
+            },
+            f.error.as_deref().unwrap_or("?")
+        ));
+        report.set("relay_fault", json!({ "fault": f }));
+        return;
+    };
+    let to = from + f.fail_for_ms;
+    let r = relay_recovery(logs, &f.relay, from, to);
+    let hub_failures = metrics.and_then(|m| {
+        metric(
+            m,
+            "inplay_relay_errors_total",
+            &[("relay", &format!("{event}/{}", f.relay))],
+        )
+    });
+    report.say(format!(
+        "relay fault: {} failed for {:.1} s from t+{:.1} s of the feed; {} versions went out meanwhile",
+        f.relay,
+        f.fail_for_ms as f64 / 1000.0,
+        from.saturating_sub(feed_started) as f64 / 1000.0,
+        r.versions_during_fault
+    ));
+    report.say(format!(
+        "  its {} sockets back at the head after the fault ended: {}; never back {}",
+        r.sockets, r.back_at_head_ms, r.never_back
+    ));
+    report.say(format!(
+        "  worst lag behind the other sockets, per socket: {}",
+        r.worst_lag_ms
+    ));
+    report.say(format!(
+        "  failed sends to it, as the hub last reported: {}",
+        hub_failures.map_or(
+            "n/a (its sender is a relay, or no metrics)".to_string(),
+            |n| format!("{n}")
+        )
+    ));
+    report.set(
+        "relay_fault",
+        json!({ "fault": f, "recovery": r, "hub_send_failures": hub_failures }),
+    );
 }

@@ -2,11 +2,9 @@
 //! needs, optionally reached past wrangler's dev proxy), or a running one given by `--url` whose
 //! secrets come from `.dev.vars`.
 
-use std::collections::HashMap;
-
 use anyhow::{Result, bail};
 
-use crate::dev_server::{DevServer, random_hex};
+use crate::dev_server::{DevServer, harness_vars};
 use crate::dev_vars::Secrets;
 use crate::feed_client::Http;
 
@@ -33,16 +31,7 @@ impl Target {
                 server: None,
             });
         }
-        let mut vars = HashMap::new();
-        for k in [
-            "FEED_SECRET_PRIMARY",
-            "FEED_SECRET_BACKUP",
-            "TOKEN_SECRET",
-            "ADMIN_TOKEN",
-        ] {
-            vars.insert(k.to_string(), random_hex()?);
-        }
-        vars.insert("ALLOW_REGION_OVERRIDE".into(), "1".into());
+        let mut vars = harness_vars()?;
         for (k, v) in knobs {
             vars.insert(k.to_string(), v.clone());
         }
@@ -84,5 +73,58 @@ impl Target {
             Secrets::need(&self.secrets.feed_primary, "FEED_SECRET_PRIMARY")?.to_string(),
             Secrets::need(&self.secrets.feed_backup, "FEED_SECRET_BACKUP")?.to_string(),
         ])
+    }
+}
+
+impl Target {
+    /// `GET /metrics` (admin): the counters every hub last reported. `None` when it is not
+    /// available (an old server, a refusal): the figures that come from it are then left out.
+    pub async fn metrics(&self) -> Option<String> {
+        let admin = self.admin().ok()?;
+        let a = self
+            .http
+            .send(
+                hyper::Method::GET,
+                "/metrics",
+                &[("authorization", format!("Bearer {admin}"))],
+                None,
+            )
+            .await
+            .ok()?;
+        (a.status == 200).then(|| String::from_utf8_lossy(&a.body).into_owned())
+    }
+}
+
+/// The value of `name{…}` whose labels include every one of `labels`, from Prometheus text.
+pub fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix(name)?;
+        let (set, value) = match rest.strip_prefix('{') {
+            Some(r) => r.split_once("} ")?,
+            None => ("", rest.strip_prefix(' ')?),
+        };
+        labels
+            .iter()
+            .all(|(k, v)| set.split(',').any(|kv| kv == format!("{k}=\"{v}\"")))
+            .then(|| value.trim().parse().ok())
+            .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_metric_is_found_by_its_labels() {
+        let text = "# HELP x\ninplay_relay_errors_total{event=\"m1\",relay=\"m1/weur/0\"} 7\n\
+                    inplay_relay_errors_total{event=\"m1\",relay=\"m1/weur/1\"} 2\n\
+                    inplay_events 3\n";
+        let relay = |r| metric(text, "inplay_relay_errors_total", &[("relay", r)]);
+        assert_eq!(relay("m1/weur/1"), Some(2.0));
+        assert_eq!(relay("m1/apac/0"), None);
+        assert_eq!(metric(text, "inplay_events", &[]), Some(3.0));
+        // A longer name that starts with the one asked for is another metric.
+        assert_eq!(metric(text, "inplay_relay_errors", &[]), None);
     }
 }

@@ -55,6 +55,8 @@ pub struct Shared {
     pub firsts: Mutex<HashMap<String, u64>>,
     /// Refusals before the engine (`bet_error` text frames), by bet id: (code, receipt).
     pub errors: Mutex<HashMap<String, (String, u64)>>,
+    /// The relay (`region/shard`) that serves each client, from its first snapshot.
+    pub relay_of: Mutex<HashMap<String, String>>,
 }
 
 /// What one socket saw.
@@ -62,6 +64,8 @@ pub struct Shared {
 pub struct SocketLog {
     /// (seq, hub apply time, receipt).
     pub deltas: Vec<(u64, u64, u64)>,
+    /// (seq, receipt) of every snapshot: the first, and any resync.
+    pub snapshots: Vec<(u64, u64)>,
     /// Versions skipped between two deltas.
     pub lost: u64,
     /// Deltas that did not follow (or frames that did not decode).
@@ -72,6 +76,8 @@ pub struct SocketLog {
     pub last: Option<Version>,
     /// Times it reconnected.
     pub reconnects: u64,
+    /// The relay that served it (`region/shard`, from its first snapshot).
+    pub relay: Option<String>,
 }
 
 /// `ws://…/v1/events/{event}/live?client=…[&token=…][&since=epoch:seq]`.
@@ -170,8 +176,23 @@ pub async fn socket_task(
                 continue;
             };
             match &frame {
-                Frame::Snapshot { snapshot, .. } => {
+                Frame::Snapshot {
+                    snapshot,
+                    region,
+                    shard,
+                    ..
+                } => {
+                    if log.relay.is_none() {
+                        let relay = format!("{region}/{shard}");
+                        shared
+                            .relay_of
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(c.client.clone(), relay.clone());
+                        log.relay = Some(relay);
+                    }
                     let v = snapshot.version;
+                    log.snapshots.push((v.seq, recv));
                     if let Some(last) = log.last
                         && last.epoch == v.epoch
                         && v.seq > last.seq
