@@ -13,12 +13,32 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::stats::Quantiles;
 
-/// Delivery through a bare tokio-tungstenite broadcast server in this process.
+/// What the bare server's sockets received.
+#[derive(Debug, Clone, Default)]
+pub struct BareRun {
+    /// Publish → receipt, ms, over every (socket, message).
+    pub delivery: Quantiles,
+    /// Messages some socket never received.
+    pub lost: u64,
+    /// Per socket: (message number, receipt in unix µs).
+    pub receipts: Vec<Vec<(u64, u64)>>,
+    /// Message number → when it was published, unix µs.
+    pub published_us: std::collections::BTreeMap<u64, u64>,
+}
+
+/// Delivery through a bare tokio-tungstenite broadcast server in this process: p50/p99 and lost.
 pub async fn baseline(
     sockets: usize,
     messages: usize,
     interval: Duration,
 ) -> Result<(Quantiles, u64)> {
+    let r = bare_run(sockets, messages, interval).await?;
+    Ok((r.delivery, r.lost))
+}
+
+/// `messages` of 136 bytes (about a delta's size) published `interval` apart to `sockets` clients
+/// of a bare broadcast server; every receipt recorded.
+pub async fn bare_run(sockets: usize, messages: usize, interval: Duration) -> Result<BareRun> {
     use tokio::net::TcpListener;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -64,26 +84,27 @@ pub async fn baseline(
     let url = format!("ws://{addr}/live");
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut clients = Vec::with_capacity(sockets);
-    let opened = Arc::new(AtomicU64::new(0));
+    // Opened or failed: a client that cannot connect must not hold the run.
+    let settled = Arc::new(AtomicU64::new(0));
     for chunk in (0..sockets).collect::<Vec<_>>().chunks(200) {
         let mut batch = Vec::new();
         for _ in chunk {
-            let (url, mut stop, opened) = (url.clone(), stop_rx.clone(), opened.clone());
+            let (url, mut stop, settled) = (url.clone(), stop_rx.clone(), settled.clone());
             batch.push(tokio::spawn(async move {
-                let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str()).await?;
-                opened.fetch_add(1, Ordering::Relaxed);
+                let connected = tokio_tungstenite::connect_async(url.as_str()).await;
+                settled.fetch_add(1, Ordering::Relaxed);
+                let (mut ws, _) = connected?;
+                let mut receipts = Vec::new();
                 let mut lat = Vec::new();
-                let mut last = 0u64;
-                let mut lost = 0u64;
                 loop {
                     tokio::select! {
                         m = ws.next() => match m {
                             Some(Ok(Message::Binary(b))) if b.len() >= 16 => {
+                                let recv = now_us();
                                 let seq = u64::from_le_bytes(b[0..8].try_into().unwrap_or_default());
                                 let sent = u64::from_le_bytes(b[8..16].try_into().unwrap_or_default());
-                                lat.push((now_us().saturating_sub(sent)) as f64 / 1000.0);
-                                lost += seq.saturating_sub(last + 1);
-                                last = seq;
+                                lat.push(recv.saturating_sub(sent) as f64 / 1000.0);
+                                receipts.push((seq, recv));
                             }
                             Some(Ok(_)) => {}
                             _ => break,
@@ -91,21 +112,29 @@ pub async fn baseline(
                         _ = stop.changed() => break,
                     }
                 }
-                anyhow::Ok((lat, last, lost))
+                anyhow::Ok((lat, receipts))
             }));
         }
         clients.extend(batch);
-        while (opened.load(Ordering::Relaxed) as usize) < clients.len() {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while (settled.load(Ordering::Relaxed) as usize) < clients.len() {
+            if tokio::time::Instant::now() > deadline {
+                server.abort();
+                anyhow::bail!("the bare server's sockets did not open within 30 s");
+            }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
     let (mut publisher, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/pub")).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let pad = vec![0u8; 120];
+    let mut published_us = std::collections::BTreeMap::new();
     for seq in 1..=messages as u64 {
         let mut m = Vec::with_capacity(136);
+        let at = now_us();
+        published_us.insert(seq, at);
         m.extend_from_slice(&seq.to_le_bytes());
-        m.extend_from_slice(&now_us().to_le_bytes());
+        m.extend_from_slice(&at.to_le_bytes());
         m.extend_from_slice(&pad);
         publisher.send(Message::Binary(m.into())).await?;
         tokio::time::sleep(interval).await;
@@ -113,19 +142,32 @@ pub async fn baseline(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let _ = stop_tx.send(true);
     let mut all = Vec::new();
-    let mut lost = 0;
+    let mut run = BareRun {
+        published_us,
+        ..BareRun::default()
+    };
     for c in clients {
-        if let Ok(Ok((lat, last, l))) = c.await {
-            all.extend(lat);
-            lost += l + (messages as u64).saturating_sub(last);
-        } else {
-            lost += messages as u64;
+        match c.await {
+            Ok(Ok((lat, receipts))) => {
+                all.extend(lat);
+                // Every message once, in order: anything short of that is lost.
+                let mut expected = 1u64;
+                for &(seq, _) in &receipts {
+                    run.lost += seq.saturating_sub(expected);
+                    expected = expected.max(seq + 1);
+                }
+                run.lost += (messages as u64 + 1).saturating_sub(expected);
+                run.receipts.push(receipts);
+            }
+            _ => run.lost += messages as u64,
         }
     }
     server.abort();
-    Ok((Quantiles::of(&mut all), lost))
+    run.delivery = Quantiles::of(&mut all);
+    Ok(run)
 }
 
+/// Unix µs now.
 pub fn now_us() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -142,5 +184,16 @@ mod tests {
         let (q, lost) = baseline(20, 10, Duration::from_millis(5)).await.unwrap();
         assert_eq!(lost, 0);
         assert_eq!(q.n, 200);
+    }
+
+    #[tokio::test]
+    async fn every_receipt_is_kept() {
+        let r = bare_run(5, 3, Duration::from_millis(5)).await.unwrap();
+        assert_eq!(r.receipts.len(), 5);
+        assert!(
+            r.receipts
+                .iter()
+                .all(|s| s.iter().map(|&(seq, _)| seq).eq(1..=3))
+        );
     }
 }

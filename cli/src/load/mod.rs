@@ -18,12 +18,15 @@
 //! The rooms: `args` (flags), `server` (the Worker under test), `sockets` (the clients),
 //! `observer` (the match as a page follows it), `bets` (the burst and what became of it), `faults`
 //! (what a run breaks), `baseline` (the bare broadcast server), `report` (figures and delivery),
-//! `run` (the order of a run).
+//! `run` (the order of a run); and the benches beside it, `hub_bench` (`inplay bench hub`: the
+//! hub's ceiling) and `broadcast` (`inplay bench broadcast`: relays vs the bare server, per socket).
 
 mod args;
 mod baseline;
 mod bets;
+mod broadcast;
 mod faults;
+mod hub_bench;
 mod observer;
 mod report;
 mod run;
@@ -33,11 +36,19 @@ mod stats;
 
 use anyhow::{Result, bail};
 
-pub use args::LoadArgs;
+pub use args::{BenchArgs, LoadArgs};
 
 /// `inplay load`. Ctrl-C (or SIGTERM) ends the run and stops the server it started.
 pub async fn run(a: LoadArgs) -> Result<()> {
     interruptible(run::run(a)).await
+}
+
+/// `inplay bench hub|broadcast`.
+pub async fn bench(b: BenchArgs) -> Result<()> {
+    match b.command {
+        args::BenchCommand::Hub(a) => interruptible(hub_bench::run(a)).await,
+        args::BenchCommand::Broadcast(a) => interruptible(broadcast::run(a)).await,
+    }
 }
 
 /// Runs `f` until it ends or the user interrupts: dropping it stops whatever server it started.
