@@ -126,8 +126,11 @@ impl<'a> SqlStore<'a> {
 
     /// Entries from the rows of `entries` at or after `from` (parts joined, in order).
     fn entries_from(&self, from: u64) -> std::result::Result<Vec<AuditEntry>, StoreError> {
+        // Rows are contiguous ranges keyed by their first index: start at the row holding `from`
+        // (the primary key finds it) rather than scanning every row's `last`.
         let rows = self.rows(
-            "SELECT first, bytes FROM entries WHERE last >= ? ORDER BY first, part",
+            "SELECT first, bytes FROM entries WHERE first >= \
+             COALESCE((SELECT MAX(first) FROM entries WHERE first <= ?), 0) ORDER BY first, part",
             vec![sql_int(from)],
         )?;
         let mut out = Vec::new();
@@ -277,11 +280,11 @@ impl HubStore for SqlStore<'_> {
             .map_err(|e| StoreError(e.as_string().unwrap_or_else(|| "transaction failed".into())))
     }
 
-    fn log(&mut self) -> std::result::Result<Vec<AuditEntry>, StoreError> {
+    fn log(&mut self, from: u64) -> std::result::Result<Vec<AuditEntry>, StoreError> {
         if !self.has_tables()? {
             return Ok(Vec::new());
         }
-        self.entries_from(0)
+        self.entries_from(from)
     }
 }
 

@@ -225,6 +225,7 @@ impl HubCore {
         Some(DeskView {
             event_id: image.event_id.clone(),
             title: format!("{} v {}", image.fixture.home, image.fixture.away),
+            fixture: image.fixture.clone(),
             server_ms: now_ms,
             version: live.version(),
             period: image.state.period,
@@ -232,6 +233,9 @@ impl HubCore {
             score: image.state.score,
             abandoned: image.abandoned,
             suspensions: image.suspensions.clone(),
+            overrides: image.overrides.clone(),
+            goals: image.goals.clone(),
+            params: image.params,
             sources,
             awaiting: live.awaiting(),
             bets: BetFlow {

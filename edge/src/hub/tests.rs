@@ -169,9 +169,37 @@ fn a_failed_write_leaves_the_engine_as_before_the_batch_and_a_retry_applies_it_o
             .iter()
             .all(|r| matches!(r, Ok(p) if !p.replayed))
     );
-    let log = f.store.log().unwrap();
+    let log = f.store.log(0).unwrap();
     inplay_engine::live::LiveEvent::replay(&log).expect("the stored log replays");
     assert_eq!(f.hub.live().unwrap().audit_head(), log.last().unwrap().hash);
+}
+
+#[test]
+fn the_log_tail_is_the_last_entries_ending_at_the_head() {
+    let mut f = Fixture1::new(HubConfig::default());
+    for _ in 0..5 {
+        let events = vec![f.event(Source::Primary, FeedKind::Heartbeat { score: None })];
+        let batch = f.feed_batch(events);
+        f.hub.feed(&mut f.store, &batch, f.now).unwrap();
+    }
+    let all = f.hub.log(&mut f.store, None).unwrap();
+    let tail = f.hub.log(&mut f.store, Some(3)).unwrap();
+    let lines = |b: &[u8]| {
+        String::from_utf8(b.to_vec())
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let (all_lines, tail_lines) = (lines(&all.ndjson), lines(&tail.ndjson));
+    assert_eq!(all_lines.len(), f.store.len());
+    assert_eq!(tail_lines, all_lines[all_lines.len() - 3..]);
+    assert_eq!(tail.head, all.head);
+    // A tail longer than the log is the whole log.
+    assert_eq!(
+        lines(&f.hub.log(&mut f.store, Some(10_000)).unwrap().ndjson),
+        all_lines
+    );
 }
 
 #[test]
