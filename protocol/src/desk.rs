@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use inplay_engine::football::{Period, Score};
+use inplay_engine::football::{FootballParams, Period, Score};
 use inplay_engine::live::{
-    Awaiting, ScoreOutcome, SelectionExposure, SourceHealth, Suspension, TradingTerms, Version,
+    Awaiting, Fixture, GoalRecord, MarketStatus, ScoreOutcome, SelectionExposure, SourceHealth,
+    Suspension, TradingTerms, Version,
 };
+use inplay_engine::market::MarketKey;
 use serde::{Deserialize, Serialize};
 
 /// One feed source on the desk.
@@ -89,6 +91,8 @@ pub struct DeskView {
     pub event_id: String,
     /// `Home v Away`.
     pub title: String,
+    /// Teams and kick-off: the desk names the teams in its actions ("cancel Arsenal's goal").
+    pub fixture: Fixture,
     /// Hub clock when made.
     pub server_ms: u64,
     /// Its version.
@@ -103,6 +107,12 @@ pub struct DeskView {
     pub abandoned: bool,
     /// Active suspensions, newest first.
     pub suspensions: Vec<Suspension>,
+    /// Markets a trader suspended one by one (the match-wide suspensions are above).
+    pub overrides: Vec<(MarketKey, MarketStatus)>,
+    /// Goals that stand, in order: what a goal cancellation or a resettlement starts from.
+    pub goals: Vec<GoalRecord>,
+    /// The model's parameters: the expected goals a trader adjusts.
+    pub params: FootballParams,
     /// Both sources.
     pub sources: Vec<SourceDesk>,
     /// What one source reported and waits for the other.
