@@ -132,7 +132,7 @@ async fn listen(
     mut stop: watch::Receiver<bool>,
 ) -> Receipts {
     let mut r = Receipts::default();
-    let Ok(mut ws) = connect(&url, &region).await else {
+    let Ok(mut ws) = connect(&url, &region, None).await else {
         return r;
     };
     loop {
@@ -188,7 +188,7 @@ async fn worker_shape(
     let mut tasks = Vec::with_capacity(a.sockets);
     let t_open = std::time::Instant::now();
     for i in 0..a.sockets {
-        let url = live_url(http, event, &format!("c{i}"), None, None);
+        let url = live_url(http, event, &format!("c{i}"), None);
         let region = regions[i % regions.len()].clone();
         tasks.push(tokio::spawn(listen(
             url,

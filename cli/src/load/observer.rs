@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use inplay_engine::football::Period;
 use inplay_engine::live::{Frame, LiveView, SuspensionReason, Version};
 use inplay_engine::market::{MarketKey, SelectionKey};
 use inplay_engine::odds::ladder;
@@ -70,6 +71,10 @@ pub async fn observer_task(
         let image = &view.snapshot().image;
         let goals = image.state.score.home as u32 + image.state.score.away as u32;
         let active: Vec<SuspensionReason> = image.suspensions.iter().map(|s| s.reason).collect();
+        // Open again means still in play: at full time nothing is suspended either, but nothing
+        // is open (a fast match can end inside a goal's cool-off).
+        let in_play = matches!(image.state.period, Period::FirstHalf | Period::SecondHalf)
+            && !image.abandoned;
         if goals > st.goals {
             goal_pending = true;
         }
@@ -92,7 +97,7 @@ pub async fn observer_task(
                 });
             }
         }
-        if goal_pending && active.is_empty() {
+        if goal_pending && active.is_empty() && in_play {
             goal_pending = false;
             let _ = reopened.send(recv);
         }

@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use inplay_engine::football::FootballParams;
 use inplay_engine::live::{FeedKind, Version};
-use inplay_engine::signing::mint_token;
 use inplay_engine::sim::{SimConfig, simulate_match};
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
@@ -72,7 +71,6 @@ pub async fn run(a: LoadArgs) -> Result<()> {
     let mut target = Target::open(a.url.as_deref(), a.direct, &knobs).await?;
     let http = target.http.clone();
     let admin = target.admin()?;
-    let token_secret = target.token_secret()?;
     let feed_secrets = target.feed_secrets()?;
 
     // The match.
@@ -112,8 +110,8 @@ pub async fn run(a: LoadArgs) -> Result<()> {
     let expiry = now_ms() + 3_600_000;
     let tokens: Arc<Vec<String>> = Arc::new(
         (0..bettors)
-            .map(|u| mint_token(token_secret.as_bytes(), &format!("u{u}"), expiry))
-            .collect(),
+            .map(|u| target.mint(&format!("u{u}"), expiry))
+            .collect::<Result<_>>()?,
     );
     let observer_state = Arc::new(Mutex::new(ObserverState::default()));
     let (obs_tx, obs_rx) = mpsc::unbounded_channel();
@@ -205,15 +203,16 @@ pub async fn run(a: LoadArgs) -> Result<()> {
     });
 
     // Bad requests, when asked.
-    let garbage = (a.fault == Some(Fault::Garbage)).then(|| {
-        tokio::spawn(garbage_task(
+    let garbage = match a.fault {
+        Some(Fault::Garbage) => Some(tokio::spawn(garbage_task(
             http.clone(),
             event.clone(),
             feed_secrets.clone(),
-            mint_token(token_secret.as_bytes(), "garbage", now_ms() + 3_600_000),
+            target.mint("garbage", now_ms() + 3_600_000)?,
             stop_rx.clone(),
-        ))
-    });
+        ))),
+        _ => None,
+    };
 
     // The match, and bursts after reopens.
     let feed_target = FeedTarget {
@@ -306,7 +305,8 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         .lock()
         .map(|s| s.bet_delay_ms())
         .unwrap_or(5_000);
-    tokio::time::sleep(Duration::from_millis(bet_delay + 3_000)).await;
+    let settle = if bet_records.is_empty() { 0 } else { bet_delay };
+    tokio::time::sleep(Duration::from_millis(settle + 3_000)).await;
     let head: Version = {
         let a = http.get(&format!("/v1/events/{event}")).await?;
         serde_json::from_value(a.json()["version"].clone()).unwrap_or_default()

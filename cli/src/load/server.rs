@@ -3,6 +3,7 @@
 //! secrets come from `.dev.vars`.
 
 use anyhow::{Result, bail};
+use inplay_engine::signing::{TokenKey, is_valid_kid, mint_token_with};
 
 use crate::dev_server::{DevServer, harness_vars};
 use crate::dev_vars::Secrets;
@@ -62,9 +63,19 @@ impl Target {
         Ok(Secrets::need(&self.secrets.admin, "ADMIN_TOKEN")?.to_string())
     }
 
-    /// `TOKEN_SECRET`.
-    pub fn token_secret(&self) -> Result<String> {
-        Ok(Secrets::need(&self.secrets.token, "TOKEN_SECRET")?.to_string())
+    /// A user token valid until `expiry_ms`, under `TOKEN_SECRET` and the key id `TOKEN_KID`
+    /// (default `k1`, as the Worker's), as `inplay token` mints them.
+    pub fn mint(&self, user: &str, expiry_ms: u64) -> Result<String> {
+        let secret = Secrets::need(&self.secrets.token, "TOKEN_SECRET")?;
+        let kid = std::env::var("TOKEN_KID").unwrap_or_else(|_| "k1".into());
+        if !is_valid_kid(&kid) {
+            bail!("TOKEN_KID must be 1-16 of [A-Za-z0-9_-]");
+        }
+        let key = TokenKey {
+            kid: &kid,
+            secret: secret.as_bytes(),
+        };
+        Ok(mint_token_with(key, user, expiry_ms))
     }
 
     /// `FEED_SECRET_PRIMARY`, `FEED_SECRET_BACKUP`.

@@ -80,18 +80,9 @@ pub struct SocketLog {
     pub relay: Option<String>,
 }
 
-/// `ws://…/v1/events/{event}/live?client=…[&token=…][&since=epoch:seq]`.
-pub fn live_url(
-    http: &Http,
-    event: &str,
-    client: &str,
-    token: Option<&str>,
-    since: Option<Version>,
-) -> String {
+/// `ws://…/v1/events/{event}/live?client=…[&since=epoch:seq]`.
+pub fn live_url(http: &Http, event: &str, client: &str, since: Option<Version>) -> String {
     let mut url = http.ws_url(&format!("/v1/events/{event}/live?client={client}"));
-    if let Some(t) = token {
-        url.push_str(&format!("&token={t}"));
-    }
     if let Some(v) = since {
         url.push_str(&format!("&since={}:{}", v.epoch, v.seq));
     }
@@ -102,10 +93,15 @@ pub fn live_url(
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Opens one socket as a client of `region` (the dev-only `X-Inplay-Region` override).
-pub async fn connect(url: &str, region: &str) -> Result<Socket> {
+/// Opens one socket as a client of `region` (the dev-only `X-Inplay-Region` override), as `token`'s
+/// user when there is one (in an `Authorization` header: a token in the URL ends up in logs).
+pub async fn connect(url: &str, region: &str, token: Option<&str>) -> Result<Socket> {
     let mut req = url.into_client_request()?;
     req.headers_mut().insert("x-inplay-region", region.parse()?);
+    if let Some(t) = token {
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {t}").parse()?);
+    }
     let (ws, _) = tokio::time::timeout(
         Duration::from_secs(30),
         tokio_tungstenite::connect_async(req),
@@ -143,8 +139,8 @@ pub async fn socket_task(
     let mut bet_order = 0u64;
     let mut backoff = 100;
     while !*stop.borrow() {
-        let url = live_url(&c.http, &c.event, &c.client, c.token.as_deref(), log.last);
-        let mut ws = match connect(&url, &c.region).await {
+        let url = live_url(&c.http, &c.event, &c.client, log.last);
+        let mut ws = match connect(&url, &c.region, c.token.as_deref()).await {
             Ok(ws) => ws,
             Err(_) => {
                 tokio::time::sleep(Duration::from_millis(backoff)).await;
