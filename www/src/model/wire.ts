@@ -15,6 +15,7 @@ export type {
   Delta,
   DeltaOp,
   Fixture,
+  FootballParams,
   Frame,
   GoalRecord,
   Market,
