@@ -52,6 +52,8 @@ export interface DeskMatchDeps {
 
 /** How long the socket may fail to connect before the desk asks the API why (a wrong token, no such match). */
 const DIAGNOSE_AFTER_MS = 2500;
+/** While it stays down, how often the desk asks again. */
+const DIAGNOSE_AGAIN_MS = 15_000;
 
 export class DeskMatch {
   readonly el: HTMLElement;
@@ -66,6 +68,7 @@ export class DeskMatch {
   #audit: AuditLogView | null = null;
   #alertEls = new Map<string, { el: HTMLElement; message: HTMLElement; lasted: HTMLElement; buttons: HTMLElement | null }>();
   #lastVersion = '';
+  #logTimer: ReturnType<typeof setTimeout> | null = null;
   #ui: {
     title: HTMLElement;
     score: HTMLElement;
@@ -146,6 +149,7 @@ export class DeskMatch {
     this.#socket.close();
     clearInterval(this.#timer);
     if (this.#diagnose) clearTimeout(this.#diagnose);
+    if (this.#logTimer) clearTimeout(this.#logTimer);
     if (this.#dialog.el.open) this.#dialog.el.close();
     this.#dialog.el.remove();
     this.#d.onStatus(null);
@@ -162,7 +166,7 @@ export class DeskMatch {
   }
 
   /** A socket that does not open says nothing of why (the browser hides the HTTP answer): ask the API. */
-  #scheduleDiagnosis(): void {
+  #scheduleDiagnosis(delayMs = DIAGNOSE_AFTER_MS): void {
     if (this.#diagnose) return;
     this.#diagnose = setTimeout(async () => {
       this.#diagnose = null;
@@ -179,8 +183,8 @@ export class DeskMatch {
         }
         setText(this.#ui.notice, e instanceof ApiError && e.code === 'event_not_found' ? `There is no match ${this.#d.eventId}.` : `The desk cannot connect. ${refusalText(e)}`);
       }
-      this.#scheduleDiagnosis();
-    }, DIAGNOSE_AFTER_MS);
+      this.#scheduleDiagnosis(DIAGNOSE_AGAIN_MS);
+    }, delayMs);
   }
 
   #onView(v: DeskView, receivedMs: number): void {
@@ -203,8 +207,6 @@ export class DeskMatch {
     if (!first && version !== this.#lastVersion) this.#refreshLogSoon();
     this.#lastVersion = version;
   }
-
-  #logTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** The log re-read after the match moved, no more than every few seconds. */
   #refreshLogSoon(): void {
