@@ -39,6 +39,9 @@ const PART_BYTES: usize = 1_000_000;
 const DESK_TAG: &str = "desk";
 /// How often a watched hub refreshes its desks' time-driven alerts.
 const DESK_EVERY_MS: u64 = 1_000;
+/// A desk hears from its hub at least this often, changed or not, so it can tell a quiet match
+/// from a dead socket.
+const DESK_REFRESH_MS: u64 = 10_000;
 
 #[wasm_bindgen]
 extern "C" {
@@ -303,6 +306,8 @@ struct Inner {
     report_every_ms: u64,
     /// The desk view last pushed, to push only changes.
     desk_sent: RefCell<String>,
+    /// When the last view went out.
+    desk_sent_at: Cell<u64>,
 }
 
 /// One match's single writer.
@@ -380,15 +385,18 @@ impl Inner {
         if desks.is_empty() {
             return;
         }
-        let view = self.core.borrow_mut().desk_view(http::now_ms());
+        let now = http::now_ms();
+        let view = self.core.borrow_mut().desk_view(now);
         let Some(view) = view else { return };
         let json = serde_json::to_string(&view).unwrap_or_default();
         // The view carries its own time: compare without it.
         let key = json.replacen(&format!("\"server_ms\":{}", view.server_ms), "", 1);
-        if *self.desk_sent.borrow() == key {
+        let due = now >= self.desk_sent_at.get() + DESK_REFRESH_MS;
+        if *self.desk_sent.borrow() == key && !due {
             return;
         }
         *self.desk_sent.borrow_mut() = key;
+        self.desk_sent_at.set(now);
         for ws in desks {
             let _ = ws.send_with_str(&json);
         }
@@ -593,6 +601,7 @@ impl DurableObject for EventHub {
                 report_pending: Cell::new(false),
                 report_every_ms: env_u64(&env, "METRICS_REPORT_MS", 5_000),
                 desk_sent: RefCell::new(String::new()),
+                desk_sent_at: Cell::new(0),
                 env,
             }),
         }

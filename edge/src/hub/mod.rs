@@ -371,6 +371,20 @@ impl HubCore {
                 ));
             }
         }
+        // A bet to void must exist and be accepted: an unknown id is the trader's typo and a pending
+        // bet has no stake at risk yet; neither is a silent no-op.
+        if let AdminAction::VoidBet { bet_id } = &action {
+            match self.loaded(store)?.live.bet(bet_id).map(|d| d.status) {
+                None => return Err(ApiError::new(ErrorCode::BetNotFound, "no such bet")),
+                Some(BetStatus::Accepted) => {}
+                Some(status) => {
+                    return Err(ApiError::new(
+                        ErrorCode::BetNotVoidable,
+                        format!("the bet is {status}, not accepted"),
+                    ));
+                }
+            }
+        }
         let applied = self.run(store, Batch::Admin(action), now_ms)?;
         let out = applied.outputs.into_iter().next().unwrap_or_default();
         Ok(AdminAnswer {

@@ -467,6 +467,52 @@ fn a_correction_before_full_time_is_refused_with_its_code() {
 }
 
 #[test]
+fn voiding_an_unknown_bet_is_not_found_and_a_known_one_is_void() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let entries = f.store.len();
+    let err = f
+        .hub
+        .admin(
+            &mut f.store,
+            AdminAction::VoidBet {
+                bet_id: "m1.0000000000000000".into(),
+            },
+            f.now,
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::BetNotFound);
+    assert_eq!(f.store.len(), entries, "a refused action logs nothing");
+    let call = f.call("alice", "k1");
+    let placed = f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    let bet_id = placed.decision.bet_id.clone();
+    let void = AdminAction::VoidBet {
+        bet_id: bet_id.clone(),
+    };
+    // Pending in its in-play delay: not yet voidable.
+    assert_eq!(placed.decision.status, BetStatus::Pending);
+    let err = f.hub.admin(&mut f.store, void.clone(), f.now).unwrap_err();
+    assert_eq!(err.code, ErrorCode::BetNotVoidable);
+    // Past the delay (the next input releases it) it is accepted, and then void.
+    f.now += TradingTerms::default().bet_delay_ms + 1;
+    f.heartbeats();
+    assert_eq!(
+        f.hub
+            .bet_view(&mut f.store, &bet_id)
+            .unwrap()
+            .decision
+            .status,
+        BetStatus::Accepted
+    );
+    let answer = f.hub.admin(&mut f.store, void, f.now).unwrap();
+    assert!(answer.applied);
+    let view = f.hub.bet_view(&mut f.store, &bet_id).unwrap();
+    assert_eq!(
+        view.settlement.map(|s| s.result),
+        Some(inplay_engine::live::SettlementResult::Void)
+    );
+}
+
+#[test]
 fn the_desk_sees_feed_results_bet_flow_exposure_and_alerts_with_their_start() {
     let config = HubConfig {
         bet_burst: 100,
