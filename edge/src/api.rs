@@ -758,11 +758,14 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     let region = region_of(&req, env);
     let shards = env_u64(env, "RELAY_SHARDS", 2).clamp(1, 64) as u32;
     // A stable key sends a reconnecting client back to the relay holding its resume ring. It is
-    // hashed under a secret, so a client can spread over shards but not pick one.
+    // hashed under a secret, so a client can spread over shards but not pick one. `SHARD_SECRET`
+    // is its own key so that rotating the token key does not move every client to another shard.
     let client_key = q("client")
         .or_else(|| user.clone())
         .unwrap_or_else(|| format!("{}", js_sys::Math::random()));
-    let salt = secret(env, "TOKEN_SECRET").unwrap_or_default();
+    let salt = secret(env, "SHARD_SECRET")
+        .or_else(|| secret(env, "TOKEN_SECRET"))
+        .unwrap_or_default();
     let keyed = inplay_engine::signing::keyed_digest(salt.as_bytes(), client_key.as_bytes());
     let first = region::shard_for(&keyed, shards);
     let mut relay_url = format!("https://relay/live?format={format}");
