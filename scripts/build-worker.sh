@@ -44,6 +44,14 @@ secs=$(( $(date +%s) - start ))
 
 wasm="edge/build/index_bg.wasm"
 [ -f "$wasm" ] || die "worker-build produced no $wasm"
+# worker-build keeps the function-names section (for readable stack traces): ~200 KB raw, ~50 KB
+# gzip of the Worker's size budget. Drop it unless INPLAY_WORKER_NAMES=1 (a debugging build).
+if [ "${INPLAY_WORKER_NAMES:-}" != "1" ]; then
+  features="--enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling"
+  # shellcheck disable=SC2086
+  "$WASM_OPT_BIN" $features --strip-debug --strip-producers "$wasm" -o "$wasm.stripped" \
+    && mv "$wasm.stripped" "$wasm" || die "wasm-opt could not strip $wasm"
+fi
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 awk -v f="$wasm" -v r="$raw" -v g="$gz" -v s="$secs" 'BEGIN {

@@ -13,6 +13,7 @@ FEED_SECRET_PRIMARY="$(rand)"
 FEED_SECRET_BACKUP="$(rand)"
 TOKEN_SECRET="$(rand)"
 ADMIN_TOKEN="$(rand)"
+SHARD_SECRET="$(rand)"
 ALLOW_REGION_OVERRIDE="1"
 VARS
 echo "wrote $file"

@@ -31,7 +31,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$MODE" = replay ] && [ -z "$REPLAY_FILE" ]; then
-  for d in "$ROOT/../shared/data/football/statsbomb" "$ROOT/../../shared/data/football/statsbomb" /work/shared/data/football/statsbomb; do
+  # The shared data sits beside the repository (../shared); a path of its own is passed with --replay.
+  for d in "$ROOT/../shared/data/football/statsbomb"; do
     [ -f "$d/barcelona_girona_events.json" ] && REPLAY_FILE="$d/barcelona_girona_events.json" && break
   done
   [ -n "$REPLAY_FILE" ] || { echo "dev.sh: no StatsBomb file found; pass one: --replay FILE" >&2; exit 2; }

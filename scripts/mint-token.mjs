@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Mints a dev user token for the edge worker from .dev.vars' TOKEN_SECRET:
 //   node scripts/mint-token.mjs alice [ttl_seconds]   → prints the bearer token
-// Format (edge/src/auth.rs): <user_id>.<expiry unix ms>.<hex HMAC-SHA-256(TOKEN_SECRET, "<user_id>.<expiry>")>
+// Format (inplay_engine::signing): <user_id>.<expiry unix ms>.<kid>.<hex HMAC-SHA-256(TOKEN_SECRET, "<user_id>.<expiry>.<kid>")>,
+// kid = TOKEN_KID from .dev.vars or the environment, default k1 (the Worker's default).
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,5 +19,6 @@ if (!secret) {
   console.error('no TOKEN_SECRET in .dev.vars (run scripts/dev-vars.sh)');
   process.exit(1);
 }
-const claims = `${user}.${Date.now() + Number(ttl) * 1000}`;
+const kid = process.env.TOKEN_KID ?? vars.match(/^TOKEN_KID="?([^"\n]*)"?$/m)?.[1] ?? 'k1';
+const claims = `${user}.${Date.now() + Number(ttl) * 1000}.${kid}`;
 console.log(`${claims}.${createHmac('sha256', secret).update(claims).digest('hex')}`);

@@ -36,6 +36,37 @@ pub fn random_hex() -> Result<String> {
     Ok(inplay_engine::signing::hex(&b))
 }
 
+/// The vars every server of the harness starts with, before the knobs of a run:
+/// - fresh random secrets, so a run never signs with a developer's keys;
+/// - `ALLOW_REGION_OVERRIDE=1`: clients choose their region with `X-Inplay-Region`;
+/// - `ALLOW_TEST_ROUTES=1`: relay faults and the hub's bet batch (`inplay load --fault relay`,
+///   `inplay bench hub`);
+/// - `READ_CACHE_MS=0` and a read limit out of reach: the tool compares every socket with the head
+///   it reads, so that read must be exact and never refused;
+/// - `METRICS_REPORT_MS=1000`: hubs report their counters to `GET /metrics` every second.
+pub fn harness_vars() -> Result<HashMap<String, String>> {
+    let mut vars = HashMap::new();
+    for k in [
+        "FEED_SECRET_PRIMARY",
+        "FEED_SECRET_BACKUP",
+        "TOKEN_SECRET",
+        "ADMIN_TOKEN",
+    ] {
+        vars.insert(k.to_string(), random_hex()?);
+    }
+    for (k, v) in [
+        ("ALLOW_REGION_OVERRIDE", "1"),
+        ("ALLOW_TEST_ROUTES", "1"),
+        ("READ_CACHE_MS", "0"),
+        ("READ_RATE_BURST", "1000000"),
+        ("READ_RATE_PER_SEC", "1000000"),
+        ("METRICS_REPORT_MS", "1000"),
+    ] {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Ok(vars)
+}
+
 /// The repository root: where `node_modules/.bin/wrangler` and `wrangler.toml` are.
 pub fn repo_root() -> Result<PathBuf> {
     let mut dir = std::env::current_dir()?;
@@ -76,10 +107,7 @@ fn write_isolated_config(root: &Path, persist: &Path) -> Result<()> {
         if t.starts_with("main =") {
             out.push_str("main = \"build/index.js\"\n");
         } else if t.starts_with("directory =") {
-            out.push_str(&format!(
-                "directory = {:?}\n",
-                assets.display().to_string()
-            ));
+            out.push_str(&format!("directory = {:?}\n", assets.display().to_string()));
         } else {
             out.push_str(line);
             out.push('\n');
@@ -150,7 +178,14 @@ impl DevServer {
             .arg(self.persist.join("run/wrangler.toml"))
             .arg("--persist-to")
             .arg(&self.persist)
-            .args(["--inspector-port", &free_port()?.to_string()])
+            // A fixed inspector port lets a profiler attach to the run (scripts/profile-worker.mjs).
+            .args([
+                "--inspector-port",
+                &match std::env::var("INPLAY_INSPECTOR_PORT") {
+                    Ok(p) => p,
+                    Err(_) => free_port()?.to_string(),
+                },
+            ])
             .arg("--show-interactive-dev-session=false")
             .env("INPLAY_EDGE_PREBUILT", "1")
             .env("WRANGLER_SEND_METRICS", "false")

@@ -71,6 +71,8 @@ enum Command {
     Token(token::TokenArgs),
     /// Many sockets on one match, a simulated match, bet bursts at the goals; delivery and decision figures.
     Load(load::LoadArgs),
+    /// One figure of the edge alone: the hub's bet ceiling, or a broadcast's per-socket cost.
+    Bench(load::BenchArgs),
     /// Tennis: price from any score, fit serve probabilities to odds, evaluate on real matches.
     Tennis(tennis::TennisArgs),
 }
@@ -189,6 +191,7 @@ fn main() -> ExitCode {
         Command::Replay(a) => feed_client::block_on(replay::run(*a)),
         Command::Token(a) => token::run(a),
         Command::Load(a) => feed_client::block_on(load::run(a)),
+        Command::Bench(a) => feed_client::block_on(load::bench(a)),
         Command::Tennis(a) => tennis::run(a),
     };
     match result {

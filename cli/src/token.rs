@@ -1,10 +1,11 @@
 //! `inplay token`: a dev user token for the Worker, signed with `TOKEN_SECRET` from `.dev.vars` (or the
-//! environment), in the engine's token format (`inplay_engine::signing`).
+//! environment) under the key id `TOKEN_KID` (default `k1`, as the Worker's), in the engine's token
+//! format (`inplay_engine::signing`).
 
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use inplay_engine::signing::{is_valid_user_id, mint_token};
+use inplay_engine::signing::{TokenKey, is_valid_kid, is_valid_user_id, mint_token_with};
 
 use crate::dev_vars::Secrets;
 use crate::feed_client::now_ms;
@@ -31,6 +32,14 @@ pub fn run(a: TokenArgs) -> Result<()> {
     let secrets = Secrets::load(a.dev_vars.as_deref())?;
     let secret = Secrets::need(&secrets.token, "TOKEN_SECRET")?;
     let expiry = now_ms().saturating_add(a.ttl.saturating_mul(1000));
-    println!("{}", mint_token(secret.as_bytes(), &a.user, expiry));
+    let kid = std::env::var("TOKEN_KID").unwrap_or_else(|_| "k1".into());
+    if !is_valid_kid(&kid) {
+        bail!("TOKEN_KID must be 1-16 of [A-Za-z0-9_-]");
+    }
+    let key = TokenKey {
+        kid: &kid,
+        secret: secret.as_bytes(),
+    };
+    println!("{}", mint_token_with(key, &a.user, expiry));
     Ok(())
 }

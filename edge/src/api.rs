@@ -21,14 +21,17 @@ use inplay_protocol::metrics::Metrics;
 use inplay_protocol::relay::{Fault, RelayCall};
 use inplay_protocol::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 use crate::auth;
 use crate::catalog;
 use crate::http::{self, ApiResult, env_flag, env_u64};
+use crate::rate_limit::RateLimiter;
+use crate::read_cache::ReadCache;
 use crate::region::{self, Region};
-use crate::region_relay::{RELAY_HEADER, USER_HEADER};
+use crate::region_relay::{EXPIRY_HEADER, RELAY_HEADER, USER_HEADER};
 use crate::route::{self, Route};
 
 /// Largest `POST /v1/feed` body.
@@ -48,6 +51,10 @@ const CALL_TIMEOUT_MS: u64 = 10_000;
 thread_local! {
     /// Counters of this Worker isolate (refusals that never reach a hub).
     static WORKER_METRICS: RefCell<Metrics> = RefCell::new(Metrics::default());
+    /// Public reads of matches, cached (configured on first use from `READ_CACHE_MS`).
+    static READ_CACHE: RefCell<Option<ReadCache>> = const { RefCell::new(None) };
+    /// Public reads per client address (configured on first use from `READ_RATE_*`).
+    static READ_LIMIT: RefCell<Option<RateLimiter>> = const { RefCell::new(None) };
 }
 
 fn count_refusal(route: &str, code: ErrorCode) {
@@ -129,18 +136,50 @@ fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {
     Ok(())
 }
 
-fn user_from(env: &Env, token: Option<&str>) -> ApiResult<String> {
+/// The token keys active now: `TOKEN_SECRET` (id `TOKEN_KID`, default `k1`) and, during a
+/// rotation, `TOKEN_SECRET_PREVIOUS` (id `TOKEN_PREVIOUS_KID`, default `k0`).
+fn token_keys(env: &Env) -> Vec<(String, String)> {
+    let kid = |name: &str, default: &str| {
+        env.var(name)
+            .map(|v| v.to_string())
+            .ok()
+            .filter(|k| inplay_engine::signing::is_valid_kid(k))
+            .unwrap_or_else(|| default.to_string())
+    };
+    let mut keys = Vec::new();
+    if let Some(s) = secret(env, "TOKEN_SECRET") {
+        keys.push((kid("TOKEN_KID", "k1"), s));
+    }
+    if let Some(s) = secret(env, "TOKEN_SECRET_PREVIOUS") {
+        keys.push((kid("TOKEN_PREVIOUS_KID", "k0"), s));
+    }
+    keys
+}
+
+fn claims_from(env: &Env, token: Option<&str>) -> ApiResult<inplay_engine::signing::TokenClaims> {
     let token = token.ok_or_else(|| {
         ApiError::new(
             ErrorCode::TokenRequired,
             "Authorization: Bearer <user token> required",
         )
     })?;
-    let key = secret(env, "TOKEN_SECRET").ok_or_else(|| {
+    let keys = token_keys(env);
+    if keys.is_empty() {
         worker::console_error!("TOKEN_SECRET is not configured");
-        ApiError::internal()
-    })?;
-    auth::verify_token(key.as_bytes(), token, http::now_ms())
+        return Err(ApiError::internal());
+    }
+    let keys: Vec<inplay_engine::signing::TokenKey<'_>> = keys
+        .iter()
+        .map(|(kid, s)| inplay_engine::signing::TokenKey {
+            kid,
+            secret: s.as_bytes(),
+        })
+        .collect();
+    auth::verify_token_with(&keys, token, http::now_ms())
+}
+
+fn user_from(env: &Env, token: Option<&str>) -> ApiResult<String> {
+    claims_from(env, token).map(|c| c.user_id)
 }
 
 fn invalid_json(e: serde_json::Error) -> ApiError {
@@ -177,23 +216,56 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
         Source::Primary => "FEED_SECRET_PRIMARY",
         Source::Backup => "FEED_SECRET_BACKUP",
     };
-    let key = secret(env, name)
-        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSource, "source not configured"))?;
+    // During a rotation the source's previous secret verifies too.
+    let keys: Vec<(&str, String)> = [
+        ("current", name.to_string()),
+        ("previous", format!("{name}_PREVIOUS")),
+    ]
+    .into_iter()
+    .filter_map(|(which, n)| secret(env, &n).map(|s| (which, s)))
+    .collect();
+    if keys.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::UnknownSource,
+            "source not configured",
+        ));
+    }
     let body = http::read_body(&mut req, FEED_BODY_LIMIT).await?;
     let window = env_u64(env, "FEED_SIGNATURE_WINDOW_MS", 30_000);
-    let verified = auth::verify_feed(
-        key.as_bytes(),
-        header(&req, auth::TIMESTAMP_HEADER).as_deref(),
-        header(&req, auth::SIGNATURE_HEADER).as_deref(),
-        &body,
-        http::now_ms(),
-        window,
-    )?;
+    let timestamp = header(&req, auth::TIMESTAMP_HEADER);
+    let signature = header(&req, auth::SIGNATURE_HEADER);
+    let now = http::now_ms();
+    let mut outcome = Err(ApiError::internal());
+    for (which, key) in &keys {
+        outcome = auth::verify_feed(
+            key.as_bytes(),
+            timestamp.as_deref(),
+            signature.as_deref(),
+            &body,
+            now,
+            window,
+        )
+        .map(|v| (v, *which));
+        // Only a mismatch is worth another key; a missing or stale signature is refused as is.
+        if !matches!(&outcome, Err(e) if e.code == ErrorCode::SignatureInvalid) {
+            break;
+        }
+    }
+    let (verified, which) = outcome?;
+    WORKER_METRICS.with(|m| {
+        m.borrow_mut().inc(
+            "inplay_feed_signatures_total",
+            "Feed posts whose signature verified, by source and by key (current or previous).",
+            &[("source", source.as_str()), ("key", which)],
+            1.0,
+        )
+    });
     // JSON ends here: each event is decoded into the engine's type once.
-    let raw: serde_json::Value = serde_json::from_slice(&body).map_err(invalid_json)?;
-    let events = match raw {
-        serde_json::Value::Array(a) => a,
-        v @ serde_json::Value::Object(_) => vec![v],
+    // One event or an array of them; each kept as its own JSON text so that one malformed event
+    // is refused alone.
+    let events: Vec<Box<RawValue>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => serde_json::from_slice(&body).map_err(invalid_json)?,
+        Some(b'{') => vec![serde_json::from_slice(&body).map_err(invalid_json)?],
         _ => {
             return Err(ApiError::new(
                 ErrorCode::InvalidBody,
@@ -211,7 +283,7 @@ async fn feed(mut req: Request, env: &Env) -> ApiResult<Response> {
     // Grouped by match, keeping each event's position for the answer.
     let mut groups: Vec<(String, Vec<usize>, Vec<FeedEvent>)> = Vec::new();
     for (i, raw) in events.into_iter().enumerate() {
-        let ev = match FeedEvent::from_json_value(raw) {
+        let ev = match FeedEvent::from_json(raw.get().as_bytes()) {
             Ok(ev) => ev,
             Err(e) => {
                 results[i] = Some(FeedItem::refused(i, None, e.code(), Some(e.to_string())));
@@ -359,6 +431,25 @@ struct SourceBody {
     source: Source,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamBody {
+    team: inplay_engine::market::Team,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedGoalsBody {
+    home_xg: Option<f64>,
+    away_xg: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VoidBody {
+    bet_id: String,
+}
+
 /// A trader's action on a match.
 async fn admin(
     mut req: Request,
@@ -369,11 +460,18 @@ async fn admin(
     require_admin(&req, env)?;
     let body = http::read_body(&mut req, ADMIN_BODY_LIMIT).await?;
     let empty = body.iter().all(u8::is_ascii_whitespace);
+    // Empty means every market; anything else must be exactly `{"market": …}` (a body that
+    // cannot be read is refused, never taken for "all markets").
     let parse = |b: &[u8]| -> ApiResult<MarketBody> {
         if empty {
-            Ok(MarketBody::default())
-        } else {
-            serde_json::from_slice(b).map_err(invalid_json)
+            return Ok(MarketBody::default());
+        }
+        match b.iter().find(|c| !c.is_ascii_whitespace()) {
+            Some(b'{') => serde_json::from_slice(b).map_err(invalid_json),
+            _ => Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                "body must be empty (every market) or {\"market\": …}",
+            )),
         }
     };
     let action = match route {
@@ -403,6 +501,33 @@ async fn admin(
                 .map_err(invalid_json)?
                 .source,
         },
+        Route::CancelGoal(_) => AdminAction::CancelGoal {
+            team: serde_json::from_slice::<TeamBody>(&body)
+                .map_err(invalid_json)?
+                .team,
+        },
+        Route::ExpectedGoals(_) => {
+            let b: ExpectedGoalsBody = serde_json::from_slice(&body).map_err(invalid_json)?;
+            if b.home_xg.is_none() && b.away_xg.is_none() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidBody,
+                    "give home_xg, away_xg or both",
+                ));
+            }
+            AdminAction::SetExpectedGoals {
+                home_xg: b.home_xg,
+                away_xg: b.away_xg,
+            }
+        }
+        Route::Trading(_) => {
+            AdminAction::AdjustTrading(serde_json::from_slice(&body).map_err(invalid_json)?)
+        }
+        Route::VoidBet(_) => AdminAction::VoidBet {
+            bet_id: serde_json::from_slice::<VoidBody>(&body)
+                .map_err(invalid_json)?
+                .bet_id,
+        },
+        Route::EndMatch(_) => AdminAction::EndMatch,
         _ => return Err(ApiError::new(ErrorCode::RouteNotFound, "no such action")),
     };
     let answer: AdminAnswer = call_hub(env, event_id, action).await?;
@@ -415,6 +540,51 @@ async fn admin(
             settlements: answer.settlements,
         },
     ))
+}
+
+/// `GET /v1/events/{id}`: the match with every price now, from the isolate's read cache when it
+/// is fresh (the hub, the match's single writer, is asked at most once per `READ_CACHE_MS`), and
+/// limited per client address.
+async fn read_event(req: &Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    let client = header(req, "cf-connecting-ip").unwrap_or_else(|| "local".into());
+    let now = http::now_ms();
+    let allowed = READ_LIMIT.with(|l| {
+        l.borrow_mut()
+            .get_or_insert_with(|| {
+                RateLimiter::new(
+                    env_u64(env, "READ_RATE_BURST", 60) as u32,
+                    env_u64(env, "READ_RATE_PER_SEC", 30) as f64,
+                )
+            })
+            .take(&client, now)
+    });
+    if let Err(retry_ms) = allowed {
+        return Err(
+            ApiError::new(ErrorCode::RateLimited, "too many reads; retry later")
+                .retry_after(retry_ms),
+        );
+    }
+    let render = |view: &EventView, at: u64| {
+        let mut v = view.clone();
+        v.server_ms = at;
+        serde_json::to_string(&page(v)).unwrap_or_default()
+    };
+    let cached = READ_CACHE.with(|c| {
+        c.borrow_mut()
+            .get_or_insert_with(|| ReadCache::new(env_u64(env, "READ_CACHE_MS", 250), 250))
+            .page(event_id, now, render)
+    });
+    if let Some(json) = cached {
+        return Ok(http::json_text(200, json));
+    }
+    let view: EventView = call_hub(env, event_id, EventQuery).await?;
+    let json = render(&view, view.server_ms);
+    READ_CACHE.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            c.store(view, now);
+        }
+    });
+    Ok(http::json_text(200, json))
 }
 
 /// `POST /v1/events/{id}/bets`.
@@ -455,7 +625,16 @@ async fn place_bet(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Res
 /// `GET /v1/events/{id}/log`: the hub's audit log as JSON lines (admin), for `inplay replay --log`.
 async fn export_log(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     require_admin(&req, env)?;
-    let log: LogExport = call_hub(env, event_id, LogQuery).await?;
+    let url = req.url().map_err(http::runtime)?;
+    let tail = url
+        .query_pairs()
+        .find(|(k, _)| k == "tail")
+        .map(|(_, v)| {
+            v.parse::<u64>()
+                .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "tail must be a number"))
+        })
+        .transpose()?;
+    let log: LogExport = call_hub(env, event_id, LogQuery { tail }).await?;
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
     set("content-type", "application/x-ndjson")?;
@@ -546,12 +725,19 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
+    // The token: offered as the subprotocol `bearer.<token>` (the page does), else an
+    // Authorization header, else (deprecated: it ends up in logs) `?token=`.
+    let protocols = header(&req, "sec-websocket-protocol");
     let authz = header(&req, "authorization");
-    let token = q("token").or_else(|| auth::bearer(authz.as_deref()).map(String::from));
-    let user = match token {
-        Some(t) => Some(user_from(env, Some(&t))?),
+    let token = auth::token_from_protocols(protocols.as_deref())
+        .map(String::from)
+        .or_else(|| auth::bearer(authz.as_deref()).map(String::from))
+        .or_else(|| q("token"));
+    let claims = match token {
+        Some(t) => Some(claims_from(env, Some(&t))?),
         None => None,
     };
+    let user = claims.as_ref().map(|c| c.user_id.clone());
     let format = q("format").unwrap_or_else(|| "bin".into());
     if format != "bin" && format != "json" {
         return Err(ApiError::new(
@@ -571,42 +757,129 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     }
     let region = region_of(&req, env);
     let shards = env_u64(env, "RELAY_SHARDS", 2).clamp(1, 64) as u32;
-    // A stable key sends a reconnecting client back to the relay holding its resume ring.
+    // A stable key sends a reconnecting client back to the relay holding its resume ring. It is
+    // hashed under a secret, so a client can spread over shards but not pick one. `SHARD_SECRET`
+    // is its own key so that rotating the token key does not move every client to another shard.
     let client_key = q("client")
         .or_else(|| user.clone())
         .unwrap_or_else(|| format!("{}", js_sys::Math::random()));
-    let shard = region::shard_for(&client_key, shards);
-    let relay = RelayName::leaf(event_id, region.as_str(), shard);
-    let stub = env
-        .durable_object("REGION_RELAY")
-        .and_then(|ns| ns.get_by_name_with_location_hint(&relay.to_string(), region.as_str()))
-        .map_err(http::runtime)?;
-    let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
-    set("upgrade", "websocket")?;
-    set(RELAY_HEADER, &relay.to_string())?;
-    if let Some(u) = &user {
-        set(USER_HEADER, u)?;
-    }
+    let salt = secret(env, "SHARD_SECRET")
+        .or_else(|| secret(env, "TOKEN_SECRET"))
+        .unwrap_or_default();
+    let keyed = inplay_engine::signing::keyed_digest(salt.as_bytes(), client_key.as_bytes());
+    let first = region::shard_for(&keyed, shards);
     let mut relay_url = format!("https://relay/live?format={format}");
     if let Some(s) = since {
         relay_url.push_str(&format!("&since={s}"));
     }
+    // The client's shard, or the next one with room when a relay is full.
+    let mut tried = 0;
+    let resp = loop {
+        let relay = RelayName::leaf(event_id, region.as_str(), (first + tried) % shards);
+        let stub = env
+            .durable_object("REGION_RELAY")
+            .and_then(|ns| ns.get_by_name_with_location_hint(&relay.to_string(), region.as_str()))
+            .map_err(http::runtime)?;
+        let headers = Headers::new();
+        let set = |k: &str, v: &str| headers.set(k, v).map_err(http::runtime);
+        set("upgrade", "websocket")?;
+        set(RELAY_HEADER, &relay.to_string())?;
+        if let Some(c) = &claims {
+            set(USER_HEADER, &c.user_id)?;
+            set(EXPIRY_HEADER, &c.expiry_ms.to_string())?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::Get).with_headers(headers);
+        let forwarded = Request::new_with_init(&relay_url, &init).map_err(http::runtime)?;
+        let mut resp = stub.fetch_with_request(forwarded).await.map_err(|e| {
+            worker::console_warn!("relay {relay}: {e}");
+            ApiError::new(
+                ErrorCode::RelayUnavailable,
+                "the relay did not answer; retry",
+            )
+        })?;
+        if resp.status_code() == 101 {
+            break resp;
+        }
+        let bytes = resp.bytes().await.unwrap_or_default();
+        let e = ApiError::from_json(&bytes).unwrap_or_else(ApiError::internal);
+        tried += 1;
+        if e.code != ErrorCode::RelayFull || tried >= shards {
+            return Err(if e.code == ErrorCode::RelayFull {
+                ApiError::new(
+                    ErrorCode::Overloaded,
+                    "every relay of this region is full; retry",
+                )
+                .retry_after(5_000)
+            } else {
+                e
+            });
+        }
+    };
+    if !auth::offers_socket_protocol(protocols.as_deref()) {
+        return Ok(resp);
+    }
+    // The client offered subprotocols: the handshake must accept one of them.
+    let ws = resp.websocket().ok_or_else(ApiError::internal)?;
+    let headers = Headers::new();
+    headers
+        .set("sec-websocket-protocol", auth::SOCKET_PROTOCOL)
+        .map_err(http::runtime)?;
+    Ok(Response::from_websocket(ws)
+        .map_err(http::runtime)?
+        .with_headers(headers))
+}
+
+/// `GET /v1/events/{id}/desk` (admin): the trading desk's socket, served by the match's hub. The
+/// admin token comes as the subprotocol `bearer.<token>` (or an Authorization header).
+async fn desk(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    if !header(&req, "upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+        return Err(ApiError::new(
+            ErrorCode::UpgradeRequired,
+            "this route is a WebSocket: send Upgrade: websocket",
+        ));
+    }
+    let protocols = header(&req, "sec-websocket-protocol");
+    let authz = header(&req, "authorization");
+    let token =
+        auth::token_from_protocols(protocols.as_deref()).or_else(|| auth::bearer(authz.as_deref()));
+    let Some(token) = token else {
+        return Err(ApiError::new(
+            ErrorCode::AdminRequired,
+            "the desk needs the admin token",
+        ));
+    };
+    let admin = secret(env, "ADMIN_TOKEN").unwrap_or_default();
+    if !auth::is_admin(&admin, Some(token)) {
+        return Err(ApiError::new(
+            ErrorCode::AdminForbidden,
+            "not the admin token",
+        ));
+    }
+    let headers = Headers::new();
+    headers.set("upgrade", "websocket").map_err(http::runtime)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
-    let forwarded = Request::new_with_init(&relay_url, &init).map_err(http::runtime)?;
-    let mut resp = stub.fetch_with_request(forwarded).await.map_err(|e| {
-        worker::console_warn!("relay {relay}: {e}");
-        ApiError::new(
-            ErrorCode::RelayUnavailable,
-            "the relay did not answer; retry",
-        )
-    })?;
+    let forwarded = Request::new_with_init("https://hub/desk", &init).map_err(http::runtime)?;
+    let mut resp = hub(env, event_id)?
+        .fetch_with_request(forwarded)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::HubUnavailable, "the hub did not answer; retry"))?;
     if resp.status_code() != 101 {
         let bytes = resp.bytes().await.unwrap_or_default();
         return Err(ApiError::from_json(&bytes).unwrap_or_else(ApiError::internal));
     }
-    Ok(resp)
+    if !auth::offers_socket_protocol(protocols.as_deref()) {
+        return Ok(resp);
+    }
+    let ws = resp.websocket().ok_or_else(ApiError::internal)?;
+    let headers = Headers::new();
+    headers
+        .set("sec-websocket-protocol", auth::SOCKET_PROTOCOL)
+        .map_err(http::runtime)?;
+    Ok(Response::from_websocket(ws)
+        .map_err(http::runtime)?
+        .with_headers(headers))
 }
 
 #[derive(Deserialize)]
@@ -617,11 +890,23 @@ struct FaultBody {
     fail_for_ms: u64,
 }
 
+#[derive(Serialize)]
+struct FaultAnswer {
+    relay: String,
+    fail_for_ms: u64,
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    server_ms: u64,
+}
+
 /// `POST /v1/events/{id}/faults` (admin, tests only): make one relay throw on every update for a
 /// while, as a broken relay's stub does.
 async fn fault(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     require_admin(&req, env)?;
-    if !env_flag(env, "ALLOW_FAULTS") {
+    if !env_flag(env, "ALLOW_TEST_ROUTES") {
         return Err(ApiError::new(ErrorCode::RouteNotFound, "faults are off"));
     }
     let body = http::read_body(&mut req, ADMIN_BODY_LIMIT).await?;
@@ -645,7 +930,66 @@ async fn fault(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Respons
     .await?;
     Ok(http::json(
         200,
-        &serde_json::json!({ "relay": relay.to_string(), "fail_for_ms": f.fail_for_ms }),
+        &FaultAnswer {
+            relay: relay.to_string(),
+            fail_for_ms: f.fail_for_ms,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchBet {
+    user: String,
+    key: String,
+    bet: BetBody,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BenchBatch {
+    bets: Vec<BenchBet>,
+}
+
+#[derive(Serialize)]
+struct BenchAnswer {
+    results: Vec<Result<PlacedBet, ApiError>>,
+}
+
+/// `POST /v1/events/{id}/bets/batch` (admin, tests only): a batch of bets handed to the hub as one
+/// relay hands it its sockets' bets, so the hub's own rate can be measured on local workerd without
+/// sockets or relays on the same thread.
+async fn bench_batch(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
+    require_admin(&req, env)?;
+    if !env_flag(env, "ALLOW_TEST_ROUTES") {
+        return Err(ApiError::new(
+            ErrorCode::RouteNotFound,
+            "test routes are off",
+        ));
+    }
+    let body = http::read_body(&mut req, 1024 * 1024).await?;
+    let batch: BenchBatch = serde_json::from_slice(&body).map_err(invalid_json)?;
+    let relay = RelayName::leaf(event_id, "bench", 0);
+    let bets = batch
+        .bets
+        .into_iter()
+        .map(|b| BetCall {
+            bet_id: ids::bet_id(event_id, &b.user, &b.key),
+            user_id: b.user,
+            body: b.bet,
+        })
+        .collect();
+    let answer: inplay_protocol::bets::BetBatchAnswer = call_hub(
+        env,
+        event_id,
+        inplay_protocol::bets::BetBatch { relay, bets },
+    )
+    .await?;
+    Ok(http::json(
+        200,
+        &BenchAnswer {
+            results: answer.results,
+        },
     ))
 }
 
@@ -684,7 +1028,10 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
     match route {
         Route::Healthz => Ok(http::json(
             200,
-            &serde_json::json!({ "status": "ok", "server_ms": http::now_ms() }),
+            &Health {
+                status: "ok",
+                server_ms: http::now_ms(),
+            },
         )),
         Route::Metrics => metrics(req, env).await,
         Route::Feed => feed(req, env).await,
@@ -693,16 +1040,20 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
             let events: Vec<CatalogEntry> = call_catalog(env, &CatalogCall::List).await?;
             Ok(http::json(200, &EventList { events }))
         }
-        Route::GetEvent(id) => {
-            let view = call_hub(env, id, EventQuery).await?;
-            Ok(http::json(200, &page(view)))
-        }
+        Route::GetEvent(id) => read_event(&req, env, id).await,
         Route::Suspend(id)
         | Route::Resume(id)
         | Route::Abandon(id)
         | Route::Resettle(id)
-        | Route::ConfirmSource(id) => admin(req, env, id, route).await,
+        | Route::ConfirmSource(id)
+        | Route::CancelGoal(id)
+        | Route::ExpectedGoals(id)
+        | Route::Trading(id)
+        | Route::VoidBet(id)
+        | Route::EndMatch(id) => admin(req, env, id, route).await,
+        Route::Desk(id) => desk(req, env, id).await,
         Route::Fault(id) => fault(req, env, id).await,
+        Route::BetBatch(id) => bench_batch(req, env, id).await,
         Route::Live(id) => live(req, env, id).await,
         Route::Log(id) => export_log(req, env, id).await,
         Route::PlaceBet(id) => place_bet(req, env, id).await,

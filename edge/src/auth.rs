@@ -24,7 +24,7 @@
 //! # Admin
 //! `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time.
 
-use inplay_engine::signing::{self, SignatureError, TokenError};
+use inplay_engine::signing::{self, SignatureError, TokenClaims, TokenError, TokenKey};
 
 use inplay_protocol::{ApiError, ErrorCode};
 
@@ -66,6 +66,33 @@ pub fn verify_feed(
 /// The user id in a valid, unexpired token.
 pub fn verify_token(secret: &[u8], token: &str, now_ms: u64) -> Result<String, ApiError> {
     signing::verify_token(secret, token, now_ms).map_err(token_error)
+}
+
+/// A valid, unexpired token under any active key (two during a rotation).
+pub fn verify_token_with(
+    keys: &[TokenKey<'_>],
+    token: &str,
+    now_ms: u64,
+) -> Result<TokenClaims, ApiError> {
+    signing::verify_token_with(keys, token, now_ms).map_err(token_error)
+}
+
+/// The subprotocol a socket client offers to say it speaks this API.
+pub const SOCKET_PROTOCOL: &str = "inplay.v1";
+
+/// The token a socket client offers as a `Sec-WebSocket-Protocol` value `bearer.<token>` (browsers
+/// cannot set an `Authorization` header on a WebSocket, and a token in the URL ends up in logs).
+pub fn token_from_protocols(header: Option<&str>) -> Option<&str> {
+    header?
+        .split(',')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("bearer."))
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether the client offered [`SOCKET_PROTOCOL`].
+pub fn offers_socket_protocol(header: Option<&str>) -> bool {
+    header.is_some_and(|h| h.split(',').any(|p| p.trim() == SOCKET_PROTOCOL))
 }
 
 /// The token in an `Authorization: Bearer …` header.
@@ -227,6 +254,17 @@ mod tests {
                 .as_str(),
             "token_invalid"
         );
+    }
+
+    #[test]
+    fn socket_tokens_come_in_the_subprotocol() {
+        let h = Some("inplay.v1, bearer.alice.1.k1.ab");
+        assert_eq!(token_from_protocols(h), Some("alice.1.k1.ab"));
+        assert!(offers_socket_protocol(h));
+        assert_eq!(token_from_protocols(Some("inplay.v1")), None);
+        assert_eq!(token_from_protocols(Some("bearer.")), None);
+        assert_eq!(token_from_protocols(None), None);
+        assert!(!offers_socket_protocol(Some("chat, inplay.v2")));
     }
 
     #[test]

@@ -35,6 +35,14 @@ use crate::hub::{Commit, HubConfig, HubCore, HubStore, StoreError, Stored};
 /// Largest blob per row (the row limit is 2 MB).
 const PART_BYTES: usize = 1_000_000;
 
+/// The tag of the trading desk's sockets on a hub.
+const DESK_TAG: &str = "desk";
+/// How often a watched hub refreshes its desks' time-driven alerts.
+const DESK_EVERY_MS: u64 = 1_000;
+/// A desk hears from its hub at least this often, changed or not, so it can tell a quiet match
+/// from a dead socket.
+const DESK_REFRESH_MS: u64 = 10_000;
+
 #[wasm_bindgen]
 extern "C" {
     /// The storage object, for the one method workers-rs does not bind.
@@ -92,17 +100,22 @@ impl<'a> SqlStore<'a> {
         self.state.storage().sql()
     }
 
-    fn create_tables(&self) -> Result<()> {
-        let sql = self.sql();
-        for ddl in [
-            "CREATE TABLE IF NOT EXISTS entries (first INTEGER NOT NULL, part INTEGER NOT NULL, last INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (first, part))",
-            "CREATE TABLE IF NOT EXISTS checkpoint (part INTEGER PRIMARY KEY, idx INTEGER NOT NULL, bytes BLOB NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS subscribers (name TEXT PRIMARY KEY, region TEXT NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS used_signatures (digest BLOB PRIMARY KEY, until INTEGER NOT NULL)",
-        ] {
-            sql.exec(ddl, None)?;
-        }
-        Ok(())
+    /// The tables, created with the first write: a request for a match that does not exist leaves
+    /// no storage behind.
+    const TABLES: [&'static str; 4] = [
+        "CREATE TABLE IF NOT EXISTS entries (first INTEGER NOT NULL, part INTEGER NOT NULL, last INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (first, part))",
+        "CREATE TABLE IF NOT EXISTS checkpoint (part INTEGER PRIMARY KEY, idx INTEGER NOT NULL, bytes BLOB NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS subscribers (name TEXT PRIMARY KEY, region TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS used_signatures (digest BLOB PRIMARY KEY, until INTEGER NOT NULL)",
+    ];
+
+    /// Whether anything was ever stored here.
+    fn has_tables(&self) -> std::result::Result<bool, StoreError> {
+        let rows = self.rows(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entries'",
+            Vec::new(),
+        )?;
+        Ok(!rows.is_empty())
     }
 
     fn rows(
@@ -116,8 +129,11 @@ impl<'a> SqlStore<'a> {
 
     /// Entries from the rows of `entries` at or after `from` (parts joined, in order).
     fn entries_from(&self, from: u64) -> std::result::Result<Vec<AuditEntry>, StoreError> {
+        // Rows are contiguous ranges keyed by their first index: start at the row holding `from`
+        // (the primary key finds it) rather than scanning every row's `last`.
         let rows = self.rows(
-            "SELECT first, bytes FROM entries WHERE last >= ? ORDER BY first, part",
+            "SELECT first, bytes FROM entries WHERE first >= \
+             COALESCE((SELECT MAX(first) FROM entries WHERE first <= ?), 0) ORDER BY first, part",
             vec![sql_int(from)],
         )?;
         let mut out = Vec::new();
@@ -148,7 +164,7 @@ impl<'a> SqlStore<'a> {
     }
 
     fn statements(batch: &Commit<'_>) -> Vec<Statement> {
-        let mut out: Vec<Statement> = Vec::new();
+        let mut out: Vec<Statement> = Self::TABLES.iter().map(|t| (*t, Vec::new())).collect();
         if let (Some(first), Some(last)) = (batch.entries.first(), batch.entries.last()) {
             let bytes = postcard::to_allocvec(&batch.entries).unwrap_or_default();
             for (part, chunk) in bytes.chunks(PART_BYTES).enumerate() {
@@ -200,6 +216,9 @@ impl<'a> SqlStore<'a> {
 
 impl HubStore for SqlStore<'_> {
     fn load(&mut self) -> std::result::Result<Stored, StoreError> {
+        if !self.has_tables()? {
+            return Ok(Stored::default());
+        }
         let parts = self.rows(
             "SELECT idx, bytes FROM checkpoint ORDER BY part",
             Vec::new(),
@@ -244,10 +263,10 @@ impl HubStore for SqlStore<'_> {
     }
 
     fn commit(&mut self, batch: Commit<'_>) -> std::result::Result<(), StoreError> {
-        let statements = Self::statements(&batch);
-        if statements.is_empty() {
+        if batch.is_empty() && batch.forget_signatures_before.is_none() {
             return Ok(());
         }
+        let statements = Self::statements(&batch);
         let sql = self.sql();
         // Everything of the batch in one transaction: a statement that throws rolls all back.
         let write = Closure::once_into_js(move || -> std::result::Result<JsValue, JsValue> {
@@ -264,8 +283,11 @@ impl HubStore for SqlStore<'_> {
             .map_err(|e| StoreError(e.as_string().unwrap_or_else(|| "transaction failed".into())))
     }
 
-    fn log(&mut self) -> std::result::Result<Vec<AuditEntry>, StoreError> {
-        self.entries_from(0)
+    fn log(&mut self, from: u64) -> std::result::Result<Vec<AuditEntry>, StoreError> {
+        if !self.has_tables()? {
+            return Ok(Vec::new());
+        }
+        self.entries_from(from)
     }
 }
 
@@ -282,6 +304,10 @@ struct Inner {
     last_report_ms: Cell<u64>,
     report_pending: Cell<bool>,
     report_every_ms: u64,
+    /// The desk view last pushed, to push only changes.
+    desk_sent: RefCell<String>,
+    /// When the last view went out.
+    desk_sent_at: Cell<u64>,
 }
 
 /// One match's single writer.
@@ -317,23 +343,62 @@ impl Inner {
 
     /// Points the alarm at the core's next wakeup.
     async fn arm(&self) {
-        let next = self.core.borrow().next_wakeup();
+        let mut next = self.core.borrow().next_wakeup();
+        // With a desk watching, wake at least every second: its alerts and ages move with time.
+        if !self.desks().is_empty() {
+            let soon = http::now_ms() + DESK_EVERY_MS;
+            next = Some(next.map_or(soon, |t| t.min(soon)));
+        }
         if next == self.alarm_at.get() {
             return;
         }
         self.alarm_at.set(next);
-        if let Some(at) = next {
+        let Some(at) = next else { return };
+        // A failed set_alarm is retried a few times; if it keeps failing the next request tries
+        // again (`alarm_at` is forgotten), and the counter shows it.
+        for attempt in 0..3 {
             let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
-            if let Err(e) = self
+            match self
                 .state
                 .storage()
                 .set_alarm(ScheduledTime::new(date))
                 .await
             {
-                // Forget it, so the next request tries again.
-                self.alarm_at.set(None);
-                worker::console_error!("hub set_alarm: {e}");
+                Ok(()) => return,
+                Err(e) => {
+                    worker::console_error!("hub set_alarm (attempt {}): {e}", attempt + 1);
+                    self.core.borrow_mut().alarm_failed("set");
+                    worker::Delay::from(std::time::Duration::from_millis(50 << attempt)).await;
+                }
             }
+        }
+        self.alarm_at.set(None);
+    }
+
+    fn desks(&self) -> Vec<worker::WebSocket> {
+        self.state.get_websockets_with_tag(DESK_TAG)
+    }
+
+    /// Sends every desk the match's view when it changed since the last push.
+    fn push_desk(&self) {
+        let desks = self.desks();
+        if desks.is_empty() {
+            return;
+        }
+        let now = http::now_ms();
+        let view = self.core.borrow_mut().desk_view(now);
+        let Some(view) = view else { return };
+        let json = serde_json::to_string(&view).unwrap_or_default();
+        // The view carries its own time: compare without it.
+        let key = json.replacen(&format!("\"server_ms\":{}", view.server_ms), "", 1);
+        let due = now >= self.desk_sent_at.get() + DESK_REFRESH_MS;
+        if *self.desk_sent.borrow() == key && !due {
+            return;
+        }
+        *self.desk_sent.borrow_mut() = key;
+        self.desk_sent_at.set(now);
+        for ws in desks {
+            let _ = ws.send_with_str(&json);
         }
     }
 
@@ -420,6 +485,10 @@ impl EventHub {
             bet_burst: env_u64(env, "BET_RATE_BURST", u64::from(d.bet_burst)) as u32,
             bet_per_sec: env_u64(env, "BET_RATE_PER_SEC", d.bet_per_sec as u64) as f64,
             checkpoint_every: env_u64(env, "CHECKPOINT_EVERY", d.checkpoint_every).max(1),
+            alerts: crate::hub::AlertRules {
+                silent_after_ms: env_u64(env, "ALERT_SILENT_MS", d.alerts.silent_after_ms),
+                ..d.alerts
+            },
             fanout: FanoutConfig {
                 timeout_ms: env_u64(env, "RELAY_TIMEOUT_MS", d.fanout.timeout_ms),
                 heartbeat_ms: env_u64(env, "HEARTBEAT_MS", d.fanout.heartbeat_ms),
@@ -446,7 +515,7 @@ impl EventHub {
                 "subscribe",
             ),
             HubCall::Admin(action) => (http::answer(&core.admin(&mut store, action, now)), "admin"),
-            HubCall::Log(_) => (http::answer(&core.log(&mut store)), "read"),
+            HubCall::Log(q) => (http::answer(&core.log(&mut store, q.tail)), "read"),
             HubCall::Metrics(_) => {
                 let r: ApiResult<_> = if core.ensure(&mut store).unwrap_or(false) {
                     Ok(core.metrics())
@@ -482,6 +551,7 @@ impl EventHub {
         let (resp, kind) = self.handle(call);
         if kind != "read" {
             pump(&self.inner);
+            self.inner.push_desk();
             self.inner.arm().await;
         }
         self.inner.report_metrics();
@@ -489,12 +559,40 @@ impl EventHub {
     }
 }
 
+impl EventHub {
+    /// A trading desk's socket (the Worker checked the admin token): the match's view now, then
+    /// every change, and at least every second while alerts move with time.
+    async fn desk(&self, _req: &Request) -> ApiResult<Response> {
+        let inner = &self.inner;
+        {
+            let mut store = inner.store();
+            if !inner.core.borrow_mut().ensure(&mut store)? {
+                return Err(ApiError::new(ErrorCode::EventNotFound, "no such event"));
+            }
+        }
+        // The match is open, so no view means a tennis match: the desk follows football only.
+        let Some(view) = inner.core.borrow_mut().desk_view(http::now_ms()) else {
+            return Err(ApiError::new(
+                ErrorCode::FootballOnly,
+                "the trading desk follows football matches only",
+            ));
+        };
+        let pair = worker::WebSocketPair::new().map_err(http::runtime)?;
+        inner
+            .state
+            .accept_websocket_with_tags(&pair.server, &[DESK_TAG]);
+        let _ = pair
+            .server
+            .send_with_str(serde_json::to_string(&view).unwrap_or_default());
+        // The next change goes to every desk, this one included.
+        inner.desk_sent.borrow_mut().clear();
+        inner.arm().await;
+        Response::from_websocket(pair.client).map_err(http::runtime)
+    }
+}
+
 impl DurableObject for EventHub {
     fn new(state: State, env: Env) -> Self {
-        let store = SqlStore { state: &state };
-        if let Err(e) = store.create_tables() {
-            worker::console_error!("hub: creating tables failed: {e}");
-        }
         let config = Self::config(&env);
         EventHub {
             inner: Rc::new(Inner {
@@ -506,12 +604,17 @@ impl DurableObject for EventHub {
                 last_report_ms: Cell::new(0),
                 report_pending: Cell::new(false),
                 report_every_ms: env_u64(&env, "METRICS_REPORT_MS", 5_000),
+                desk_sent: RefCell::new(String::new()),
+                desk_sent_at: Cell::new(0),
                 env,
             }),
         }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        if req.method() == Method::Get && req.path() == "/desk" {
+            return Ok(http::respond(self.desk(&req).await));
+        }
         if req.method() != Method::Post || req.path() != "/call" {
             return Ok(http::error(&ApiError::new(
                 ErrorCode::RouteNotFound,
@@ -519,6 +622,22 @@ impl DurableObject for EventHub {
             )));
         }
         Ok(self.call(req).await)
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: worker::WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> Result<()> {
+        let code = if code == 1005 || code == 1006 {
+            1000
+        } else {
+            code as u16
+        };
+        let _ = ws.close(Some(code), Some("bye"));
+        Ok(())
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -531,8 +650,10 @@ impl DurableObject for EventHub {
         };
         if let Err(e) = ticked {
             worker::console_error!("hub alarm: {e}");
+            inner.core.borrow_mut().alarm_failed("run");
         }
         pump(inner);
+        inner.push_desk();
         inner.arm().await;
         inner.report_metrics();
         Response::ok("")

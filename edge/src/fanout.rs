@@ -18,6 +18,9 @@ use inplay_engine::live::Version;
 use inplay_protocol::ids::RelayName;
 use inplay_protocol::relay::{DecisionRecord, DeltaRecord, RelayAck, RelayUpdate, SnapshotRecord};
 
+/// The longest wait before a failed relay is tried again.
+pub const MAX_BACKOFF_MS: u64 = 1_000;
+
 /// Timing and bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FanoutConfig {
@@ -374,10 +377,10 @@ impl Fanout {
         d.failures = d.failures.saturating_add(1);
         d.failed += 1;
         d.stub_generation += 1;
-        // 100 ms, 200 ms, … up to 5 s: a relay that is down is not hammered, one that blipped is
-        // caught up at once.
-        let backoff = 100u64 << d.failures.min(6).saturating_sub(1);
-        d.retry_at = Some(now_ms.saturating_add(backoff.min(5_000)));
+        // 100 ms, 200 ms, 400 ms, 800 ms, then every second: one call a second does not hammer a
+        // relay that is down, and one that comes back is caught up within a second.
+        let backoff = 100u64 << d.failures.min(5).saturating_sub(1);
+        d.retry_at = Some(now_ms.saturating_add(backoff.min(MAX_BACKOFF_MS)));
     }
 
     /// When something is next due without new input: a retry, a heartbeat, a stale send.
@@ -496,6 +499,21 @@ mod tests {
         f.acknowledged(&relay(1), ack(2));
         assert_eq!(f.get(&relay(1)).unwrap().queued_decisions(), 0);
         assert!(f.due(wake + 1, false, &mut no_base).is_empty());
+    }
+
+    #[test]
+    fn a_relay_down_for_long_is_tried_every_second() {
+        let mut f = two_relays();
+        let mut waits = Vec::new();
+        let mut now = 0;
+        for _ in 0..8 {
+            f.publish(delta(waits.len() as u64 + 1));
+            f.failed(&relay(1), now);
+            let wake = f.get(&relay(1)).unwrap().retry_at.unwrap();
+            waits.push(wake - now);
+            now = wake;
+        }
+        assert_eq!(waits, [100, 200, 400, 800, 1_000, 1_000, 1_000, 1_000]);
     }
 
     #[test]

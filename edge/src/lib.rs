@@ -22,6 +22,7 @@ pub mod auth;
 pub mod fanout;
 pub mod hub;
 pub mod rate_limit;
+pub mod read_cache;
 pub mod region;
 pub mod relay_core;
 pub mod relay_log;

@@ -6,8 +6,10 @@
 //! SQLite for its snapshot and ring (a restart or hibernation loses nothing a resuming client needs),
 //! stubs upstream (for subscriptions and bets) and, upstream of shards, to its leaves.
 //!
-//! Sockets are tagged with their frame format and owner (`fmt:bin` / `fmt:json`, `u:<user_id>`), so
-//! a broadcast picks sockets by tag and encodes each frame once per format.
+//! Sockets are tagged with their frame format and owner (`fmt:bin` / `fmt:json`, and `ub:<user_id>`
+//! / `uj:<user_id>` for a bettor's binary / JSON sockets), so a broadcast or a bettor's decision
+//! picks sockets by tag, and each frame is encoded once per format and handed to every socket as
+//! the same JS buffer or string.
 //!
 //! Storage (SQLite): `meta(k, v)` (identity and snapshot), `ring(seq, epoch, bin, json)`.
 
@@ -39,9 +41,53 @@ use crate::relay_log::{Join, RelayLog};
 pub const RELAY_HEADER: &str = "x-inplay-relay";
 /// The verified user id, when the socket presented a token.
 pub const USER_HEADER: &str = "x-inplay-user";
+/// When that token expires (unix ms): bets on the socket are refused after it.
+pub const EXPIRY_HEADER: &str = "x-inplay-token-expiry";
 
 const TAG_BIN: &str = "fmt:bin";
 const TAG_JSON: &str = "fmt:json";
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A socket, for the one call this module makes on it with an already-built JS value.
+    type SocketSend;
+
+    /// `WebSocket.send` with a value built once for every socket: workerd neither copies nor
+    /// mutates the buffer, so one frame's bytes cross from wasm once per broadcast, not per socket.
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send_value(
+        this: &SocketSend,
+        data: &wasm_bindgen::JsValue,
+    ) -> std::result::Result<(), wasm_bindgen::JsValue>;
+}
+
+/// One frame in both forms, as JS values ready for any number of sockets.
+struct Outgoing {
+    bin: wasm_bindgen::JsValue,
+    text: wasm_bindgen::JsValue,
+}
+
+impl Outgoing {
+    fn new(bin: &[u8], text: &str) -> Outgoing {
+        Outgoing {
+            bin: js_sys::Uint8Array::from(bin).buffer().into(),
+            text: wasm_bindgen::JsValue::from_str(text),
+        }
+    }
+
+    fn send(&self, ws: &WebSocket, json: bool) -> bool {
+        use wasm_bindgen::JsCast;
+        let socket: &SocketSend = ws.as_ref().unchecked_ref();
+        socket
+            .send_value(if json { &self.text } else { &self.bin })
+            .is_ok()
+    }
+}
+
+/// The tag of a bettor's sockets of one format.
+fn user_tag(user_id: &str, json: bool) -> String {
+    format!("{}{user_id}", if json { "uj:" } else { "ub:" })
+}
 
 /// Largest text message a socket may send (a bet is well under it).
 pub const MAX_MESSAGE_BYTES: usize = 4 * 1024;
@@ -57,6 +103,11 @@ struct Inner {
     failing_until: Cell<u64>,
     timeout_ms: u64,
     syncing: Cell<bool>,
+    tables_ready: Cell<bool>,
+    name_stored: Cell<bool>,
+    /// Messages each socket may send (by its `sid:` tag): a flood costs the flooder, not the relay.
+    socket_limiter: RefCell<crate::rate_limit::RateLimiter>,
+    next_socket: Cell<u64>,
 }
 
 /// A regional fan-out point.
@@ -95,17 +146,40 @@ impl Inner {
         self.state.storage().sql()
     }
 
-    fn create_tables(&self) -> Result<()> {
+    /// Creates the tables with the first write: a relay asked about a match its hub does not know
+    /// stores nothing.
+    fn ensure_tables(&self) -> ApiResult<()> {
+        if self.tables_ready.get() {
+            return Ok(());
+        }
         let sql = self.sql();
-        sql.exec(
+        for ddl in [
             "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB)",
-            None,
-        )?;
-        sql.exec(
             "CREATE TABLE IF NOT EXISTS ring (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, bin BLOB NOT NULL, json TEXT NOT NULL)",
-            None,
-        )?;
+        ] {
+            sql.exec(ddl, None).map_err(http::runtime)?;
+        }
+        self.tables_ready.set(true);
         Ok(())
+    }
+
+    /// Whether this relay ever stored anything.
+    fn has_tables(&self) -> ApiResult<bool> {
+        if self.tables_ready.get() {
+            return Ok(true);
+        }
+        let found = self
+            .sql()
+            .exec(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                None,
+            )
+            .map_err(http::runtime)?
+            .raw()
+            .next()
+            .is_some();
+        self.tables_ready.set(found);
+        Ok(found)
     }
 
     fn meta(&self, key: &str) -> ApiResult<Option<SqlStorageValue>> {
@@ -121,6 +195,7 @@ impl Inner {
     }
 
     fn put_meta(&self, key: &str, v: SqlStorageValue) -> ApiResult<()> {
+        self.ensure_tables()?;
         self.sql()
             .exec(
                 "INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)",
@@ -151,11 +226,17 @@ impl Inner {
             return Ok(());
         }
         let config = self.config();
+        if !self.has_tables()? {
+            *self.core.borrow_mut() =
+                Some(RelayCore::new(config, None, RelayLog::new(config.ring)));
+            return Ok(());
+        }
         let name = self
             .meta("name")?
             .as_ref()
             .and_then(text)
             .and_then(|n| n.parse::<RelayName>().ok());
+        self.name_stored.set(name.is_some());
         let snapshot = match self.meta("snapshot")? {
             Some(SqlStorageValue::Blob(b)) => postcard::from_bytes::<SnapshotRecord>(&b).ok(),
             _ => None,
@@ -193,13 +274,12 @@ impl Inner {
         self.core.borrow().as_ref().and_then(|c| c.name.clone())
     }
 
-    /// Records who this relay is, the first time it is told.
+    /// Learns who this relay is, the first time it is told (stored with its first state).
     fn identify(&self, name: &RelayName) -> ApiResult<()> {
-        if self.name().is_none() {
-            self.put_meta("name", name.to_string().into())?;
-            if let Some(c) = self.core.borrow_mut().as_mut() {
-                c.identify(name.clone());
-            }
+        if self.name().is_none()
+            && let Some(c) = self.core.borrow_mut().as_mut()
+        {
+            c.identify(name.clone());
         }
         Ok(())
     }
@@ -207,6 +287,16 @@ impl Inner {
     /// Stores what an update or a sync changed: new ring rows, the snapshot, and drops what fell
     /// out of the ring (or belongs to an older epoch).
     fn persist(&self, d: &Delivery) -> ApiResult<()> {
+        if d.fresh.is_empty() && !d.snapshot_changed {
+            return Ok(());
+        }
+        if !self.name_stored.get()
+            && let Some(name) = self.name()
+        {
+            self.put_meta("name", name.to_string().into())?;
+            self.name_stored.set(true);
+        }
+        self.ensure_tables()?;
         let sql = self.sql();
         for r in &d.fresh {
             sql.exec(
@@ -255,24 +345,46 @@ impl Inner {
 
     /// Sends one frame to every socket: encoded once per format, whatever the socket count.
     fn broadcast(&self, bin: &[u8], text: &str) -> u64 {
+        let frame = Outgoing::new(bin, text);
         let mut sent = 0;
         for ws in self.state.get_websockets_with_tag(TAG_BIN) {
-            sent += u64::from(ws.send_with_bytes(bin).is_ok());
+            sent += u64::from(frame.send(&ws, false));
         }
         for ws in self.state.get_websockets_with_tag(TAG_JSON) {
-            sent += u64::from(ws.send_with_str(text).is_ok());
+            sent += u64::from(frame.send(&ws, true));
         }
         sent
     }
 
-    fn is_json(&self, ws: &WebSocket) -> bool {
-        self.state.get_tags(ws).iter().any(|t| t == TAG_JSON)
+    /// The socket's owner with its token's expiry (when it presented a token), and whether it
+    /// reads JSON.
+    fn socket_of(&self, ws: &WebSocket) -> (Option<(String, u64)>, bool) {
+        let (mut user, mut expiry, mut json) = (None, 0, false);
+        for tag in self.state.get_tags(ws) {
+            if tag == TAG_JSON {
+                json = true;
+            } else if let Some(u) = tag.strip_prefix("ub:").or_else(|| tag.strip_prefix("uj:")) {
+                user = Some(u.to_string());
+            } else if let Some(e) = tag.strip_prefix("exp:") {
+                expiry = e.parse().unwrap_or(0);
+            }
+        }
+        (user.map(|u| (u, expiry)), json)
     }
 
     fn send_to_user(&self, user_id: &str, bin: &[u8], text: &str) {
-        for ws in self.state.get_websockets_with_tag(&format!("u:{user_id}")) {
-            let json = self.is_json(&ws);
-            self.send_to(&ws, json, bin, text);
+        let bin_sockets = self
+            .state
+            .get_websockets_with_tag(&user_tag(user_id, false));
+        let json_sockets = self.state.get_websockets_with_tag(&user_tag(user_id, true));
+        if bin_sockets.is_empty() && json_sockets.is_empty() {
+            return;
+        }
+        for ws in bin_sockets {
+            ws.send_with_bytes(bin).ok();
+        }
+        for ws in json_sockets {
+            ws.send_with_str(text).ok();
         }
     }
 
@@ -570,7 +682,7 @@ impl RegionRelay {
                 Ok(http::answer(&answer))
             }
             RelayCall::Fault(Fault { fail_for_ms }) => {
-                let r = if env_flag(&inner.env, "ALLOW_FAULTS") {
+                let r = if env_flag(&inner.env, "ALLOW_TEST_ROUTES") {
                     inner.failing_until.set(http::now_ms() + fail_for_ms);
                     Ok(())
                 } else {
@@ -611,11 +723,27 @@ impl RegionRelay {
             inner.sync().await?;
         }
 
+        let cap = env_u64(&inner.env, "RELAY_MAX_SOCKETS", 10_000) as usize;
+        if inner.state.get_websockets().len() >= cap {
+            return Err(ApiError::new(
+                ErrorCode::RelayFull,
+                "this relay holds as many sockets as it may",
+            ));
+        }
         let pair = WebSocketPair::new().map_err(http::runtime)?;
         let server = pair.server;
-        let mut tags = vec![if json { TAG_JSON } else { TAG_BIN }.to_string()];
+        // A socket id for its message allowance (tags are the only per-socket state that
+        // survives hibernation without a storage write).
+        let sid = inner.next_socket.get();
+        inner.next_socket.set(sid + 1);
+        let mut tags = vec![
+            if json { TAG_JSON } else { TAG_BIN }.to_string(),
+            format!("sid:{}:{sid}", http::now_ms()),
+        ];
         if !user.is_empty() {
-            tags.push(format!("u:{user}"));
+            tags.push(user_tag(&user, json));
+            let expiry: u64 = header(EXPIRY_HEADER).parse().unwrap_or(0);
+            tags.push(format!("exp:{expiry}"));
         }
         let tag_refs: Vec<&str> = tags.iter().map(String::as_str).collect();
         inner.state.accept_websocket_with_tags(&server, &tag_refs);
@@ -671,9 +799,9 @@ impl RegionRelay {
         bet: Result<inplay_protocol::bets::BetBody, ApiError>,
     ) {
         let inner = &self.inner;
+        let (user, json) = inner.socket_of(ws);
         let refuse = |bet_id: Option<&str>, e: ApiError| {
             let r = socket::bet_error(bet_id, &key, &e);
-            let json = inner.is_json(ws);
             inner.send_to(
                 ws,
                 json,
@@ -681,12 +809,7 @@ impl RegionRelay {
                 &socket::bet_error_json(&r),
             );
         };
-        let user = inner
-            .state
-            .get_tags(ws)
-            .into_iter()
-            .find_map(|t| t.strip_prefix("u:").map(String::from));
-        let Some(user_id) = user else {
+        let Some((user_id, expiry_ms)) = user else {
             return refuse(
                 None,
                 ApiError::new(
@@ -695,6 +818,16 @@ impl RegionRelay {
                 ),
             );
         };
+        if http::now_ms() >= expiry_ms {
+            // The socket keeps its prices; bets need a fresh token (a new socket).
+            return refuse(
+                None,
+                ApiError::new(
+                    ErrorCode::TokenExpired,
+                    "the socket's token has expired: reconnect with a fresh one to bet",
+                ),
+            );
+        }
         if !ids::is_valid_idempotency_key(&key) {
             return refuse(
                 None,
@@ -753,6 +886,7 @@ impl RegionRelay {
 impl DurableObject for RegionRelay {
     fn new(state: State, env: Env) -> Self {
         let timeout_ms = env_u64(&env, "RELAY_TIMEOUT_MS", 5_000);
+        let env_ref = env.clone();
         let inner = Inner {
             state,
             env,
@@ -761,10 +895,14 @@ impl DurableObject for RegionRelay {
             failing_until: Cell::new(0),
             timeout_ms,
             syncing: Cell::new(false),
+            tables_ready: Cell::new(false),
+            name_stored: Cell::new(false),
+            socket_limiter: RefCell::new(crate::rate_limit::RateLimiter::new(
+                env_u64(&env_ref, "SOCKET_MSG_BURST", 20) as u32,
+                env_u64(&env_ref, "SOCKET_MSG_PER_SEC", 10) as f64,
+            )),
+            next_socket: Cell::new(0),
         };
-        if let Err(e) = inner.create_tables() {
-            worker::console_error!("relay: creating tables failed: {e}");
-        }
         RegionRelay {
             inner: Rc::new(inner),
         }
@@ -810,6 +948,18 @@ impl DurableObject for RegionRelay {
         if self.inner.ensure_loaded().is_err() {
             return Ok(());
         }
+        let sid = self
+            .inner
+            .state
+            .get_tags(&ws)
+            .into_iter()
+            .find(|t| t.starts_with("sid:"))
+            .unwrap_or_default();
+        let allowed = self
+            .inner
+            .socket_limiter
+            .borrow_mut()
+            .take(&sid, http::now_ms());
         let incoming = match &message {
             WebSocketIncomingMessage::String(text) if text.len() <= MAX_MESSAGE_BYTES => {
                 Incoming::parse(text)
@@ -820,6 +970,15 @@ impl DurableObject for RegionRelay {
             },
             WebSocketIncomingMessage::Binary(_) => Incoming::Ping,
         };
+        if let Err(retry_ms) = allowed {
+            // Over the allowance: a bet is refused (retry with the same key), anything else dropped.
+            if let Incoming::Bet { key, .. } | Incoming::BadBet { key, .. } = incoming {
+                let e = ApiError::new(ErrorCode::RateLimited, "too many messages on this socket")
+                    .retry_after(retry_ms);
+                self.socket_bet(&ws, key, Err(e)).await;
+            }
+            return Ok(());
+        }
         match incoming {
             Incoming::Bet { key, bet } => self.socket_bet(&ws, key, Ok(bet)).await,
             Incoming::BadBet { key, error } => self.socket_bet(&ws, key, Err(error)).await,
@@ -828,7 +987,7 @@ impl DurableObject for RegionRelay {
                 let head = self.inner.core.borrow().as_ref().and_then(|c| c.log.head());
                 if let Some(head) = head {
                     let now = http::now_ms();
-                    let json = self.inner.is_json(&ws);
+                    let (_, json) = self.inner.socket_of(&ws);
                     self.inner.send_to(
                         &ws,
                         json,

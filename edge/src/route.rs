@@ -10,7 +10,14 @@
 //! POST /v1/events/{id}/abandon       admin: the match is abandoned, every bet void
 //! POST /v1/events/{id}/resettle      admin: correct the result, settle every bet again
 //! POST /v1/events/{id}/confirm       admin: believe one source where the two disagree
-//! POST /v1/events/{id}/faults        admin, where ALLOW_FAULTS=1: make a relay fail (tests)
+//! POST /v1/events/{id}/cancel-goal   admin: rule out a team's latest goal
+//! POST /v1/events/{id}/expected-goals admin: set a team's expected goals
+//! POST /v1/events/{id}/trading       admin: change the margin, stakes, limits or delay
+//! POST /v1/events/{id}/void          admin: void one bet
+//! POST /v1/events/{id}/end           admin: declare full time
+//! GET  /v1/events/{id}/desk          admin: the trading desk's socket
+//! POST /v1/events/{id}/faults        admin, where ALLOW_TEST_ROUTES=1: make a relay fail (tests)
+//! POST /v1/events/{id}/bets/batch    admin, where ALLOW_TEST_ROUTES=1: a relay's batch of bets (bench)
 //! GET  /v1/events/{id}/live          WebSocket (binary frames; ?format=json; ?since=epoch:seq)
 //! GET  /v1/events/{id}/log           admin: the audit log, one JSON AuditEntry per line
 //! POST /v1/events/{id}/bets          place a bet (Bearer user token, Idempotency-Key)
@@ -46,8 +53,22 @@ pub enum Route<'a> {
     Resettle(&'a str),
     /// `POST /v1/events/{id}/confirm`
     ConfirmSource(&'a str),
+    /// `POST /v1/events/{id}/cancel-goal`
+    CancelGoal(&'a str),
+    /// `POST /v1/events/{id}/expected-goals`
+    ExpectedGoals(&'a str),
+    /// `POST /v1/events/{id}/trading`
+    Trading(&'a str),
+    /// `POST /v1/events/{id}/void`
+    VoidBet(&'a str),
+    /// `POST /v1/events/{id}/end`
+    EndMatch(&'a str),
+    /// `GET /v1/events/{id}/desk`
+    Desk(&'a str),
     /// `POST /v1/events/{id}/faults`
     Fault(&'a str),
+    /// `POST /v1/events/{id}/bets/batch`
+    BetBatch(&'a str),
     /// `GET /v1/events/{id}/live`
     Live(&'a str),
     /// `GET /v1/events/{id}/log`
@@ -100,6 +121,30 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
             &["POST"],
             (method == "POST").then_some(Route::ConfirmSource(id)),
         ),
+        ["v1", "events", id, "cancel-goal"] => (
+            &["POST"],
+            (method == "POST").then_some(Route::CancelGoal(id)),
+        ),
+        ["v1", "events", id, "expected-goals"] => (
+            &["POST"],
+            (method == "POST").then_some(Route::ExpectedGoals(id)),
+        ),
+        ["v1", "events", id, "trading"] => {
+            (&["POST"], (method == "POST").then_some(Route::Trading(id)))
+        }
+        ["v1", "events", id, "void"] => {
+            (&["POST"], (method == "POST").then_some(Route::VoidBet(id)))
+        }
+        ["v1", "events", id, "end"] => {
+            (&["POST"], (method == "POST").then_some(Route::EndMatch(id)))
+        }
+        ["v1", "events", id, "desk"] => (&["GET"], (method == "GET").then_some(Route::Desk(id))),
+        ["v1", "events", id, "faults"] => {
+            (&["POST"], (method == "POST").then_some(Route::Fault(id)))
+        }
+        ["v1", "events", id, "bets", "batch"] => {
+            (&["POST"], (method == "POST").then_some(Route::BetBatch(id)))
+        }
         ["v1", "events", id, "live"] => (&["GET"], (method == "GET").then_some(Route::Live(id))),
         ["v1", "events", id, "log"] => (&["GET"], (method == "GET").then_some(Route::Log(id))),
         ["v1", "events", id, "bets"] => {
@@ -130,7 +175,14 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
         | Route::Abandon(id)
         | Route::Resettle(id)
         | Route::ConfirmSource(id)
+        | Route::CancelGoal(id)
+        | Route::ExpectedGoals(id)
+        | Route::Trading(id)
+        | Route::VoidBet(id)
+        | Route::EndMatch(id)
+        | Route::Desk(id)
         | Route::Fault(id)
+        | Route::BetBatch(id)
         | Route::Live(id)
         | Route::Log(id)
         | Route::PlaceBet(id)
@@ -166,6 +218,18 @@ mod tests {
             ("POST", "/v1/events/m1/abandon", Route::Abandon("m1")),
             ("POST", "/v1/events/m1/resettle", Route::Resettle("m1")),
             ("POST", "/v1/events/m1/confirm", Route::ConfirmSource("m1")),
+            ("POST", "/v1/events/m1/cancel-goal", Route::CancelGoal("m1")),
+            (
+                "POST",
+                "/v1/events/m1/expected-goals",
+                Route::ExpectedGoals("m1"),
+            ),
+            ("POST", "/v1/events/m1/trading", Route::Trading("m1")),
+            ("POST", "/v1/events/m1/void", Route::VoidBet("m1")),
+            ("POST", "/v1/events/m1/end", Route::EndMatch("m1")),
+            ("GET", "/v1/events/m1/desk", Route::Desk("m1")),
+            ("POST", "/v1/events/m1/faults", Route::Fault("m1")),
+            ("POST", "/v1/events/m1/bets/batch", Route::BetBatch("m1")),
             ("GET", "/v1/events/m-1_x/live", Route::Live("m-1_x")),
             ("GET", "/v1/events/m1/log", Route::Log("m1")),
             ("POST", "/v1/events/m1/bets", Route::PlaceBet("m1")),

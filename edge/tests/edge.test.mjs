@@ -216,8 +216,12 @@ describe('regional fan-out', () => {
   });
 
   it('delivers each delta to every socket, one hub message per relay per update', async () => {
-    const before = await api.metrics();
     const head = (await event('m1')).version;
+    // Counters reach GET /metrics through the catalog a moment later: start from a settled report.
+    const settled = (mm) => mm.get('inplay_event_version_seq{event="m1"}') === head.seq
+      && ['m1/weur/0', 'm1/apac/0', 'm1/enam/0'].every((r) => mm.get(`inplay_relay_lag_versions{event="m1",relay="${r}"}`) === 0);
+    await sleep(300);
+    const before = await until(async () => { const mm = await api.metrics(); return settled(mm) ? mm : null; }, { what: 'settled metrics' });
     await feed.both('kickoff');
     const kickedOff = (await event('m1')).version;
     assert.ok(kickedOff.seq > head.seq);

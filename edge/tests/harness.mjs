@@ -53,6 +53,10 @@ export function testVars(overrides = {}) {
     FEED_STALE_MS: '2500',
     // Hubs report their counters to the catalog this often (GET /metrics reads the catalog).
     METRICS_REPORT_MS: '100',
+    // The tests read their own writes at once; the read cache is tested natively (read_cache.rs).
+    READ_CACHE_MS: '0',
+    READ_RATE_BURST: '1000',
+    READ_RATE_PER_SEC: '1000',
     ...overrides,
   };
 }
@@ -159,9 +163,10 @@ export class Api {
     return this.request('POST', '/v1/feed', { body, headers: this.sign(body, opts) });
   }
 
-  token(user, ttlMs = 3_600_000) {
-    const claims = `${user}.${Date.now() + ttlMs}`;
-    return `${claims}.${createHmac('sha256', this.vars.TOKEN_SECRET).update(claims).digest('hex')}`;
+  /** A user token under the current key (`TOKEN_KID`, default k1), or `{ secret, kid }`. */
+  token(user, ttlMs = 3_600_000, { secret = this.vars.TOKEN_SECRET, kid = this.vars.TOKEN_KID ?? 'k1' } = {}) {
+    const claims = `${user}.${Date.now() + ttlMs}.${kid}`;
+    return `${claims}.${createHmac('sha256', secret).update(claims).digest('hex')}`;
   }
 
   /** `GET /metrics` (admin): the counters hubs last reported to the catalog. */
@@ -220,10 +225,10 @@ export class Feed {
 
 /** A WebSocket client that records every frame, decoded (JSON) or raw (binary). */
 export class Client {
-  constructor(url, headers = {}) {
+  constructor(url, headers = {}, protocols = undefined) {
     this.frames = [];
     this.waiters = [];
-    this.ws = new WebSocket(url, { headers });
+    this.ws = protocols ? new WebSocket(url, protocols, { headers }) : new WebSocket(url, { headers });
     this.ws.on('message', (data, isBinary) => {
       const frame = isBinary ? { binary: true, kind: data[0], bytes: data } : JSON.parse(data.toString());
       this.frames.push(frame);
@@ -241,14 +246,19 @@ export class Client {
     this.closed = new Promise((resolve) => this.ws.once('close', resolve));
   }
 
-  static async open(api, eventId, { region = 'weur', format = 'json', since, token, client } = {}) {
+  /**
+   * Opens a socket on a match. A token goes as the subprotocol `bearer.<token>` beside
+   * `inplay.v1` (as the page sends it), or with `tokenInUrl` as the deprecated `?token=`.
+   */
+  static async open(api, eventId, { region = 'weur', format = 'json', since, token, client, tokenInUrl = false } = {}) {
     const q = new URLSearchParams();
     if (format) q.set('format', format);
     if (since) q.set('since', since);
-    if (token) q.set('token', token);
+    if (token && tokenInUrl) q.set('token', token);
     if (client) q.set('client', client);
     const url = `${api.base.replace('http', 'ws')}/v1/events/${eventId}/live?${q}`;
-    const c = new Client(url, { 'x-inplay-region': region });
+    const protocols = token && !tokenInUrl ? ['inplay.v1', `bearer.${token}`] : undefined;
+    const c = new Client(url, { 'x-inplay-region': region }, protocols);
     await c.opened;
     return c;
   }

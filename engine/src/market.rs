@@ -525,8 +525,7 @@ impl MarketBook {
 
 /// Writes markets into a book in order, reusing the selection vectors of the book's previous
 /// contents: a live book reprices several times a second, and allocation is a large share of the
-/// cost in wasm. Tennis writes through it; football still has its own copy in
-/// `football/markets.rs`, which this one matches so that it can be dropped for this.
+/// cost in wasm. Every sport writes its book through it.
 pub(crate) struct BookWriter<'a> {
     book: &'a mut MarketBook,
     next: usize,

@@ -183,6 +183,84 @@ pub fn mint_token(secret: &[u8], user_id: &str, expiry_ms: u64) -> String {
     format!("{claims}.{}", hex(&m.finalize().into_bytes()))
 }
 
+/// One key tokens are signed with, named by its id so two can be active during a rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenKey<'a> {
+    /// Key id, carried in the token: 1-16 of `[A-Za-z0-9_-]`.
+    pub kid: &'a str,
+    /// The HMAC secret.
+    pub secret: &'a [u8],
+}
+
+/// Whether `kid` is a usable key id.
+pub fn is_valid_kid(kid: &str) -> bool {
+    !kid.is_empty()
+        && kid.len() <= 16
+        && kid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Mints a user token under `key`: `<user_id>.<expiry ms>.<kid>.<hex HMAC(secret, "<user_id>.<expiry ms>.<kid>")>`.
+pub fn mint_token_with(key: TokenKey<'_>, user_id: &str, expiry_ms: u64) -> String {
+    let claims = format!("{user_id}.{expiry_ms}.{}", key.kid);
+    let mut m = mac(key.secret);
+    m.update(claims.as_bytes());
+    format!("{claims}.{}", hex(&m.finalize().into_bytes()))
+}
+
+/// A verified token: who, until when, under which key (`None`: a token without a key id, from
+/// before keys had ids).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenClaims {
+    /// The user.
+    pub user_id: String,
+    /// When it expires (unix ms).
+    pub expiry_ms: u64,
+    /// The key it was signed with.
+    pub kid: Option<String>,
+}
+
+/// Verifies a token against the active keys: a token with a key id needs that key; one without
+/// (minted before key ids) verifies under any active key.
+pub fn verify_token_with(
+    keys: &[TokenKey<'_>],
+    token: &str,
+    now_ms: u64,
+) -> Result<TokenClaims, TokenError> {
+    let (claims, sig) = token.rsplit_once('.').ok_or(TokenError::Invalid)?;
+    let sig = unhex(sig)
+        .filter(|s| s.len() == 32)
+        .ok_or(TokenError::Invalid)?;
+    let mut parts = claims.split('.');
+    let (Some(user_id), Some(expiry), kid, None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Invalid);
+    };
+    let expiry_ms: u64 = expiry.parse().map_err(|_| TokenError::Invalid)?;
+    let signed_by = |secret: &[u8]| {
+        let mut m = mac(secret);
+        m.update(claims.as_bytes());
+        m.verify_slice(&sig).is_ok()
+    };
+    let verified = match kid {
+        Some(kid) => keys.iter().any(|k| k.kid == kid && signed_by(k.secret)),
+        None => keys.iter().any(|k| signed_by(k.secret)),
+    };
+    if !verified || !is_valid_user_id(user_id) {
+        return Err(TokenError::Invalid);
+    }
+    if expiry_ms <= now_ms {
+        return Err(TokenError::Expired);
+    }
+    Ok(TokenClaims {
+        user_id: user_id.to_string(),
+        expiry_ms,
+        kid: kid.map(String::from),
+    })
+}
+
 /// Why a user token was refused. Codes are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -224,6 +302,14 @@ pub fn verify_token(secret: &[u8], token: &str, now_ms: u64) -> Result<String, T
     Ok(user_id.to_string())
 }
 
+/// `hex(HMAC-SHA-256(secret, data))`: a digest nobody without the secret can steer, e.g. to spread
+/// clients over shards by a key they choose without letting them choose the shard.
+pub fn keyed_digest(secret: &[u8], data: &[u8]) -> String {
+    let mut m = mac(secret);
+    m.update(data);
+    hex(&m.finalize().into_bytes())
+}
+
 /// Whether two secrets are equal, in time independent of where they differ (and of their lengths'
 /// common prefix): both are MACed under a fixed key and the MACs compared in constant time.
 pub fn secrets_equal(a: &[u8], b: &[u8]) -> bool {
@@ -253,6 +339,56 @@ mod tests {
             mint_token(b"k", "alice", NOW + 60_000),
             "alice.1764240060000.1ac8fb91ea80a826de752fd079934535940f46ff7bfac576eec69fb533b2f9e4"
         );
+    }
+
+    #[test]
+    fn tokens_with_key_ids_verify_under_their_key_during_a_rotation() {
+        // node -e 'const c=require("crypto"); const t="alice.1764240060000.k1";
+        //   console.log(t+"."+c.createHmac("sha256","k").update(t).digest("hex"))'
+        let new = TokenKey {
+            kid: "k1",
+            secret: b"k",
+        };
+        let old = TokenKey {
+            kid: "k0",
+            secret: b"old",
+        };
+        let t = mint_token_with(new, "alice", NOW + 60_000);
+        assert_eq!(
+            t,
+            "alice.1764240060000.k1.4100cd746d07345730812090bdc2909ac895d6c15ffd2204b45aea92c22d7fdb"
+        );
+        let claims = verify_token_with(&[new, old], &t, NOW).unwrap();
+        assert_eq!(
+            (claims.user_id.as_str(), claims.kid.as_deref()),
+            ("alice", Some("k1"))
+        );
+        let by_old = mint_token_with(old, "bob", NOW + 60_000);
+        assert!(verify_token_with(&[new, old], &by_old, NOW).is_ok());
+        // Once the old key is retired its tokens stop working; a kid names one key only.
+        assert_eq!(
+            verify_token_with(&[new], &by_old, NOW),
+            Err(TokenError::Invalid)
+        );
+        let forged = by_old.replace(".k0.", ".k1.");
+        assert_eq!(
+            verify_token_with(&[new, old], &forged, NOW),
+            Err(TokenError::Invalid)
+        );
+        // Tokens from before key ids verify under any active key.
+        let legacy = mint_token(b"old", "carol", NOW + 60_000);
+        assert!(verify_token_with(&[new, old], &legacy, NOW).is_ok());
+        assert_eq!(
+            verify_token_with(&[new, old], &t, NOW + 60_000),
+            Err(TokenError::Expired)
+        );
+        for bad in ["", "a.b", "a.1.k1.zz", "a.1.k1.x.y", "..."] {
+            assert_eq!(
+                verify_token_with(&[new], bad, NOW),
+                Err(TokenError::Invalid),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

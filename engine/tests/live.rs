@@ -1468,3 +1468,58 @@ fn trader_inputs_cancel_a_goal_set_the_model_void_a_bet_and_end_the_match() {
     );
     LiveEvent::replay(&t.log).expect("trader inputs replay");
 }
+
+#[test]
+fn the_desk_reads_source_health_what_waits_and_the_books_exposure() {
+    let mut t = second_half_with_a_bet(70);
+    // Source health: both spoke, neither holds anything.
+    let health = t.ev.source_health();
+    assert!(
+        health
+            .iter()
+            .all(|h| h.last_message_ms.is_some() && h.held == 0)
+    );
+    // One source's goal waits for the other.
+    t.feed(
+        Source::Primary,
+        FeedKind::Goal {
+            team: Team::Away,
+            score: None,
+        },
+    );
+    assert!(matches!(
+        t.ev.awaiting().as_slice(),
+        [Awaiting::Goal {
+            team: Team::Away,
+            source: Source::Primary
+        }]
+    ));
+    t.feed(
+        Source::Backup,
+        FeedKind::Goal {
+            team: Team::Away,
+            score: None,
+        },
+    );
+    assert!(t.ev.awaiting().is_empty());
+    // The 1,000 home bet: its liability and stake, and the book loses only if home wins.
+    let e = t.ev.exposure();
+    let home = e
+        .iter()
+        .find(|x| x.market == MarketKey::MatchResult && x.selection == SelectionKey::Home)
+        .unwrap();
+    assert_eq!((home.stakes, home.bets), (1_000, 1));
+    let price = t.ev.bet("home").unwrap().price.unwrap();
+    assert_eq!(home.liability, net_win(1_000, price));
+    let outcomes = t.ev.outcomes(2);
+    assert_eq!(outcomes.len(), 9);
+    for o in outcomes {
+        let home_wins = o.score.home > o.score.away;
+        let want = if home_wins {
+            -(net_win(1_000, price) as i64)
+        } else {
+            1_000
+        };
+        assert_eq!(o.net, want, "{:?}", o.score);
+    }
+}

@@ -65,6 +65,8 @@ codes! {
     EventExists = "event_exists" => 409, "A match with this id exists.";
     IdempotencyConflict = "idempotency_conflict" => 409, "An idempotency key used before for a different bet.";
     SignatureReplayed = "signature_replayed" => 409, "A feed signature used twice within its window.";
+    BetNotVoidable = "bet_not_voidable" => 409, "Only an accepted bet can be voided: a pending one is decided first.";
+    FootballOnly = "football_only" => 409, "A route that follows football matches only (the trading desk), asked of a tennis match.";
     PayloadTooLarge = "payload_too_large" => 413, "A body over the route's limit.";
     BatchTooLarge = "batch_too_large" => 413, "A feed batch with too many events.";
     UpgradeRequired = "upgrade_required" => 426, "A socket route called without `Upgrade: websocket`.";
@@ -72,6 +74,7 @@ codes! {
     HubUnavailable = "hub_unavailable" => 503, "The match's hub did not answer; retry with the same key.";
     RelayUnavailable = "relay_unavailable" => 503, "The relay has no state yet or could not reach the hub.";
     Overloaded = "overloaded" => 503, "A queue is full; retry with the same key.";
+    RelayFull = "relay_full" => 503, "A relay holds as many sockets as it may; the Worker tries another shard.";
     StorageUnavailable = "storage_unavailable" => 503, "A write failed; nothing was applied.";
     ReplayFailed = "replay_failed" => 500, "The match's log does not replay (corrupt storage).";
     Internal = "internal" => 500, "Our fault.";

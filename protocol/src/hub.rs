@@ -88,9 +88,12 @@ pub struct BetQuery {
     pub bet_id: String,
 }
 
-/// Ask for the audit log.
+/// Ask for the audit log, or its last `tail` entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct LogQuery;
+pub struct LogQuery {
+    /// Only the last this many entries.
+    pub tail: Option<u64>,
+}
 
 /// Ask for the counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -148,11 +151,69 @@ pub enum AdminAction {
     },
     /// New trading terms (margin, stakes, limits, delay).
     Trading(TradingTerms),
+    /// Change some of the trading terms, the rest as they are.
+    AdjustTrading(TermsChange),
+    /// Rule out the latest goal of a team.
+    CancelGoal {
+        /// Whose goal.
+        team: inplay_engine::market::Team,
+    },
+    /// Set a team's expected goals (or both), the rest of the model as it is.
+    SetExpectedGoals {
+        /// Home team's pre-match expected goals.
+        home_xg: Option<f64>,
+        /// Away team's.
+        away_xg: Option<f64>,
+    },
+    /// Void one bet.
+    VoidBet {
+        /// The bet.
+        bet_id: String,
+    },
+    /// Declare full time.
+    EndMatch,
+}
+
+/// Some trading terms to change.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsChange {
+    /// Target overround per market.
+    pub margin: Option<f64>,
+    /// Smallest stake.
+    pub min_stake: Option<u64>,
+    /// Largest stake.
+    pub max_stake: Option<u64>,
+    /// Liability limit per selection.
+    pub max_selection_liability: Option<u64>,
+    /// Liability limit per market.
+    pub max_market_liability: Option<u64>,
+    /// In-play bet delay.
+    pub bet_delay_ms: Option<u64>,
+}
+
+impl TermsChange {
+    /// `terms` with this change.
+    pub fn apply(&self, terms: TradingTerms) -> TradingTerms {
+        TradingTerms {
+            margin: self.margin.unwrap_or(terms.margin),
+            min_stake: self.min_stake.unwrap_or(terms.min_stake),
+            max_stake: self.max_stake.unwrap_or(terms.max_stake),
+            max_selection_liability: self
+                .max_selection_liability
+                .unwrap_or(terms.max_selection_liability),
+            max_market_liability: self
+                .max_market_liability
+                .unwrap_or(terms.max_market_liability),
+            bet_delay_ms: self.bet_delay_ms.unwrap_or(terms.bet_delay_ms),
+            ..terms
+        }
+    }
 }
 
 impl AdminAction {
-    /// The engine input it is.
-    pub fn input(self) -> inplay_engine::live::Input {
+    /// The engine input it is, given the match's image now (for the changes that keep the rest).
+    pub fn input(self, image: &inplay_engine::live::MatchImage) -> inplay_engine::live::Input {
         use inplay_engine::live::Input;
         match self {
             AdminAction::Suspend { market } => Input::Suspend { market },
@@ -161,6 +222,23 @@ impl AdminAction {
             AdminAction::Resettle(c) => Input::Resettle(c),
             AdminAction::ConfirmSource { source } => Input::ConfirmSource { source },
             AdminAction::Trading(t) => Input::Trading(t),
+            AdminAction::AdjustTrading(change) => Input::Trading(change.apply(image.trading)),
+            AdminAction::CancelGoal { team } => Input::CancelGoal { team },
+            AdminAction::SetExpectedGoals { home_xg, away_xg } => {
+                // A tennis match has no expected goals: the engine changes nothing for these.
+                use inplay_engine::football::FootballParams;
+                let params = image.football().map_or_else(
+                    || FootballParams::new(home_xg.unwrap_or(0.0), away_xg.unwrap_or(0.0)),
+                    |f| f.params,
+                );
+                Input::SetParams(FootballParams {
+                    home_xg: home_xg.unwrap_or(params.home_xg),
+                    away_xg: away_xg.unwrap_or(params.away_xg),
+                    ..params
+                })
+            }
+            AdminAction::VoidBet { bet_id } => Input::VoidBet { bet_id },
+            AdminAction::EndMatch => Input::EndMatch,
         }
     }
 }
@@ -206,7 +284,7 @@ mod tests {
         fn answer_of<R: HubRequest>(_: &R) -> &'static str {
             core::any::type_name::<R::Answer>()
         }
-        assert!(answer_of(&LogQuery).ends_with("LogExport"));
+        assert!(answer_of(&LogQuery::default()).ends_with("LogExport"));
         let err: Result<BetView, crate::ApiError> = Err(crate::ApiError::new(
             crate::ErrorCode::BetNotFound,
             "no such bet",

@@ -12,6 +12,7 @@
 //! - [`relay`]: hub → relay updates and syncs, relay acknowledgements.
 //! - [`socket`]: socket frames (binary and JSON) and what a client may send on its socket.
 //! - [`catalog`]: the list of matches and the counters hubs report.
+//! - [`desk`]: the trading desk's view of a match, with alerts.
 //! - [`metrics`]: Prometheus counters as objects hand them over.
 //!
 //! Between Durable Objects everything is postcard ([`encode`], [`decode`]); JSON appears only at the
@@ -20,6 +21,7 @@
 
 pub mod bets;
 pub mod catalog;
+pub mod desk;
 pub mod error;
 pub mod feed;
 pub mod hub;

@@ -27,8 +27,26 @@ pub struct Family {
     pub help: String,
     /// `# TYPE`.
     pub kind: Kind,
-    /// `suffix{labels}` → value, e.g. `{result="accepted"}` or `_bucket{le="5"}`.
+    /// `suffix{labels}` → value, e.g. `{result="accepted"}`.
     pub samples: BTreeMap<String, f64>,
+    /// Histograms by their rendered label set (rendered as `_bucket`, `_sum`, `_count` samples).
+    #[serde(default)]
+    pub histograms: BTreeMap<String, Histogram>,
+}
+
+/// One histogram's counts: cheap to observe (no text formatting per observation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    /// The labels as pairs, for rendering the `le` label beside them.
+    pub labels: Vec<(String, String)>,
+    /// Upper bounds, ascending (`+Inf` implied after the last).
+    pub bounds: Vec<f64>,
+    /// Observations at or below each bound, and the `+Inf` bucket last (cumulative when rendered).
+    pub counts: Vec<f64>,
+    /// Sum of observations.
+    pub sum: f64,
+    /// Observations.
+    pub count: f64,
 }
 
 /// A set of metric families.
@@ -68,6 +86,7 @@ impl Metrics {
                 help: help.to_string(),
                 kind,
                 samples: BTreeMap::new(),
+                histograms: BTreeMap::new(),
             })
     }
 
@@ -104,34 +123,46 @@ impl Metrics {
         value: f64,
     ) {
         let fam = self.family(name, help, Kind::Histogram);
-        for &le in buckets.iter().chain(core::iter::once(&f64::INFINITY)) {
-            let le_s = if le.is_infinite() {
-                "+Inf".to_string()
-            } else {
-                format!("{le}")
-            };
-            let mut l: Vec<(&str, &str)> = labels.to_vec();
-            l.push(("le", &le_s));
-            // Every bucket is present from the first observation on, as the format requires.
-            *fam.samples
-                .entry(format!("_bucket{}", label_set(&l)))
-                .or_insert(0.0) += if value <= le { 1.0 } else { 0.0 };
+        let h = fam
+            .histograms
+            .entry(label_set(labels))
+            .or_insert_with(|| Histogram {
+                labels: labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                bounds: buckets.to_vec(),
+                counts: vec![0.0; buckets.len() + 1],
+                sum: 0.0,
+                count: 0.0,
+            });
+        // The first bucket that holds it; +Inf when none.
+        let i = h
+            .bounds
+            .iter()
+            .position(|&le| value <= le)
+            .unwrap_or(h.bounds.len());
+        if let Some(c) = h.counts.get_mut(i) {
+            *c += 1.0;
         }
-        *fam.samples
-            .entry(format!("_sum{}", label_set(labels)))
-            .or_insert(0.0) += value;
-        *fam.samples
-            .entry(format!("_count{}", label_set(labels)))
-            .or_insert(0.0) += 1.0;
+        h.sum += value;
+        h.count += 1.0;
     }
 
-    /// A sample's value (0 when absent), for tests and assertions: `get("x", "{a=\"b\"}")`.
+    /// A sample's value (0 when absent), for tests and assertions: `get("x", "{a=\"b\"}")`
+    /// (histograms by their rendered samples, e.g. `_count{…}`).
     pub fn get(&self, name: &str, sample: &str) -> f64 {
-        self.families
-            .get(name)
-            .and_then(|f| f.samples.get(sample))
-            .copied()
-            .unwrap_or(0.0)
+        let Some(f) = self.families.get(name) else {
+            return 0.0;
+        };
+        if let Some(v) = f.samples.get(sample) {
+            return *v;
+        }
+        f.histograms
+            .values()
+            .flat_map(Histogram::samples)
+            .find(|(k, _)| k == sample)
+            .map_or(0.0, |(_, v)| v)
     }
 
     /// Sum `other` into `self`.
@@ -140,6 +171,21 @@ impl Metrics {
             let mine = self.family(name, &fam.help, fam.kind);
             for (k, v) in &fam.samples {
                 *mine.samples.entry(k.clone()).or_insert(0.0) += v;
+            }
+            for (k, h) in &fam.histograms {
+                match mine.histograms.get_mut(k) {
+                    Some(m) if m.bounds == h.bounds => {
+                        for (a, b) in m.counts.iter_mut().zip(&h.counts) {
+                            *a += b;
+                        }
+                        m.sum += h.sum;
+                        m.count += h.count;
+                    }
+                    Some(_) => {}
+                    None => {
+                        mine.histograms.insert(k.clone(), h.clone());
+                    }
+                }
             }
         }
     }
@@ -160,7 +206,39 @@ impl Metrics {
             for (sample, value) in &fam.samples {
                 out.push_str(&format!("{name}{sample} {value}\n"));
             }
+            for h in fam.histograms.values() {
+                for (sample, value) in h.samples() {
+                    out.push_str(&format!("{name}{sample} {value}\n"));
+                }
+            }
         }
+        out
+    }
+}
+
+impl Histogram {
+    /// The rendered samples: cumulative `_bucket{…,le}` (every bucket, as the format requires),
+    /// `_sum{…}`, `_count{…}`.
+    pub fn samples(&self) -> Vec<(String, f64)> {
+        let labels: Vec<(&str, &str)> = self
+            .labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut out = Vec::with_capacity(self.counts.len() + 2);
+        let mut cumulative = 0.0;
+        for (i, c) in self.counts.iter().enumerate() {
+            cumulative += c;
+            let le = match self.bounds.get(i) {
+                Some(b) => format!("{b}"),
+                None => "+Inf".to_string(),
+            };
+            let mut l = labels.clone();
+            l.push(("le", &le));
+            out.push((format!("_bucket{}", label_set(&l)), cumulative));
+        }
+        out.push((format!("_sum{}", label_set(&labels)), self.sum));
+        out.push((format!("_count{}", label_set(&labels)), self.count));
         out
     }
 }

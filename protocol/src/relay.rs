@@ -142,7 +142,7 @@ pub struct SyncAnswer {
 }
 
 /// Test-only: make a relay fail (answer every update with an exception) for a while, as a stub
-/// that throws does. Honoured only where `ALLOW_FAULTS=1`.
+/// that throws does. Honoured only where `ALLOW_TEST_ROUTES=1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
     /// How long to fail, ms.

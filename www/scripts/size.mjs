@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Prints what a bettor downloads for the page (www/dist), raw and gzipped: the page's own JS, the
-// engine package's JS glue and .wasm, CSS and HTML. The README quotes these figures.
+// engine package's JS glue and .wasm, CSS and HTML. The trading desk's chunk (`desk-view-*`, loaded
+// only on `#/desk`) is counted apart: bettors never fetch it. The README quotes these figures.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -19,18 +20,25 @@ function* files(dir) {
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const rows = [];
 const totals = { js: [0, 0], wasm: [0, 0], css: [0, 0], html: [0, 0] };
+const desk = [0, 0];
 for (const p of files(dist)) {
   const kind = p.endsWith('.wasm') ? 'wasm' : p.endsWith('.js') ? 'js' : p.endsWith('.css') ? 'css' : p.endsWith('.html') ? 'html' : null;
   if (!kind) continue;
   const bytes = readFileSync(p);
   const gz = gzipSync(bytes, { level: 9 }).length;
+  rows.push([relative(dist, p), bytes.length, gz]);
+  if (/^desk-view-/.test(basename(p))) {
+    desk[0] += bytes.length;
+    desk[1] += gz;
+    continue;
+  }
   totals[kind][0] += bytes.length;
   totals[kind][1] += gz;
-  rows.push([relative(dist, p), bytes.length, gz]);
 }
 for (const [name, raw, gz] of rows) console.log(`size: ${name.padEnd(42)} ${kib(raw).padStart(10)} raw ${kib(gz).padStart(10)} gzip`);
 const sum = (ks) => ks.reduce((a, k) => [a[0] + totals[k][0], a[1] + totals[k][1]], [0, 0]);
 const [jr, jg] = totals.js;
 const [wr, wg] = totals.wasm;
 const [ar, ag] = sum(['js', 'wasm', 'css', 'html']);
-console.log(`size: JS ${kib(jr)} raw / ${kib(jg)} gzip; wasm ${kib(wr)} raw / ${kib(wg)} gzip; JS + wasm ${kib(jr + wr)} raw / ${kib(jg + wg)} gzip; whole page ${kib(ar)} raw / ${kib(ag)} gzip`);
+console.log(`size: bettor's page: JS ${kib(jr)} raw / ${kib(jg)} gzip; wasm ${kib(wr)} raw / ${kib(wg)} gzip; JS + wasm ${kib(jr + wr)} raw / ${kib(jg + wg)} gzip; whole page ${kib(ar)} raw / ${kib(ag)} gzip`);
+console.log(`size: trading desk (loaded on #/desk only): JS + CSS ${kib(desk[0])} raw / ${kib(desk[1])} gzip`);

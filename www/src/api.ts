@@ -14,7 +14,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<T> {
+/** A request whose answer is text (the audit log's JSON lines); refusals throw {@link ApiError}. */
+export async function requestText(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   let body: string | undefined;
   if (init.body !== undefined) {
@@ -23,17 +24,25 @@ async function request<T>(method: string, path: string, init: { body?: unknown; 
   }
   const r = await fetch(path, { method, headers, body, signal: AbortSignal.timeout(init.timeoutMs ?? 10_000) });
   const text = await r.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
   if (!r.ok) {
-    const e = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    let e: { code?: string; message?: string } | undefined;
+    try {
+      e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    } catch {
+      e = undefined;
+    }
     throw new ApiError(r.status, e?.code ?? 'http_error', e?.message ?? `${method} ${path}: HTTP ${r.status}`);
   }
-  return json as T;
+  return text;
+}
+
+export async function request<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<T> {
+  const text = await requestText(method, path, init);
+  try {
+    return (text ? JSON.parse(text) : undefined) as T;
+  } catch {
+    return undefined as T;
+  }
 }
 
 export interface EventSummary {

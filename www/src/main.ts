@@ -1,6 +1,6 @@
 // The bettor's page: a hash router over three views (matches, one match, my bets), the header
-// controls (odds format, connection status) and the sign-in for bets. The engine loads in the
-// background while the shell paints.
+// controls (odds format, connection status) and the sign-in for bets; `#/desk` loads the operator's
+// trading desk on demand. The engine loads in the background while the shell paints.
 
 import './styles.css';
 
@@ -116,8 +116,9 @@ async function route(): Promise<void> {
   showStatus(null);
   const hash = location.hash.replace(/^#\/?/, '');
   const [page, id] = hash.split('/');
+  document.body.dataset['page'] = page || 'matches';
   for (const a of document.querySelectorAll('nav a')) {
-    a.toggleAttribute('aria-current', (a.getAttribute('href') === '#/bets') === (page === 'bets'));
+    a.toggleAttribute('aria-current', page !== 'desk' && (a.getAttribute('href') === '#/bets') === (page === 'bets'));
   }
   let next: View;
   if (page === 'match' && id) {
@@ -140,6 +141,12 @@ async function route(): Promise<void> {
       onStatus: showStatus,
       ...(staleAfterMs ? { staleAfterMs } : {}),
     });
+  } else if (page === 'desk') {
+    // The trading desk is the operator's: its own chunk, fetched only when opened.
+    main.replaceChildren(h('p', { class: 'loading' }, 'Loading the desk…'));
+    const { DeskPage } = await import('./ui/desk-view.ts');
+    if (location.hash.replace(/^#\/?/, '') !== hash) return;
+    next = new DeskPage({ eventId: id ? decodeURIComponent(id) : null, announcer, onStatus: (s) => showStatus(s) });
   } else if (page === 'bets') {
     next = betsPage();
   } else {

@@ -1,6 +1,7 @@
 // Who is betting. The page takes a signed user token (minted by the operator's login, or in
 // development by `inplay token` / the edge's token script) from `?token=` once, keeps it in
-// localStorage and removes it from the address bar. Tokens are `<user_id>.<expiry ms>.<hmac>`.
+// localStorage and removes it from the address bar. Tokens are `<user_id>.<expiry ms>.<kid>.<hmac>`
+// (`<user_id>.<expiry ms>.<hmac>` from before key ids); the edge verifies them, the page only reads them.
 
 const KEY = 'inplay.token';
 
@@ -11,7 +12,7 @@ export interface Session {
 }
 
 export function parseToken(token: string): Session | null {
-  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{1,16})\.([0-9a-f]{64})$/.exec(token.trim());
+  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{1,16})(?:\.[A-Za-z0-9_-]{1,16})?\.([0-9a-f]{64})$/.exec(token.trim());
   if (!m) return null;
   return { token: token.trim(), userId: m[1] ?? '', expiresMs: Number(m[2]) };
 }

@@ -14,6 +14,7 @@
 //! latest checkpoint and replays only the entries after it (each one checked against the hash
 //! chain).
 
+mod desk;
 pub mod store;
 
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ use inplay_protocol::{ApiError, ErrorCode};
 
 use crate::fanout::{Fanout, FanoutConfig};
 use crate::rate_limit::RateLimiter;
+pub use desk::AlertRules;
 pub use store::{Commit, HubStore, MemoryStore, StoreError, Stored};
 
 /// A hub's settings (the Worker's vars).
@@ -45,6 +47,8 @@ pub struct HubConfig {
     pub bet_per_sec: f64,
     /// A checkpoint at least every this many log entries.
     pub checkpoint_every: u64,
+    /// When the desk raises its alerts.
+    pub alerts: desk::AlertRules,
     /// The fan-out's timing and bounds.
     pub fanout: FanoutConfig,
 }
@@ -55,6 +59,7 @@ impl Default for HubConfig {
             bet_burst: 10,
             bet_per_sec: 5.0,
             checkpoint_every: 1_000,
+            alerts: desk::AlertRules::default(),
             fanout: FanoutConfig::default(),
         }
     }
@@ -89,6 +94,8 @@ pub struct HubCore {
     config: HubConfig,
     current: Option<Match>,
     metrics: Metrics,
+    /// What the desk counts beside the engine.
+    desk: desk::DeskCounters,
     /// The last load, for metrics and the restart figure.
     pub last_load: Option<LoadReport>,
 }
@@ -130,6 +137,7 @@ impl HubCore {
             config,
             current: None,
             metrics: Metrics::default(),
+            desk: desk::DeskCounters::default(),
             last_load: None,
         }
     }
@@ -282,6 +290,7 @@ impl HubCore {
             .collect::<Vec<_>>();
         let event = self.event_id();
         for (ev, r) in batch.events.iter().zip(&results) {
+            self.desk.count_feed(r);
             let label = match r.outcome {
                 FeedOutcome::Accepted | FeedOutcome::Held => "accepted",
                 FeedOutcome::Duplicate => "duplicate",
@@ -362,6 +371,20 @@ impl HubCore {
                 ));
             }
         }
+        // A bet to void must exist and be accepted: an unknown id is the trader's typo and a pending
+        // bet has no stake at risk yet; neither is a silent no-op.
+        if let AdminAction::VoidBet { bet_id } = &action {
+            match self.loaded(store)?.live.bet(bet_id).map(|d| d.status) {
+                None => return Err(ApiError::new(ErrorCode::BetNotFound, "no such bet")),
+                Some(BetStatus::Accepted) => {}
+                Some(status) => {
+                    return Err(ApiError::new(
+                        ErrorCode::BetNotVoidable,
+                        format!("the bet is {status}, not accepted"),
+                    ));
+                }
+            }
+        }
         let applied = self.run(store, Batch::Admin(action), now_ms)?;
         let out = applied.outputs.into_iter().next().unwrap_or_default();
         Ok(AdminAnswer {
@@ -414,10 +437,16 @@ impl HubCore {
         })
     }
 
-    /// The whole audit log as JSON lines, ending at the head it reports.
-    pub fn log(&mut self, store: &mut dyn HubStore) -> Result<LogExport, ApiError> {
-        self.loaded(store)?;
-        let entries = store.log().map_err(|e| unavailable(&e))?;
+    /// The audit log (or its last `tail` entries) as JSON lines, ending at the head it reports.
+    pub fn log(
+        &mut self,
+        store: &mut dyn HubStore,
+        tail: Option<u64>,
+    ) -> Result<LogExport, ApiError> {
+        let len = self.loaded(store)?.live.audit_len();
+        // Only the rows asked for are read: a desk's tail of a long log stays cheap.
+        let from = tail.map_or(0, |t| len.saturating_sub(t));
+        let entries = store.log(from).map_err(|e| unavailable(&e))?;
         let mut ndjson = Vec::new();
         for e in &entries {
             serde_json::to_writer(&mut ndjson, e).map_err(|_| ApiError::internal())?;
@@ -479,6 +508,17 @@ impl HubCore {
             .into_iter()
             .flatten()
             .min()
+    }
+
+    /// Counts a failed alarm (set or run): the host retries, the counter shows it happened.
+    pub fn alarm_failed(&mut self, what: &str) {
+        let event = self.event_id();
+        self.metrics.inc(
+            "inplay_hub_alarm_failures_total",
+            "Alarms the hub failed to set (retried) or whose run failed, by what failed.",
+            &[("event", &event), ("what", what)],
+            1.0,
+        );
     }
 
     /// Records how long the host spent applying and storing a batch.
@@ -612,7 +652,10 @@ impl HubCore {
                 }
             }
             Batch::Tick => apply(m, &mut applied, Input::Tick),
-            Batch::Admin(action) => apply(m, &mut applied, action.clone().input()),
+            Batch::Admin(action) => {
+                let input = action.clone().input(m.live.image());
+                apply(m, &mut applied, input)
+            }
             Batch::Bets(calls, _) => {
                 for call in *calls {
                     // A retry: answer with the latest decision, without the engine or the limit.
@@ -748,6 +791,8 @@ impl HubCore {
                 }
             }
             for d in &out.decisions {
+                self.desk
+                    .count_decision(d, placed_here.contains(&d.bet_id.as_str()), now_ms);
                 let label = d.status.to_string();
                 self.metrics.inc(
                     "inplay_bets_total",

@@ -169,9 +169,37 @@ fn a_failed_write_leaves_the_engine_as_before_the_batch_and_a_retry_applies_it_o
             .iter()
             .all(|r| matches!(r, Ok(p) if !p.replayed))
     );
-    let log = f.store.log().unwrap();
+    let log = f.store.log(0).unwrap();
     inplay_engine::live::LiveEvent::replay(&log).expect("the stored log replays");
     assert_eq!(f.hub.live().unwrap().audit_head(), log.last().unwrap().hash);
+}
+
+#[test]
+fn the_log_tail_is_the_last_entries_ending_at_the_head() {
+    let mut f = Fixture1::new(HubConfig::default());
+    for _ in 0..5 {
+        let events = vec![f.event(Source::Primary, FeedKind::Heartbeat { score: None })];
+        let batch = f.feed_batch(events);
+        f.hub.feed(&mut f.store, &batch, f.now).unwrap();
+    }
+    let all = f.hub.log(&mut f.store, None).unwrap();
+    let tail = f.hub.log(&mut f.store, Some(3)).unwrap();
+    let lines = |b: &[u8]| {
+        String::from_utf8(b.to_vec())
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let (all_lines, tail_lines) = (lines(&all.ndjson), lines(&tail.ndjson));
+    assert_eq!(all_lines.len(), f.store.len());
+    assert_eq!(tail_lines, all_lines[all_lines.len() - 3..]);
+    assert_eq!(tail.head, all.head);
+    // A tail longer than the log is the whole log.
+    assert_eq!(
+        lines(&f.hub.log(&mut f.store, Some(10_000)).unwrap().ndjson),
+        all_lines
+    );
 }
 
 #[test]
@@ -436,4 +464,157 @@ fn a_correction_before_full_time_is_refused_with_its_code() {
         .unwrap();
     assert!(answer.applied);
     assert!(!answer.event.snapshot.image.suspensions.is_empty());
+}
+
+#[test]
+fn voiding_an_unknown_bet_is_not_found_and_a_known_one_is_void() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let entries = f.store.len();
+    let err = f
+        .hub
+        .admin(
+            &mut f.store,
+            AdminAction::VoidBet {
+                bet_id: "m1.0000000000000000".into(),
+            },
+            f.now,
+        )
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::BetNotFound);
+    assert_eq!(f.store.len(), entries, "a refused action logs nothing");
+    let call = f.call("alice", "k1");
+    let placed = f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    let bet_id = placed.decision.bet_id.clone();
+    let void = AdminAction::VoidBet {
+        bet_id: bet_id.clone(),
+    };
+    // Pending in its in-play delay: not yet voidable.
+    assert_eq!(placed.decision.status, BetStatus::Pending);
+    let err = f.hub.admin(&mut f.store, void.clone(), f.now).unwrap_err();
+    assert_eq!(err.code, ErrorCode::BetNotVoidable);
+    // Past the delay (the next input releases it) it is accepted, and then void.
+    f.now += TradingTerms::default().bet_delay_ms + 1;
+    f.heartbeats();
+    assert_eq!(
+        f.hub
+            .bet_view(&mut f.store, &bet_id)
+            .unwrap()
+            .decision
+            .status,
+        BetStatus::Accepted
+    );
+    let answer = f.hub.admin(&mut f.store, void, f.now).unwrap();
+    assert!(answer.applied);
+    let view = f.hub.bet_view(&mut f.store, &bet_id).unwrap();
+    assert_eq!(
+        view.settlement.map(|s| s.result),
+        Some(inplay_engine::live::SettlementResult::Void)
+    );
+}
+
+#[test]
+fn the_desk_sees_feed_results_bet_flow_exposure_and_alerts_with_their_start() {
+    let config = HubConfig {
+        bet_burst: 100,
+        ..HubConfig::default()
+    };
+    let mut f = Fixture1::new(config);
+    for i in 0..4 {
+        let call = f.call(&format!("u{i}"), "k");
+        f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    }
+    let v = f.hub.desk_view(f.now).unwrap();
+    assert_eq!(v.sources[0].accepted, 1, "the primary's kick-off");
+    assert_eq!(v.bets.total, 4);
+    assert_eq!(v.bets.decisions.get("pending"), Some(&4));
+    assert!((v.bets.per_second - 0.4).abs() < 1e-9);
+    let home = v
+        .exposure
+        .iter()
+        .find(|e| e.selection == SelectionKey::Home)
+        .unwrap();
+    assert!(home.liability > 0);
+    assert!(v.alerts.is_empty(), "{:?}", v.alerts);
+    // The backup falls silent while the primary speaks: an alert, dated from when it crossed the
+    // silence threshold.
+    let silent_from = f.now + HubConfig::default().alerts.silent_after_ms;
+    for _ in 0..5 {
+        f.now += 1_000;
+        let e = f.event(Source::Primary, FeedKind::Heartbeat { score: None });
+        let b = f.feed_batch(vec![e]);
+        f.hub.feed(&mut f.store, &b, f.now).unwrap();
+    }
+    let v = f.hub.desk_view(f.now).unwrap();
+    let silent = v
+        .alerts
+        .iter()
+        .find(|a| a.kind == inplay_protocol::desk::AlertKind::SourceSilent)
+        .expect("source silent");
+    assert_eq!(silent.subject, "backup");
+    assert_eq!(silent.since_ms, silent_from);
+    // It stays dated from its start, and clears when the backup speaks again.
+    let again = f.hub.desk_view(f.now + 500).unwrap();
+    assert!(again.alerts.iter().any(|a| a.since_ms == silent_from));
+    f.heartbeats();
+    assert!(f.hub.desk_view(f.now).unwrap().alerts.is_empty());
+}
+
+#[test]
+fn liability_near_its_limit_alerts() {
+    let mut f = Fixture1::new(HubConfig::default());
+    let limit = 20_000;
+    f.hub
+        .admin(
+            &mut f.store,
+            AdminAction::Trading(TradingTerms {
+                max_selection_liability: limit,
+                max_market_liability: 10 * limit,
+                bet_delay_ms: 0,
+                ..TradingTerms::default()
+            }),
+            f.now,
+        )
+        .unwrap();
+    // Bets of 10,000 at ~2: each adds about 10,000 of liability.
+    let mut call = f.call("big", "1");
+    call.body.stake = 9_000;
+    call.body.seen_version = f.hub.live().unwrap().version();
+    f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    let v = f.hub.desk_view(f.now).unwrap();
+    let share = v.exposure[0].liability as f64 / limit as f64;
+    let alerted = v
+        .alerts
+        .iter()
+        .any(|a| a.kind == inplay_protocol::desk::AlertKind::Liability);
+    assert_eq!(alerted, share >= 0.8, "share {share}");
+    let mut more = f.call("big", "2");
+    more.body.stake = 8_000;
+    more.body.seen_version = f.hub.live().unwrap().version();
+    f.hub.bet(&mut f.store, &more, f.now).unwrap();
+    let v = f.hub.desk_view(f.now).unwrap();
+    assert!(
+        v.alerts
+            .iter()
+            .any(|a| a.kind == inplay_protocol::desk::AlertKind::Liability),
+        "{:?}",
+        v.exposure
+    );
+}
+
+#[test]
+fn a_tennis_match_has_no_desk_view_and_no_final_score_book() {
+    let mut hub = HubCore::new(HubConfig::default());
+    let mut store = MemoryStore::default();
+    let tennis = Opening {
+        params: inplay_engine::tennis::TennisParams::new(0.64, 0.62, 3).into(),
+        ..opening()
+    };
+    hub.open(&mut store, tennis, T0 - 1_000).unwrap();
+    assert!(hub.live().unwrap().image().tennis().is_some());
+    // The event hub answers the desk socket `football_only` on this.
+    assert!(hub.desk_view(T0).is_none());
+    assert!(hub.live().unwrap().outcomes(3).is_empty());
+    // Football's view is there for a football match.
+    let mut f = Fixture1::new(HubConfig::default());
+    assert!(f.hub.desk_view(f.now).is_some());
 }

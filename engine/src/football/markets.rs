@@ -6,8 +6,9 @@
 
 use super::grid::{GoalGrid, MAX_ADDED};
 use super::params::Score;
-use crate::market::Selection;
-use crate::market::{Line, LineOutcomes, Market, MarketBook, MarketKey, SelectionKey, Team};
+use crate::market::{
+    BookWriter, Line, LineOutcomes, MarketBook, MarketKey, Selection, SelectionKey, Team,
+};
 
 const PMF_LEN: usize = 2 * MAX_ADDED + 1;
 
@@ -184,59 +185,10 @@ fn sums(g: &GoalGrid, score: Score) -> Sums {
     }
 }
 
-/// Writes markets into a book in order, reusing the selection vectors of the book's previous
-/// contents: a live book reprices several times a second, and allocation is a large share of the
-/// cost in wasm.
-struct BookWriter<'a> {
-    book: &'a mut MarketBook,
-    next: usize,
-    /// Write only this market (a bet checks one); the others go to `discard`.
-    only: Option<MarketKey>,
-    discard: Vec<Selection>,
-}
-
-impl BookWriter<'_> {
-    /// The (cleared) selections of the next market, now keyed `key`, with room for `n`.
-    fn market(&mut self, key: MarketKey, n: usize) -> &mut Vec<Selection> {
-        if self.only.is_some_and(|k| k != key) {
-            self.discard.clear();
-            return &mut self.discard;
-        }
-        if self.next == self.book.markets.len() {
-            self.book.markets.push(Market {
-                key,
-                selections: Vec::with_capacity(n),
-            });
-        }
-        let i = self.next;
-        self.next += 1;
-        let m = &mut self.book.markets[i];
-        m.key = key;
-        m.selections.clear();
-        &mut m.selections
-    }
-
-    fn three_way(&mut self, key: MarketKey, keys: [SelectionKey; 3], p: [f64; 3]) {
-        let out = self.market(key, 3);
-        for (k, p) in keys.into_iter().zip(p) {
-            out.push(Selection::plain(k, p));
-        }
-    }
-
-    fn two_sided(&mut self, key: MarketKey, keys: [SelectionKey; 2], first: LineOutcomes) {
-        let out = self.market(key, 2);
-        out.push(Selection::line(keys[0], first));
-        out.push(Selection::line(keys[1], first.mirrored()));
-    }
-
-    fn over_under(&mut self, key: MarketKey, pmf: &Pmf, line: Line) {
-        let over = pmf.settle(-line.quarters());
-        self.two_sided(key, [SelectionKey::Over, SelectionKey::Under], over);
-    }
-
-    fn finish(self) {
-        self.book.markets.truncate(self.next);
-    }
+/// An over/under market on `line` of a goal distribution.
+fn over_under(w: &mut BookWriter<'_>, key: MarketKey, pmf: &Pmf, line: Line) {
+    let over = pmf.settle(-line.quarters());
+    w.two_sided(key, [SelectionKey::Over, SelectionKey::Under], over);
 }
 
 const RESULT_KEYS: [SelectionKey; 3] = [SelectionKey::Home, SelectionKey::Draw, SelectionKey::Away];
@@ -267,16 +219,11 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook, only: Option<Marke
     let g = inputs.rest;
     let score = inputs.score;
     let s = sums(g, score);
-    let mut w = BookWriter {
-        book,
-        next: 0,
-        only,
-        discard: Vec::new(),
-    };
+    let mut w = BookWriter::new(book, only);
 
-    w.three_way(MarketKey::MatchResult, RESULT_KEYS, s.result);
+    w.plain(MarketKey::MatchResult, RESULT_KEYS, s.result);
     let [h, d, a] = s.result;
-    w.three_way(
+    w.plain(
         MarketKey::DoubleChance,
         [
             SelectionKey::HomeDraw,
@@ -297,7 +244,7 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook, only: Option<Marke
         dnb,
     );
     for line in total_lines() {
-        w.over_under(MarketKey::Total(line), &s.total, line);
+        over_under(&mut w, MarketKey::Total(line), &s.total, line);
     }
     for line in handicap_lines() {
         let home = s.diff.settle(line.quarters());
@@ -324,10 +271,10 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook, only: Option<Marke
     for team in [Team::Home, Team::Away] {
         let pmf = if team == Team::Home { &s.home } else { &s.away };
         for line in team_total_lines() {
-            w.over_under(MarketKey::TeamTotal(team, line), pmf, line);
+            over_under(&mut w, MarketKey::TeamTotal(team, line), pmf, line);
         }
     }
-    w.three_way(
+    w.plain(
         MarketKey::NextGoal,
         [SelectionKey::Home, SelectionKey::None, SelectionKey::Away],
         inputs.next_goal,
@@ -336,12 +283,12 @@ pub fn build_into(inputs: &Inputs<'_>, book: &mut MarketBook, only: Option<Marke
         && only.is_none_or(|k| k.is_first_half())
     {
         let fh = sums(first, score);
-        w.three_way(MarketKey::HalfTimeResult, RESULT_KEYS, fh.result);
+        w.plain(MarketKey::HalfTimeResult, RESULT_KEYS, fh.result);
         for line in half_time_total_lines() {
-            w.over_under(MarketKey::HalfTimeTotal(line), &fh.total, line);
+            over_under(&mut w, MarketKey::HalfTimeTotal(line), &fh.total, line);
         }
     }
-    w.three_way(MarketKey::RestOfMatch, RESULT_KEYS, s.rest_result);
+    w.plain(MarketKey::RestOfMatch, RESULT_KEYS, s.rest_result);
     w.finish();
 }
 

@@ -11,6 +11,7 @@
 mod audit;
 mod bet;
 mod checkpoint;
+mod desk;
 mod event;
 mod feed;
 mod frame;
@@ -33,6 +34,7 @@ pub use bet::{
     BetDecision, BetRequest, BetStatus, OddsPolicy, RejectCode, check_bet, price_acceptable,
 };
 pub use checkpoint::Checkpoint;
+pub use desk::{Awaiting, ScoreOutcome, SelectionExposure, SourceHealth};
 pub use event::LiveEvent;
 pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
 pub use frame::{BetRefusal, Frame, kind as frame_kind};

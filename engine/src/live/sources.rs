@@ -137,6 +137,16 @@ pub(super) enum SettlementFact {
 }
 
 impl SettlementFact {
+    /// Stable name.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            SettlementFact::HalfTime => "half_time",
+            SettlementFact::FullTime => "full_time",
+            SettlementFact::Abandoned => "abandoned",
+            SettlementFact::Retired(_) => "retirement",
+        }
+    }
+
     fn of(kind: &FeedKind, sport: Sport) -> Option<SettlementFact> {
         match (kind, sport) {
             (FeedKind::PeriodEnd { period: 1 }, Sport::Football) => Some(SettlementFact::HalfTime),

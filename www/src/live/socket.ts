@@ -1,13 +1,19 @@
 // One match's live WebSocket: binary frames in, automatic reconnect with backoff, resume with
 // `?since=epoch:seq` so a reconnect receives only the missed deltas, and a liveness watchdog that
-// turns a silent socket into "stale" and then into a reconnect.
+// turns a silent socket into "stale" and then into a reconnect. The trading desk's socket uses the
+// same machinery with text frames and its token as a subprotocol.
 
 import { backoffMs, connectionStatus, type ConnectionStatus } from '../model/connection.ts';
 
 export interface LiveSocketOptions {
   /** URL for the next connection attempt; `since` is the version held (null → fresh snapshot). */
   url(): string;
-  onFrame(bytes: Uint8Array): void;
+  /** Subprotocols to offer (`inplay.v1`, `bearer.<token>`); none by default. */
+  protocols?(): string[];
+  /** A binary frame. */
+  onFrame?(bytes: Uint8Array): void;
+  /** A text frame. */
+  onText?(text: string): void;
   onStatus(status: ConnectionStatus): void;
   /** Silence after which the connection shows as stale (the relay heartbeats every few seconds). */
   staleAfterMs?: number;
@@ -16,7 +22,7 @@ export interface LiveSocketOptions {
 }
 
 export class LiveSocket {
-  #opts: Required<LiveSocketOptions>;
+  #opts: LiveSocketOptions & Required<Pick<LiveSocketOptions, 'staleAfterMs' | 'reconnectAfterMs'>>;
   #ws: WebSocket | null = null;
   #open = false;
   #everLive = false;
@@ -59,7 +65,7 @@ export class LiveSocket {
     this.#retry = null;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.#opts.url());
+      ws = new WebSocket(this.#opts.url(), this.#opts.protocols?.() ?? []);
     } catch {
       this.#reconnectSoon();
       return;
@@ -74,12 +80,15 @@ export class LiveSocket {
       this.#check();
     };
     ws.onmessage = (ev: MessageEvent) => {
-      if (ws !== this.#ws || !(ev.data instanceof ArrayBuffer)) return;
+      if (ws !== this.#ws) return;
+      const binary = ev.data instanceof ArrayBuffer;
+      if (!binary && typeof ev.data !== 'string') return;
       this.#lastFrameMs = Date.now();
       this.#everLive = true;
       this.#attempt = 0;
       this.#check();
-      this.#opts.onFrame(new Uint8Array(ev.data));
+      if (binary) this.#opts.onFrame?.(new Uint8Array(ev.data));
+      else this.#opts.onText?.(ev.data as string);
     };
     ws.onclose = (ev: CloseEvent) => {
       if (ws !== this.#ws) return;

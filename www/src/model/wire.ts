@@ -16,6 +16,7 @@ export type {
   DeltaOp,
   Fixture,
   FootballImage,
+  FootballParams,
   Frame,
   GoalRecord,
   Market,
