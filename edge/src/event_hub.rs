@@ -62,6 +62,9 @@ type Statement = (&'static str, Vec<SqlStorageValue>);
 /// The hub's storage on the Durable Object's SQLite.
 pub struct SqlStore<'a> {
     state: &'a State,
+    /// Whether this object already made its tables (a commit made them): later commits skip the
+    /// `CREATE TABLE IF NOT EXISTS` statements.
+    tables_made: &'a Cell<bool>,
 }
 
 fn blob(v: &SqlStorageValue) -> Option<&[u8]> {
@@ -111,10 +114,14 @@ impl<'a> SqlStore<'a> {
 
     /// Whether anything was ever stored here.
     fn has_tables(&self) -> std::result::Result<bool, StoreError> {
+        if self.tables_made.get() {
+            return Ok(true);
+        }
         let rows = self.rows(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entries'",
             Vec::new(),
         )?;
+        self.tables_made.set(!rows.is_empty());
         Ok(!rows.is_empty())
     }
 
@@ -164,7 +171,7 @@ impl<'a> SqlStore<'a> {
     }
 
     fn statements(batch: &Commit<'_>) -> Vec<Statement> {
-        let mut out: Vec<Statement> = Self::TABLES.iter().map(|t| (*t, Vec::new())).collect();
+        let mut out: Vec<Statement> = Vec::new();
         if let (Some(first), Some(last)) = (batch.entries.first(), batch.entries.last()) {
             let bytes = postcard::to_allocvec(&batch.entries).unwrap_or_default();
             for (part, chunk) in bytes.chunks(PART_BYTES).enumerate() {
@@ -266,7 +273,11 @@ impl HubStore for SqlStore<'_> {
         if batch.is_empty() && batch.forget_signatures_before.is_none() {
             return Ok(());
         }
-        let statements = Self::statements(&batch);
+        let mut statements = Self::statements(&batch);
+        if !self.tables_made.get() {
+            let tables = Self::TABLES.iter().map(|t| (*t, Vec::new()));
+            statements.splice(0..0, tables);
+        }
         let sql = self.sql();
         // Everything of the batch in one transaction: a statement that throws rolls all back.
         let write = Closure::once_into_js(move || -> std::result::Result<JsValue, JsValue> {
@@ -279,7 +290,7 @@ impl HubStore for SqlStore<'_> {
         let storage = self.state.storage();
         let raw: &TransactionalStorage = storage.as_raw().unchecked_ref();
         raw.transaction_sync(write.unchecked_ref())
-            .map(|_| ())
+            .map(|_| self.tables_made.set(true))
             .map_err(|e| StoreError(e.as_string().unwrap_or_else(|| "transaction failed".into())))
     }
 
@@ -308,6 +319,8 @@ struct Inner {
     desk_sent: RefCell<String>,
     /// When the last view went out.
     desk_sent_at: Cell<u64>,
+    /// The SQLite tables exist (see [`SqlStore`]).
+    tables_made: Cell<bool>,
 }
 
 /// One match's single writer.
@@ -318,7 +331,10 @@ pub struct EventHub {
 
 impl Inner {
     fn store(&self) -> SqlStore<'_> {
-        SqlStore { state: &self.state }
+        SqlStore {
+            state: &self.state,
+            tables_made: &self.tables_made,
+        }
     }
 
     fn stub(&self, relay: &RelayName, generation: u64) -> ApiResult<Rc<Stub>> {
@@ -606,6 +622,7 @@ impl DurableObject for EventHub {
                 report_every_ms: env_u64(&env, "METRICS_REPORT_MS", 5_000),
                 desk_sent: RefCell::new(String::new()),
                 desk_sent_at: Cell::new(0),
+                tables_made: Cell::new(false),
                 env,
             }),
         }

@@ -47,18 +47,25 @@ pub const EXPIRY_HEADER: &str = "x-inplay-token-expiry";
 const TAG_BIN: &str = "fmt:bin";
 const TAG_JSON: &str = "fmt:json";
 
-#[wasm_bindgen::prelude::wasm_bindgen]
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function sendToTagged(state, tag, value) {
+  let sent = 0;
+  for (const ws of state.getWebSockets(tag)) {
+    try { ws.send(value); sent++; } catch (_) { /* closing: the close handler forgets it */ }
+  }
+  return sent;
+}
+"#)]
 extern "C" {
-    /// A socket, for the one call this module makes on it with an already-built JS value.
-    type SocketSend;
-
-    /// `WebSocket.send` with a value built once for every socket: workerd neither copies nor
-    /// mutates the buffer, so one frame's bytes cross from wasm once per broadcast, not per socket.
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send_value(
-        this: &SocketSend,
-        data: &wasm_bindgen::JsValue,
-    ) -> std::result::Result<(), wasm_bindgen::JsValue>;
+    /// Sends one JS value to every socket with `tag`, in one call: the sockets never cross into
+    /// wasm (each would be a handle in wasm's table and a call out per send), and workerd neither
+    /// copies nor mutates the buffer, so a frame's bytes cross from wasm once per broadcast.
+    #[wasm_bindgen(js_name = sendToTagged)]
+    fn send_to_tagged(
+        state: &worker::worker_sys::DurableObjectState,
+        tag: &str,
+        value: &wasm_bindgen::JsValue,
+    ) -> u32;
 }
 
 /// One frame in both forms, as JS values ready for any number of sockets.
@@ -73,14 +80,6 @@ impl Outgoing {
             bin: js_sys::Uint8Array::from(bin).buffer().into(),
             text: wasm_bindgen::JsValue::from_str(text),
         }
-    }
-
-    fn send(&self, ws: &WebSocket, json: bool) -> bool {
-        use wasm_bindgen::JsCast;
-        let socket: &SocketSend = ws.as_ref().unchecked_ref();
-        socket
-            .send_value(if json { &self.text } else { &self.bin })
-            .is_ok()
     }
 }
 
@@ -346,14 +345,9 @@ impl Inner {
     /// Sends one frame to every socket: encoded once per format, whatever the socket count.
     fn broadcast(&self, bin: &[u8], text: &str) -> u64 {
         let frame = Outgoing::new(bin, text);
-        let mut sent = 0;
-        for ws in self.state.get_websockets_with_tag(TAG_BIN) {
-            sent += u64::from(frame.send(&ws, false));
-        }
-        for ws in self.state.get_websockets_with_tag(TAG_JSON) {
-            sent += u64::from(frame.send(&ws, true));
-        }
-        sent
+        let state = self.state.as_raw();
+        u64::from(send_to_tagged(state, TAG_BIN, &frame.bin))
+            + u64::from(send_to_tagged(state, TAG_JSON, &frame.text))
     }
 
     /// The socket's owner with its token's expiry (when it presented a token), and whether it
@@ -373,19 +367,10 @@ impl Inner {
     }
 
     fn send_to_user(&self, user_id: &str, bin: &[u8], text: &str) {
-        let bin_sockets = self
-            .state
-            .get_websockets_with_tag(&user_tag(user_id, false));
-        let json_sockets = self.state.get_websockets_with_tag(&user_tag(user_id, true));
-        if bin_sockets.is_empty() && json_sockets.is_empty() {
-            return;
-        }
-        for ws in bin_sockets {
-            ws.send_with_bytes(bin).ok();
-        }
-        for ws in json_sockets {
-            ws.send_with_str(text).ok();
-        }
+        let frame = Outgoing::new(bin, text);
+        let state = self.state.as_raw();
+        send_to_tagged(state, &user_tag(user_id, false), &frame.bin);
+        send_to_tagged(state, &user_tag(user_id, true), &frame.text);
     }
 
     fn region_and_shard(&self) -> (String, u32) {

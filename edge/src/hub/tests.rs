@@ -203,6 +203,13 @@ fn the_log_tail_is_the_last_entries_ending_at_the_head() {
 }
 
 #[test]
+fn checkpoints_grow_apart_with_the_bets_held() {
+    assert_eq!(checkpoint_interval(1_000, 0), 1_000);
+    assert_eq!(checkpoint_interval(1_000, 8_000), 1_000);
+    assert_eq!(checkpoint_interval(1_000, 80_000), 10_000);
+}
+
+#[test]
 fn a_failed_feed_write_is_not_remembered_as_a_used_signature() {
     let mut f = Fixture1::new(HubConfig::default());
     let events = vec![f.event(Source::Primary, FeedKind::Heartbeat { score: None })];
