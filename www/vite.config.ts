@@ -18,7 +18,7 @@ export default defineConfig({
     reportCompressedSize: true,
   },
   // Pre-bundling would move the package's JS away from its .wasm (found via import.meta.url).
-  optimizeDeps: { exclude: ['@inplay/engine', '@inplay/engine/live'] },
+  optimizeDeps: { exclude: ['@inplay/engine', '@inplay/engine/live', '@inplay/engine/tennis'] },
   server: {
     host: '127.0.0.1',
     proxy: {

@@ -33,7 +33,8 @@ pub enum Silenced {
 }
 
 impl Silenced {
-    fn covers(self, s: Source) -> bool {
+    /// Whether `s` is one of the sources it silences.
+    pub fn covers(self, s: Source) -> bool {
         matches!(
             (self, s),
             (Silenced::Both, _)
@@ -279,12 +280,35 @@ pub fn plan(events: &[SimEvent], opts: &PlanOptions) -> Plan {
             .iter()
             .any(|o| o.who.covers(s) && wall >= p.wall_of(o.from_ms) && wall < p.wall_of(o.to_ms))
     };
+    let deliveries = deliver(&base, opts, silent);
+    Plan {
+        deliveries,
+        timeline,
+        kickoff_at: p.kickoff,
+        end_at: p.end,
+    }
+}
+
+/// What each source sends of `base` (wall offset, priority, match clock, kind; in wall order) as
+/// real feeds do: silent where `silent` says so, each message up to `jitter_ms` late, some swapped
+/// with the next, some sent twice. Sequence numbers count what a source actually sends.
+pub fn deliver(
+    base: &[(u64, u8, Option<u64>, FeedKind)],
+    opts: &PlanOptions,
+    silent: impl Fn(Source, u64) -> bool,
+) -> Vec<Delivery> {
+    let speed = if opts.speed.is_finite() && opts.speed > 0.0 {
+        opts.speed
+    } else {
+        1.0
+    };
+    let jitter_ms = opts.jitter_ms.min((60_000.0 / speed) as u64);
     let mut rng = Pcg64Mcg::seed_from_u64(opts.seed);
     let mut uniform = move || (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
     let mut deliveries = Vec::new();
     for source in [Source::Primary, Source::Backup] {
         let mut mine: Vec<Delivery> = Vec::new();
-        for (at, _, clock, kind) in &base {
+        for (at, _, clock, kind) in base {
             if silent(source, *at) {
                 continue;
             }
@@ -324,12 +348,7 @@ pub fn plan(events: &[SimEvent], opts: &PlanOptions) -> Plan {
         deliveries.extend(dups);
     }
     deliveries.sort_by_key(|d| (d.at_ms, d.source, d.seq));
-    Plan {
-        deliveries,
-        timeline,
-        kickoff_at: p.kickoff,
-        end_at: p.end,
-    }
+    deliveries
 }
 
 #[cfg(test)]

@@ -64,8 +64,9 @@ enum Command {
     Calibrate(CalibrateArgs),
     /// Play a match drawn from the model into a Worker as two signed feed sources.
     Simulate(simulate::SimulateArgs),
-    /// Play a real StatsBomb match into a Worker, or verify an audit log by replaying it.
-    Replay(replay::ReplayArgs),
+    /// Play a real match into a Worker (a StatsBomb football match, a tennis point-by-point
+    /// record), or verify an audit log by replaying it.
+    Replay(Box<replay::ReplayArgs>),
     /// Mint a dev user token from TOKEN_SECRET (.dev.vars).
     Token(token::TokenArgs),
     /// Many sockets on one match, a simulated match, bet bursts at the goals; delivery and decision figures.
@@ -187,7 +188,7 @@ fn main() -> ExitCode {
         Command::Fit(a) => run_fit(a),
         Command::Calibrate(a) => run_calibrate(a),
         Command::Simulate(a) => feed_client::block_on(simulate::run(a)),
-        Command::Replay(a) => feed_client::block_on(replay::run(a)),
+        Command::Replay(a) => feed_client::block_on(replay::run(*a)),
         Command::Token(a) => token::run(a),
         Command::Load(a) => feed_client::block_on(load::run(a)),
         Command::Bench(a) => feed_client::block_on(load::bench(a)),

@@ -1,5 +1,6 @@
-//! `inplay replay`: a real match (StatsBomb events file) played into a Worker with its real timing, or
-//! an audit log replayed from its first entry to show it reproduces every version and the final hash.
+//! `inplay replay`: a real match played into a Worker (a StatsBomb events file with its real timing,
+//! or a tennis point-by-point record at its recorded pace), or an audit log replayed from its first
+//! entry to show it reproduces every version and the final hash.
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -15,11 +16,31 @@ use crate::statsbomb;
 
 /// `inplay replay` flags.
 #[derive(clap::Args, Debug, Clone)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["statsbomb", "log", "log_event"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["statsbomb", "pbp", "log", "log_event"])))]
 pub struct ReplayArgs {
     /// A StatsBomb events JSON file to play as a live feed.
     #[arg(long)]
     pub statsbomb: Option<PathBuf>,
+    /// A tennis point-by-point CSV (../shared/data/tennis/pointbypoint) holding the match to play.
+    #[arg(long, requires = "match_id")]
+    pub pbp: Option<PathBuf>,
+    /// With --pbp: the match's pbp_id.
+    #[arg(long = "match", requires = "pbp")]
+    pub match_id: Option<String>,
+    /// With --pbp: best of 3 or 5 (default: 5 for men at a Grand Slam, else 3).
+    #[arg(long, requires = "pbp", value_parser = clap::value_parser!(u8).range(3..=5))]
+    pub best_of: Option<u8>,
+    /// With --pbp: the deciding set at 6-6, tiebreak7|tiebreak10|advantage (default: advantage at
+    /// the Grand Slams but the US Open, else tiebreak7).
+    #[arg(long, requires = "pbp")]
+    pub final_set: Option<String>,
+    /// With --pbp: match odds A,B (A served first); the opening model is fitted to them, else both
+    /// players serve at the tour's average.
+    #[arg(long, requires = "pbp", value_delimiter = ',')]
+    pub odds: Option<Vec<f64>>,
+    /// With --pbp: PLAYER:POINTS, e.g. b:120: that player retires after that many points.
+    #[arg(long, requires = "pbp", value_parser = crate::tennis::feed::parse_retire)]
+    pub retire: Option<crate::tennis::feed::Retire>,
     /// An audit log to verify: one AuditEntry JSON per line (`-` for stdin), as GET /v1/events/{id}/log gives.
     #[arg(long)]
     pub log: Option<PathBuf>,
@@ -40,7 +61,7 @@ pub struct ReplayArgs {
     pub away_xg: f64,
     /// StatsBomb: the match's pre-match 1X2 odds HOME,DRAW,AWAY; the opening model is fitted to
     /// them (`inplay fit`), so the replay opens from the real market.
-    #[arg(long, value_delimiter = ',', num_args = 3)]
+    #[arg(long, value_delimiter = ',')]
     pub odds_1x2: Option<Vec<f64>>,
     /// StatsBomb, with --odds-1x2: a total-goals line and its odds LINE:OVER,UNDER (e.g.
     /// 2.5:1.95,1.95); with it the fit also takes Dixon–Coles ρ.
@@ -70,6 +91,28 @@ pub async fn run(a: ReplayArgs) -> Result<()> {
         );
         let params = opening_params(&a)?;
         run_timeline(&a.feed, &m.events, params, (&m.home, &m.away), a.seed).await?;
+        return Ok(());
+    }
+    if let (Some(path), Some(id)) = (&a.pbp, &a.match_id) {
+        let final_set = match a.final_set.as_deref() {
+            Some(f) => Some(f.parse().map_err(|e| anyhow!("--final-set: {e}"))?),
+            None => None,
+        };
+        let odds = match a.odds.as_deref() {
+            Some(&[x, y]) => Some([x, y]),
+            Some(_) => bail!("--odds takes two odds: A,B"),
+            None => None,
+        };
+        let o = crate::tennis::feed::ReplayOptions {
+            id: id.clone(),
+            best_of: a.best_of,
+            final_set,
+            odds,
+            retire: a.retire,
+            seed: a.seed,
+        };
+        let m = crate::tennis::feed::load(path, &o)?;
+        crate::tennis::feed::run(&a.feed, &m, &o).await?;
         return Ok(());
     }
     let (text, expected) = if let Some(event) = &a.log_event {
@@ -264,7 +307,7 @@ mod tests {
                 away: "B".into(),
                 kickoff_ms: 1_000,
             },
-            params: FootballParams::new(1.5, 1.1),
+            params: FootballParams::new(1.5, 1.1).into(),
             trading: Default::default(),
             config: Default::default(),
             epoch: 7,
@@ -291,6 +334,31 @@ mod tests {
             }
         }
         (lines.join("\n"), ev)
+    }
+
+    #[test]
+    fn odds_are_given_as_one_comma_separated_value() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            replay: ReplayArgs,
+        }
+        let cli = Cli::try_parse_from([
+            "inplay",
+            "--statsbomb",
+            "f.json",
+            "--odds-1x2",
+            "2.1,3.4,3.6",
+        ])
+        .unwrap();
+        assert_eq!(cli.replay.odds_1x2, Some(vec![2.1, 3.4, 3.6]));
+        let cli = Cli::try_parse_from([
+            "inplay", "--pbp", "f.csv", "--match", "7", "--odds", "1.8,2.05",
+        ])
+        .unwrap();
+        assert_eq!(cli.replay.odds, Some(vec![1.8, 2.05]));
+        assert_eq!(cli.replay.match_id.as_deref(), Some("7"));
     }
 
     #[test]

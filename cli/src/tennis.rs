@@ -5,7 +5,8 @@
 //! - `evaluate`: in-play accuracy of the match-winner price on real point-by-point matches.
 
 mod evaluate;
-mod pbp;
+pub mod feed;
+pub mod pbp;
 
 use std::io::{self, Write};
 
@@ -35,6 +36,22 @@ enum TennisCommand {
     Fit(FitArgs),
     /// Brier score and log-loss of the in-play match-winner price on real point-by-point matches.
     Evaluate(evaluate::EvaluateArgs),
+    /// Bytes on the live stream (model vs price list) over real point-by-point matches.
+    Stream(StreamArgs),
+}
+
+/// `inplay tennis stream` flags.
+#[derive(clap::Args)]
+struct StreamArgs {
+    /// Point-by-point CSV files.
+    #[arg(long, required = true, num_args = 1..)]
+    pbp: Vec<std::path::PathBuf>,
+    /// At most this many matches (in file order).
+    #[arg(long, default_value_t = 200)]
+    limit: usize,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `--server`, `--final-set` and the other small choices, as the CLI spells them.
@@ -230,6 +247,7 @@ pub fn run(a: TennisArgs) -> Result<()> {
         TennisCommand::Price(a) => run_price(a),
         TennisCommand::Fit(a) => run_fit(a),
         TennisCommand::Evaluate(a) => evaluate::run(a),
+        TennisCommand::Stream(a) => run_stream(a),
     }
 }
 
@@ -334,4 +352,67 @@ fn run_fit(a: FitArgs) -> Result<()> {
         writeln!(out, "residual  {:.3e}", fit.residual)?;
     }
     Ok(out.flush()?)
+}
+
+/// Plays real matches through a live event (two sources, heartbeats, the pace of a match on court)
+/// and weighs the model stream against a price-list stream of the same matches.
+fn run_stream(a: StreamArgs) -> Result<()> {
+    use inplay_engine::live::stream_size::{StreamSizes, measure_tennis};
+    let mut total = StreamSizes::default();
+    let (mut matches, mut refused) = (0usize, 0usize);
+    'files: for path in &a.pbp {
+        let (records, _) =
+            pbp::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        for record in records {
+            if matches == a.limit {
+                break 'files;
+            }
+            let (best_of, final_set) = feed::format_of(&record);
+            let Ok(params) = feed::opening_params(&record, best_of, final_set, None) else {
+                refused += 1;
+                continue;
+            };
+            let Ok(m) = feed::played(&record, params) else {
+                refused += 1;
+                continue;
+            };
+            let winners: Vec<Player> = m.points.iter().map(|p| p.winner).collect();
+            let first = m.points.first().map_or(Player::A, |p| p.server);
+            total += measure_tennis(params, first, &winners);
+            matches += 1;
+        }
+    }
+    let per_point = |bytes: u64| bytes as f64 / total.points.max(1) as f64;
+    if a.json {
+        let out = serde_json::json!({
+            "matches": matches,
+            "refused": refused,
+            "points": total.points,
+            "model_bytes": total.model_bytes,
+            "deltas": total.deltas,
+            "price_bytes": total.price_bytes,
+            "price_messages": total.price_messages,
+            "price_changes": total.price_changes,
+            "model_bytes_per_point": per_point(total.model_bytes),
+            "price_bytes_per_point": per_point(total.price_bytes),
+            "ratio": total.ratio(),
+        });
+        writeln!(io::stdout(), "{out}")?;
+        return Ok(());
+    }
+    writeln!(
+        io::stdout(),
+        "{matches} matches ({refused} records refused), {} points: model stream {} B in {} deltas ({:.1} B per point, snapshots included), \
+         price-list stream {} B in {} messages, {} price changes ({:.1} B per point); ratio {:.2} %",
+        total.points,
+        total.model_bytes,
+        total.deltas,
+        per_point(total.model_bytes),
+        total.price_bytes,
+        total.price_messages,
+        total.price_changes,
+        per_point(total.price_bytes),
+        100.0 * total.ratio()
+    )?;
+    Ok(())
 }

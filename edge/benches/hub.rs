@@ -37,7 +37,7 @@ fn in_play(checkpoint_every: u64) -> (HubCore, MemoryStore, Vec<BetBatch>) {
             away: "Away".into(),
             kickoff_ms: T0,
         },
-        params: FootballParams::new(1.5, 1.1),
+        params: FootballParams::new(1.5, 1.1).into(),
         trading: TradingTerms {
             max_selection_liability: u64::MAX,
             max_market_liability: u64::MAX,

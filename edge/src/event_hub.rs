@@ -586,16 +586,20 @@ impl EventHub {
                 return Err(ApiError::new(ErrorCode::EventNotFound, "no such event"));
             }
         }
+        // The match is open, so no view means a tennis match: the desk follows football only.
+        let Some(view) = inner.core.borrow_mut().desk_view(http::now_ms()) else {
+            return Err(ApiError::new(
+                ErrorCode::FootballOnly,
+                "the trading desk follows football matches only",
+            ));
+        };
         let pair = worker::WebSocketPair::new().map_err(http::runtime)?;
         inner
             .state
             .accept_websocket_with_tags(&pair.server, &[DESK_TAG]);
-        let view = inner.core.borrow_mut().desk_view(http::now_ms());
-        if let Some(view) = view {
-            let _ = pair
-                .server
-                .send_with_str(serde_json::to_string(&view).unwrap_or_default());
-        }
+        let _ = pair
+            .server
+            .send_with_str(serde_json::to_string(&view).unwrap_or_default());
         // The next change goes to every desk, this one included.
         inner.desk_sent.borrow_mut().clear();
         inner.arm().await;

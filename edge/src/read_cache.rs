@@ -97,7 +97,7 @@ mod tests {
         let opening = Opening {
             event_id: event_id.into(),
             fixture: Fixture::default(),
-            params: FootballParams::new(1.5, 1.1),
+            params: FootballParams::new(1.5, 1.1).into(),
             trading: TradingTerms::default(),
             config: LiveConfig::default(),
             epoch: 1,

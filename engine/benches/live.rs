@@ -69,7 +69,7 @@ fn in_play() -> InPlay {
             away: "Away".into(),
             kickoff_ms: T0,
         },
-        params: FootballParams::new(1.6, 1.1),
+        params: FootballParams::new(1.6, 1.1).into(),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
         epoch: 1,
@@ -90,7 +90,7 @@ fn in_play() -> InPlay {
     while now < NOW {
         now += 5_000;
         m.event.apply(Input::Tick, now);
-        let score = Some(m.event.image().state.score);
+        let score = Some(m.event.image().football().unwrap().state.score);
         for source in [Source::Primary, Source::Backup] {
             m.feed(source, FeedKind::Heartbeat { score }, now);
         }

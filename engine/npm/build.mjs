@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds @inplay/engine into dist/ twice: the full package, and in dist/live/ the `live` entry
-// (engine/wasm without its `tools` feature: no modelling functions). Each is the inplay-wasm crate
+// Builds @inplay/engine into dist/ three times: the full package; in dist/live/ the `live` entry
+// (engine/wasm without its `tools` and `tennis` features: a football page's needs, within the 60 KB
+// budget); in dist/tennis/ the `tennis` entry (the live entry plus tennis pricing, for a page that
+// shows tennis). Each is the inplay-wasm crate
 // for wasm32, wasm-bindgen (web target: an ESM glue whose init takes a module or URL, shared by every
 // host entry), wasm-opt -Oz from npm binaryen, then the hand-written entries. Prints each shipped
 // .wasm's size raw, gzip and brotli.
@@ -71,7 +73,7 @@ rmSync(dist, { recursive: true, force: true });
  * One build of the package into `out`: the inplay-wasm crate with `cargoFlags`, wasm-bindgen,
  * wasm-opt, then the hand-written JS (`js`, from src/ or src/live/, plus the shared files).
  */
-function build(out, cargoFlags, entries) {
+function build(out, cargoFlags, entries, sports) {
   run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'inplay-wasm', ...cargoFlags]);
   if (!existsSync(built)) die(`cargo produced no ${built}`);
   mkdirSync(out, { recursive: true });
@@ -93,13 +95,16 @@ function build(out, cargoFlags, entries) {
   }
   for (const [from, to] of entries) copyFileSync(join(here, 'src', from), join(out, to));
   const internal = join(out, 'internal.js');
-  writeFileSync(internal, readFileSync(internal, 'utf8').replace('__INPLAY_VERSION__', pkg.version));
+  writeFileSync(
+    internal,
+    readFileSync(internal, 'utf8').replace('__INPLAY_VERSION__', pkg.version).replace('__INPLAY_SPORTS__', sports.join(',')),
+  );
 
   const bytes = readFileSync(wasm);
   const gz = gzipSync(bytes, { level: 9 }).length;
   const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const glue = statSync(join(out, 'inplay_wasm.js')).size + statSync(internal).size;
-  const name = join('dist', out === dist ? '' : 'live', 'inplay_wasm_bg.wasm');
+  const name = join('dist', out.slice(dist.length), 'inplay_wasm_bg.wasm');
   console.log(
     `build: ${name} raw ${bytes.length} B (${kib(bytes.length)}), gzip -9 ${gz} B (${kib(gz)}), brotli ${br} B (${kib(br)})` +
       (optimise ? `; before wasm-opt ${unoptimised} B` : '; wasm-opt skipped') +
@@ -111,7 +116,9 @@ function build(out, cargoFlags, entries) {
 const shared = ['internal.js', 'api.js'].map((f) => [f, f]);
 const hosts = ['node.js', 'browser.js', 'workerd.js'];
 // The full package: every function.
-build(dist, [], [...shared, ['tools.js', 'tools.js'], ...hosts.map((f) => [f, f]), ['index.d.ts', 'index.d.ts'], ['live.d.ts', 'live.d.ts']]);
-// `@inplay/engine/live`: without the modelling functions (engine/wasm's `tools` feature).
-build(join(dist, 'live'), ['--no-default-features'], [...shared, ...hosts.map((f) => [join('live', f), f])]);
+build(dist, [], [...shared, ['tools.js', 'tools.js'], ...hosts.map((f) => [f, f]), ['index.d.ts', 'index.d.ts'], ['live.d.ts', 'live.d.ts']], ['football', 'tennis']);
+// `@inplay/engine/live`: without the modelling functions (engine/wasm's `tools` feature) and tennis.
+build(join(dist, 'live'), ['--no-default-features'], [...shared, ...hosts.map((f) => [join('live', f), f])], ['football']);
+// `@inplay/engine/tennis`: the live entry with tennis (the same host files, over its own wasm).
+build(join(dist, 'tennis'), ['--no-default-features', '--features', 'tennis'], [...shared, ...hosts.map((f) => [join('live', f), f])], ['football', 'tennis']);
 console.log(`build: ${((Date.now() - t0) / 1000).toFixed(0)} s`);

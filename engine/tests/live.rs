@@ -35,7 +35,7 @@ impl Timeline {
                 away: "Chelsea".into(),
                 kickoff_ms: T0,
             },
-            params: params(),
+            params: params().into(),
             trading: TradingTerms::default(),
             config: LiveConfig::default(),
             epoch: 1,
@@ -113,7 +113,7 @@ impl Timeline {
     }
 
     fn heartbeat(&mut self) {
-        let score = Some(self.ev.image().state.score);
+        let score = Some(self.ev.image().football().unwrap().state.score);
         self.feed(Source::Primary, FeedKind::Heartbeat { score });
         self.feed(Source::Backup, FeedKind::Heartbeat { score });
     }
@@ -196,7 +196,10 @@ fn goal_suspends_at_once_and_reopens_after_cool_off_with_new_prices() {
     );
     assert_eq!(t.status(), suspended(SuspensionReason::Goal));
     // Unconfirmed: the score has not moved yet.
-    assert_eq!(t.ev.image().state.score, Score::new(0, 0));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(0, 0)
+    );
     assert_eq!(
         t.feed(
             Source::Backup,
@@ -207,7 +210,10 @@ fn goal_suspends_at_once_and_reopens_after_cool_off_with_new_prices() {
         ),
         FeedOutcome::Duplicate
     );
-    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(1, 0)
+    );
     assert_eq!(t.status(), suspended(SuspensionReason::Goal));
     let cool = t.ev.config().cool_off_ms;
     t.play_for(cool - 1_000);
@@ -426,12 +432,12 @@ fn duplicates_and_out_of_order_messages() {
         ),
         FeedOutcome::Held
     );
-    assert_eq!(t.ev.image().state.red_cards.away, 0);
+    assert_eq!(t.ev.image().football().unwrap().state.red_cards.away, 0);
     assert_eq!(
         t.feed_seq(Source::Primary, s + 1, FeedKind::Heartbeat { score: None }),
         FeedOutcome::Accepted
     );
-    assert_eq!(t.ev.image().state.red_cards.away, 1);
+    assert_eq!(t.ev.image().football().unwrap().state.red_cards.away, 1);
     // A gap that never fills stops waiting after the gap timeout.
     assert_eq!(
         t.feed_seq(Source::Primary, s + 5, FeedKind::VarCheckStart),
@@ -447,7 +453,7 @@ fn duplicates_and_out_of_order_messages() {
         t.feed_seq(Source::Backup, b, FeedKind::RedCard { team: Team::Away }),
         FeedOutcome::Duplicate
     );
-    assert_eq!(t.ev.image().state.red_cards.away, 1);
+    assert_eq!(t.ev.image().football().unwrap().state.red_cards.away, 1);
 }
 
 #[test]
@@ -518,12 +524,18 @@ fn impossible_transitions_and_bad_clocks_are_refused() {
         t.feed(Source::Primary, FeedKind::PeriodEnd { period: 1 }),
         rej(FeedRejection::InvalidTransition)
     );
-    assert_eq!(t.ev.image().state.period, Period::FirstHalf);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::FirstHalf
+    );
     assert_eq!(
         t.feed(Source::Backup, FeedKind::PeriodEnd { period: 1 }),
         FeedOutcome::Duplicate
     );
-    assert_eq!(t.ev.image().state.period, Period::HalfTime);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::HalfTime
+    );
     // No goals at half-time.
     assert_eq!(
         t.feed(
@@ -554,7 +566,7 @@ fn goal_from_one_source_is_held_then_discrepancy_until_sources_agree() {
     );
     assert_eq!(t.status(), suspended(SuspensionReason::Goal));
     assert_eq!(
-        t.ev.image().state.score,
+        t.ev.image().football().unwrap().state.score,
         Score::new(0, 0),
         "unconfirmed goal must not count yet"
     );
@@ -578,7 +590,10 @@ fn goal_from_one_source_is_held_then_discrepancy_until_sources_agree() {
         ),
         FeedOutcome::Duplicate
     );
-    assert_eq!(t.ev.image().state.score, Score::new(0, 1));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(0, 1)
+    );
     assert!(
         !t.ev
             .image()
@@ -613,7 +628,7 @@ fn backup_takes_over_when_primary_is_silent() {
         },
     );
     assert_eq!(
-        t.ev.image().state.score,
+        t.ev.image().football().unwrap().state.score,
         Score::new(1, 0),
         "nobody to wait for: confirmed at once"
     );
@@ -681,12 +696,18 @@ fn var_cancellation_rolls_the_score_back() {
         team: Team::Home,
         score: None,
     });
-    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(1, 0)
+    );
     t.both(FeedKind::VarCheckStart);
     assert_eq!(t.status(), suspended(SuspensionReason::Var));
     t.both(FeedKind::GoalCancelled { team: Team::Home });
-    assert_eq!(t.ev.image().state.score, Score::new(0, 0));
-    assert!(t.ev.image().goals.is_empty());
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(0, 0)
+    );
+    assert!(t.ev.image().football().unwrap().goals.is_empty());
     t.both(FeedKind::VarCheckEnd);
     t.play_for(LiveConfig::default().cool_off_ms + 1_000);
     assert_eq!(t.status(), MarketStatus::Open);
@@ -772,7 +793,10 @@ fn full_match_settles_every_bet_and_replays_to_the_same_hash() {
     });
     t.play_for(16 * MIN);
     t.both(FeedKind::MatchEnd);
-    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::FullTime
+    );
     assert_eq!(t.status(), MarketStatus::Settled);
     // 2-1: total 3.
     let r = |id: &str| t.ev.settlement(id).unwrap().result;
@@ -1082,7 +1106,10 @@ fn one_source_saying_full_time_at_70_minutes_settles_nothing() {
             reason: FeedRejection::InvalidTransition
         }
     );
-    assert_eq!(t.ev.image().state.period, Period::SecondHalf);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::SecondHalf
+    );
     assert!(t.ev.settlement("home").is_none());
     assert_eq!(
         t.status(),
@@ -1097,7 +1124,10 @@ fn one_source_saying_full_time_at_70_minutes_settles_nothing() {
             reason: FeedRejection::InvalidTransition
         }
     );
-    assert_eq!(t.ev.image().state.period, Period::SecondHalf);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::SecondHalf
+    );
     assert!(t.ev.settlement("home").is_none());
     t.play_for(MIN);
     assert_eq!(t.status(), MarketStatus::Open);
@@ -1118,7 +1148,10 @@ fn both_sources_agreeing_on_full_time_at_93_minutes_settle() {
         t.feed(Source::Backup, FeedKind::PeriodEnd { period: 2 }),
         FeedOutcome::Duplicate
     );
-    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::FullTime
+    );
     let s = t.ev.settlement("home").unwrap();
     assert_eq!(s.result, SettlementResult::Won);
     let price = t.ev.bet("home").unwrap().price.unwrap();
@@ -1150,7 +1183,10 @@ fn full_time_from_one_source_waits_then_stands_when_the_other_falls_silent() {
     // The backup falls silent: the primary's word stands.
     let wake = t.ev.next_wakeup().unwrap();
     t.at(wake);
-    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::FullTime
+    );
     assert_eq!(
         t.ev.settlement("home").unwrap().result,
         SettlementResult::Won
@@ -1229,8 +1265,11 @@ fn believing_a_source_takes_its_score() {
     t.apply(Input::ConfirmSource {
         source: Source::Backup,
     });
-    assert_eq!(t.ev.image().state.score, Score::new(0, 1));
-    assert_eq!(t.ev.image().goals.len(), 1);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(0, 1)
+    );
+    assert_eq!(t.ev.image().football().unwrap().goals.len(), 1);
     assert_eq!(t.status(), suspended(SuspensionReason::Goal));
     LiveEvent::replay(&t.log).expect("replays");
 }
@@ -1273,7 +1312,10 @@ fn a_result_correction_settles_again_and_reports_the_difference() {
     );
     t.play_for(17 * MIN);
     t.both(FeedKind::MatchEnd);
-    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(1, 0)
+    );
     let r = |t: &Timeline, id: &str| t.ev.settlement(id).unwrap().result;
     assert_eq!(r(&t, "home"), SettlementResult::Won);
     assert_eq!(r(&t, "next"), SettlementResult::Lost);
@@ -1294,7 +1336,10 @@ fn a_result_correction_settles_again_and_reports_the_difference() {
         ],
     };
     let out = t.apply(Input::Resettle(correction.clone()));
-    assert_eq!(t.ev.image().state.score, Score::new(1, 1));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(1, 1)
+    );
     let by_id = |id: &str| out.settlements.iter().find(|s| s.bet_id == id).cloned();
     let home = by_id("home").unwrap();
     assert_eq!(home.result, SettlementResult::Lost);
@@ -1333,7 +1378,10 @@ fn a_correction_before_full_time_or_that_no_match_could_have_is_refused() {
     t.play_for(33 * MIN);
     t.both(FeedKind::MatchEnd);
     assert!(t.apply(Input::Resettle(goals(3))).settlements.is_empty());
-    assert_eq!(t.ev.image().state.score, Score::new(1, 0));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(1, 0)
+    );
 }
 
 #[test]
@@ -1381,7 +1429,10 @@ fn trader_inputs_cancel_a_goal_set_the_model_void_a_bet_and_end_the_match() {
     let mut t = second_half_with_a_bet(70);
     // The 1-0 goal is ruled out by the trader.
     t.apply(Input::CancelGoal { team: Team::Home });
-    assert_eq!(t.ev.image().state.score, Score::new(0, 0));
+    assert_eq!(
+        t.ev.image().football().unwrap().state.score,
+        Score::new(0, 0)
+    );
     // New expected goals change the prices; invalid ones change nothing and log nothing.
     let before = t.home_prob();
     t.play_for(10 * SEC_STEP);
@@ -1407,7 +1458,10 @@ fn trader_inputs_cancel_a_goal_set_the_model_void_a_bet_and_end_the_match() {
     // The trader ends the match: it settles, the voided bet stays void.
     t.play_for(21 * MIN);
     t.apply(Input::EndMatch);
-    assert_eq!(t.ev.image().state.period, Period::FullTime);
+    assert_eq!(
+        t.ev.image().football().unwrap().state.period,
+        Period::FullTime
+    );
     assert_eq!(
         t.ev.settlement("home").unwrap().result,
         SettlementResult::Void

@@ -1,11 +1,12 @@
-//! Property tests of the live event state.
+//! Property tests of the live event state, football and tennis.
 //!
-//! - Any sequence of inputs (feed messages of every kind with duplicated, skipped and reordered
+//! - Any sequence of inputs (to a football or a tennis match) (feed messages of every kind with duplicated, skipped and reordered
 //!   seqs, drifting timestamps and clocks; bets with absurd stakes and prices; ticks; manual
 //!   suspensions; invalid trading terms) is handled without a panic, moves the version by exactly
 //!   one per delta, and keeps a client mirror fed through the wire format byte-identical.
 //! - Deltas `n → m` applied to snapshot `n` give snapshot `m`, byte for byte.
-//! - Plausible matches keep every market's probabilities summing to 1 at many instants.
+//! - Plausible matches (football and tennis) keep every market's probabilities summing to 1 at
+//!   many instants; a tennis match played point by point settles every bet it took.
 //! - Replaying the audit log reproduces the final snapshot and hash.
 //! - The decoders survive arbitrary bytes.
 //!
@@ -15,6 +16,7 @@ use inplay_engine::football::{FootballParams, HALF_MS, Period, Score};
 use inplay_engine::live::*;
 use inplay_engine::market::{Line, MarketBook, MarketKey, SelectionKey, Team};
 use inplay_engine::odds::{MarginMethod, ladder};
+use inplay_engine::tennis::{AfterPoint, FinalSet, Player, TennisParams, TennisState};
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
@@ -44,6 +46,8 @@ struct Run {
     snapshots: Vec<Vec<u8>>,
     /// `deltas[k]` takes version `k` to `k + 1`.
     deltas: Vec<Vec<u8>>,
+    /// Tennis: the number of the last point rallied (both sources report the next one).
+    rallied: u32,
 }
 
 impl Run {
@@ -60,6 +64,7 @@ impl Run {
             log: vec![entry],
             snapshots: vec![snapshot],
             deltas: Vec::new(),
+            rallied: 0,
         })
     }
 
@@ -111,13 +116,18 @@ impl Run {
     }
 
     fn score(&self) -> Score {
-        self.ev.image().state.score
+        self.ev.image().football().unwrap().state.score
+    }
+
+    /// Who serves the next point, as the engine has it (tennis).
+    fn server(&self) -> Player {
+        self.ev.image().tennis().map_or(Player::A, |t| t.server)
     }
 
     /// Sends the next message of `source` with the given match clock.
     fn feed_at(&mut self, source: Source, kind: FeedKind, clock_ms: Option<u64>) -> FeedOutcome {
         let i = source.index();
-        self.seq[i] += 1;
+        self.seq[i] = self.seq[i].saturating_add(1);
         let ev = FeedEvent {
             event_id: "m1".into(),
             source,
@@ -247,6 +257,55 @@ fn params() -> BoxedStrategy<FootballParams> {
     .boxed()
 }
 
+fn player() -> BoxedStrategy<Player> {
+    prop_oneof![Just(Player::A), Just(Player::B)].boxed()
+}
+
+fn final_set() -> BoxedStrategy<FinalSet> {
+    prop_oneof![
+        Just(FinalSet::Tiebreak7),
+        Just(FinalSet::Tiebreak10),
+        Just(FinalSet::Advantage)
+    ]
+    .boxed()
+}
+
+fn tennis_params() -> BoxedStrategy<TennisParams> {
+    prop_oneof![
+        4 => (0.45..0.85f64, 0.45..0.85f64, prop_oneof![Just(3u8), Just(5u8)], final_set(), any::<bool>())
+            .prop_map(|(a, b, best_of, final_set, no_ad)| TennisParams {
+                final_set,
+                no_ad,
+                ..TennisParams::new(a, b, best_of)
+            }),
+        1 => (wild_f64(), wild_f64(), any::<u8>(), final_set(), any::<bool>())
+            .prop_map(|(a, b, best_of, final_set, no_ad)| TennisParams {
+                final_set,
+                no_ad,
+                ..TennisParams::new(a, b, best_of)
+            }),
+    ]
+    .boxed()
+}
+
+fn tennis_kind() -> BoxedStrategy<FeedKind> {
+    let number = prop_oneof![4 => 0u32..300, 1 => any::<u32>()];
+    prop_oneof![
+        2 => player().prop_map(|server| FeedKind::MatchStart { server }),
+        12 => (number, player(), player())
+            .prop_map(|(point, winner, server)| FeedKind::Point { point, winner, server }),
+        2 => player().prop_map(|winner| FeedKind::GameEnd { winner }),
+        1 => (player(), any::<[u8; 2]>()).prop_map(|(winner, games)| FeedKind::SetEnd { winner, games }),
+        1 => player().prop_map(|winner| FeedKind::TennisMatchEnd { winner }),
+        1 => player().prop_map(|player| FeedKind::Retirement { player }),
+        2 => option::of(player()).prop_map(|player| FeedKind::ChallengeStart { player }),
+        2 => Just(FeedKind::ChallengeEnd),
+        1 => option::of(player()).prop_map(|player| FeedKind::MedicalTimeoutStart { player }),
+        1 => Just(FeedKind::MedicalTimeoutEnd),
+    ]
+    .boxed()
+}
+
 fn period() -> BoxedStrategy<u8> {
     prop_oneof![4 => 1u8..=2, 1 => any::<u8>()].boxed()
 }
@@ -271,6 +330,7 @@ fn feed_kind() -> BoxedStrategy<FeedKind> {
         8 => option::of(score()).prop_map(|score| FeedKind::Heartbeat { score }),
         1 => Just(FeedKind::MatchEnd),
         1 => Just(FeedKind::Abandoned),
+        25 => tennis_kind(),
     ]
     .boxed()
 }
@@ -298,6 +358,15 @@ fn market() -> BoxedStrategy<MarketKey> {
         1 => Just(MarketKey::HalfTimeResult),
         1 => line().prop_map(MarketKey::HalfTimeTotal),
         1 => Just(MarketKey::RestOfMatch),
+        2 => Just(MarketKey::MatchWinner),
+        1 => Just(MarketKey::SetBetting),
+        2 => Just(MarketKey::SetWinner),
+        1 => Just(MarketKey::NextSetWinner),
+        2 => Just(MarketKey::GameWinner),
+        1 => line().prop_map(MarketKey::TotalGames),
+        1 => line().prop_map(MarketKey::GameHandicap),
+        1 => line().prop_map(MarketKey::TotalSets),
+        1 => Just(MarketKey::Tiebreak),
     ]
     .boxed()
 }
@@ -316,6 +385,8 @@ fn selection() -> BoxedStrategy<SelectionKey> {
         Just(SelectionKey::No),
         Just(SelectionKey::None),
         Just(SelectionKey::Other),
+        Just(SelectionKey::A),
+        Just(SelectionKey::B),
         (0u8..7, 0u8..7).prop_map(|(h, a)| SelectionKey::Score(h, a)),
         (any::<u8>(), any::<u8>()).prop_map(|(h, a)| SelectionKey::Score(h, a)),
     ]
@@ -435,15 +506,19 @@ fn config() -> BoxedStrategy<LiveConfig> {
 
 fn opening() -> BoxedStrategy<Opening> {
     let trading = prop_oneof![9 => valid_terms(), 1 => wild_terms()];
-    (0.3..3.0f64, 0.3..3.0f64, trading, config(), 0u32..3)
-        .prop_map(|(h, a, trading, config, epoch)| Opening {
+    let model = prop_oneof![
+        3 => (0.3..3.0f64, 0.3..3.0f64).prop_map(|(h, a)| SportParams::from(FootballParams::new(h, a))),
+        2 => tennis_params().prop_map(SportParams::from),
+    ];
+    (model, trading, config(), 0u32..3)
+        .prop_map(|(params, trading, config, epoch)| Opening {
             event_id: "m1".into(),
             fixture: Fixture {
                 home: "Home".into(),
                 away: "Away".into(),
                 kickoff_ms: T0,
             },
-            params: FootballParams::new(h, a),
+            params,
             trading,
             config,
             epoch,
@@ -536,8 +611,23 @@ enum Step {
     Trading(TradingTerms),
     /// An opening replayed into a running event (ignored).
     Open,
-    /// Both sources report the match's next phase (kick-off, half-time, second half, full time).
+    /// Both sources report the match's next phase (kick-off, half-time, second half, full time;
+    /// tennis: the next point, won by A).
     Advance,
+    /// Tennis: both sources report the next point, won by this player, the backup up to this many
+    /// ms later (football: time passes).
+    Rally(Player, u64),
+    /// A trader believes one source.
+    Believe(Source),
+    /// A trader abandons the match.
+    Abandon,
+    /// A trader sets the model (either sport's parameters, valid or not).
+    Model(SportParams),
+    /// A trader voids a bet.
+    VoidBet(String),
+    /// A trader ends the match (football) or rules out a goal.
+    EndMatch,
+    CancelGoal(Team),
 }
 
 fn feed_spec() -> BoxedStrategy<FeedSpec> {
@@ -655,6 +745,20 @@ fn step() -> BoxedStrategy<Step> {
         1 => terms().prop_map(Step::Trading),
         1 => Just(Step::Open),
         2 => Just(Step::Advance),
+        8 => (player(), prop_oneof![3 => Just(0u64), 2 => 0u64..=2_000, 1 => 0u64..=20_000])
+            .prop_map(|(p, lag)| Step::Rally(p, lag)),
+        1 => prop_oneof![Just(Source::Primary), Just(Source::Backup)].prop_map(Step::Believe),
+        1 => prop_oneof![
+            params().prop_map(SportParams::from),
+            tennis_params().prop_map(SportParams::from),
+        ]
+        .prop_map(Step::Model),
+        1 => "b[0-9]{1,2}".prop_map(Step::VoidBet),
+        1 => prop_oneof![
+            20 => Just(Step::EndMatch),
+            20 => team().prop_map(Step::CancelGoal),
+            1 => Just(Step::Abandon),
+        ],
     ]
     .boxed()
 }
@@ -688,7 +792,11 @@ impl Run {
         };
         let mut kind = f.kind.clone();
         if f.true_score {
-            let mut now = self.score();
+            let mut now = self
+                .ev
+                .image()
+                .football()
+                .map_or_else(Score::default, |f| f.state.score);
             match &mut kind {
                 FeedKind::Goal { team, score } => {
                     match team {
@@ -698,6 +806,10 @@ impl Run {
                     *score = Some(now);
                 }
                 FeedKind::Heartbeat { score } => *score = Some(now),
+                FeedKind::Point { point, server, .. } => {
+                    *point = self.rallied.saturating_add(1);
+                    *server = self.server();
+                }
                 _ => {}
             }
         }
@@ -787,8 +899,25 @@ impl Run {
             Step::Resume(m) => Input::Resume { market: *m },
             Step::Trading(t) => Input::Trading(*t),
             Step::Open => Input::Open(Box::new(opening.clone())),
+            Step::Advance if self.ev.image().tennis().is_some() => {
+                return self.rally(Player::A, 0);
+            }
+            Step::Rally(winner, lag) => {
+                if self.ev.image().tennis().is_some() {
+                    return self.rally(*winner, *lag);
+                }
+                self.now = self.now.saturating_add(*lag);
+                Input::Tick
+            }
+            Step::Believe(source) => Input::ConfirmSource { source: *source },
+            Step::Abandon => Input::Abandon,
+            Step::Model(SportParams::Football(p)) => Input::SetParams(*p),
+            Step::Model(SportParams::Tennis(p)) => Input::SetTennisParams(*p),
+            Step::VoidBet(id) => Input::VoidBet { bet_id: id.clone() },
+            Step::EndMatch => Input::EndMatch,
+            Step::CancelGoal(team) => Input::CancelGoal { team: *team },
             Step::Advance => {
-                let (kind, clock) = match self.ev.image().state.period {
+                let (kind, clock) = match self.ev.image().football().unwrap().state.period {
                     Period::PreMatch => (FeedKind::Kickoff, 0),
                     Period::FirstHalf => (FeedKind::PeriodEnd { period: 1 }, self.clock()),
                     Period::HalfTime => (FeedKind::PeriodStart { period: 2 }, HALF_MS),
@@ -800,6 +929,20 @@ impl Run {
             }
         };
         self.check_step(input);
+    }
+
+    /// Both sources report the next point of a tennis match (the primary first).
+    fn rally(&mut self, winner: Player, lag: u64) {
+        self.rallied = self.rallied.saturating_add(1);
+        let kind = FeedKind::Point {
+            point: self.rallied,
+            winner,
+            server: self.server(),
+        };
+        self.feed_at(Source::Primary, kind.clone(), None);
+        self.now = self.now.saturating_add(lag);
+        self.feed_at(Source::Backup, kind, None);
+        let _ = self.ev.next_wakeup();
     }
 
     fn check_step(&mut self, input: Input) {
@@ -897,13 +1040,8 @@ fn sums_to_one(what: &str, total: f64) {
     assert!((total - 1.0).abs() < EPS, "{what} sums to {total}");
 }
 
-/// Every probability is one, every line selection's outcomes sum to one, every price is sane.
-fn assert_coherent(book: &MarketBook, period: Period) {
-    let prob = |m: MarketKey, s: SelectionKey| {
-        book.selection(m, s)
-            .and_then(|x| x.prob)
-            .unwrap_or_else(|| panic!("{m} {s} missing"))
-    };
+/// Every price is sane and every line selection's outcomes sum to one.
+fn assert_sane(book: &MarketBook) {
     for m in &book.markets {
         for s in &m.selections {
             assert!(
@@ -937,6 +1075,18 @@ fn assert_coherent(book: &MarketBook, period: Period) {
                 sums_to_one(&format!("{} {}", m.key, s.key), parts.iter().sum());
             }
         }
+    }
+}
+
+/// Every probability is one, every line selection's outcomes sum to one, every price is sane.
+fn assert_coherent(book: &MarketBook, period: Period) {
+    let prob = |m: MarketKey, s: SelectionKey| {
+        book.selection(m, s)
+            .and_then(|x| x.prob)
+            .unwrap_or_else(|| panic!("{m} {s} missing"))
+    };
+    assert_sane(book);
+    for m in &book.markets {
         let plain: f64 = m.selections.iter().filter_map(|s| s.prob).sum();
         match m.key {
             MarketKey::MatchResult
@@ -1020,7 +1170,7 @@ impl Match {
 
     /// Prices at this instant must be coherent, and the mirror must quote the same.
     fn check(&mut self) {
-        let period = self.run.ev.image().state.period;
+        let period = self.run.ev.image().football().unwrap().state.period;
         let book = self
             .run
             .ev
@@ -1107,7 +1257,7 @@ fn play_match(script: &Script) -> Match {
             away: "Away".into(),
             kickoff_ms: T0 + MIN,
         },
-        params: script.params,
+        params: script.params.into(),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
         epoch: 1,
@@ -1131,7 +1281,10 @@ fn play_match(script: &Script) -> Match {
         let clock = m.run.clock();
         if half == 0 {
             m.both(FeedKind::PeriodEnd { period: 1 }, clock);
-            assert_eq!(m.run.ev.image().half_time, Some(m.goals));
+            assert_eq!(
+                m.run.ev.image().football().unwrap().half_time,
+                Some(m.goals)
+            );
             m.check();
             m.play_to(m.run.now + script.break_ms);
             // The second half kicks off at 45:00, whatever stoppage the first half had.
@@ -1141,7 +1294,7 @@ fn play_match(script: &Script) -> Match {
             m.both(FeedKind::MatchEnd, clock);
         }
     }
-    let image = m.run.ev.image();
+    let image = m.run.ev.image().football().unwrap();
     assert_eq!(image.state.period, Period::FullTime);
     assert_eq!(image.state.score, m.goals);
     assert_eq!(
@@ -1215,6 +1368,251 @@ proptest! {
         let m = play_match(&script);
         prop_assert!(m.checks >= 30);
         m.run.check_replay();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plausible tennis matches
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct TennisScript {
+    params: TennisParams,
+    /// A uniform draw per point against the server's chance of winning it.
+    draws: Vec<f64>,
+    /// How long after the primary the backup reports each point (past the confirm window the
+    /// markets suspend until it does).
+    lags: Vec<u64>,
+    /// Bets: before point `k`, on the selection at these positions of the book.
+    bets: Vec<(usize, Index, Index)>,
+    /// Points before which a line call is challenged.
+    challenges: Vec<usize>,
+}
+
+fn tennis_script() -> BoxedStrategy<TennisScript> {
+    let lag = prop_oneof![8 => 0u64..=400, 1 => 400u64..=4_000];
+    (
+        (
+            0.5..0.8f64,
+            0.5..0.8f64,
+            prop_oneof![3 => Just(3u8), 1 => Just(5u8)],
+            final_set(),
+            proptest::bool::weighted(0.2),
+        ),
+        vec(0.0..1.0f64, 420),
+        vec(lag, 420),
+        vec((0usize..300, any::<Index>(), any::<Index>()), 0..16),
+        vec(0usize..300, 0..4),
+    )
+        .prop_map(
+            |((a, b, best_of, final_set, no_ad), draws, lags, bets, challenges)| TennisScript {
+                params: TennisParams {
+                    final_set,
+                    no_ad,
+                    ..TennisParams::new(a, b, best_of)
+                },
+                draws,
+                lags,
+                bets,
+                challenges,
+            },
+        )
+        .boxed()
+}
+
+/// Every plain market sums to one, and the match price is the set betting's A-wins.
+fn assert_tennis_coherent(book: &MarketBook) {
+    assert_sane(book);
+    for m in &book.markets {
+        let plain: f64 = m.selections.iter().filter_map(|s| s.prob).sum();
+        if m.key.line().is_none() {
+            sums_to_one(&m.key.to_string(), plain);
+        }
+    }
+    let a = book
+        .selection(MarketKey::MatchWinner, SelectionKey::A)
+        .and_then(|s| s.prob)
+        .expect("match winner");
+    let a_scores: f64 = book
+        .market(MarketKey::SetBetting)
+        .expect("set betting")
+        .selections
+        .iter()
+        .filter(|s| matches!(s.key, SelectionKey::Score(x, y) if x > y))
+        .filter_map(|s| s.prob)
+        .sum();
+    assert!(
+        (a - a_scores).abs() < EPS,
+        "match {a} vs set betting {a_scores}"
+    );
+}
+
+/// A tennis match from its script: every point reported by both sources, bets and challenges on
+/// the way, coherent prices after every point; at the end (or when the draws run out and a
+/// trader abandons it) every accepted bet is settled and the sets are the points' sets.
+fn play_tennis(script: &TennisScript) -> Run {
+    let p = script.params;
+    let opening = Opening {
+        event_id: "m1".into(),
+        fixture: Fixture {
+            home: "A".into(),
+            away: "B".into(),
+            kickoff_ms: T0,
+        },
+        params: p.into(),
+        trading: TradingTerms::default(),
+        config: LiveConfig::default(),
+        epoch: 1,
+    };
+    let mut run = Run::open(opening, T0).expect("valid opening");
+    let heartbeat = |run: &mut Run| {
+        for source in [Source::Primary, Source::Backup] {
+            run.feed_at(source, FeedKind::Heartbeat { score: None }, None);
+        }
+    };
+    let pass = |run: &mut Run, ms: u64| {
+        let end = run.now + ms;
+        while run.now < end {
+            run.now = (run.now + SEC).min(end);
+            run.apply(Input::Tick);
+            heartbeat(run);
+        }
+    };
+    for source in [Source::Primary, Source::Backup] {
+        run.feed_at(source, FeedKind::MatchStart { server: Player::A }, None);
+    }
+    let mut truth = TennisState::pre_match(Player::A);
+    let mut sets: Vec<[u8; 2]> = Vec::new();
+    let mut over = false;
+    let mut accepted = Vec::new();
+    for (k, (&draw, &lag)) in script.draws.iter().zip(&script.lags).enumerate() {
+        for &(at, m, s) in script.bets.iter().filter(|b| b.0 == k) {
+            let Some(book) = run.ev.prices(run.now) else {
+                continue;
+            };
+            let market = m.get(&book.markets);
+            let sel = s.get(&market.selections);
+            let Some(price) = sel.odds.and_then(Price::from_decimal) else {
+                continue;
+            };
+            let id = format!("b{at}-{}-{}", market.key, sel.key);
+            let out = run.apply(Input::Bet(BetRequest {
+                bet_id: id.clone(),
+                user_id: "u".into(),
+                market: market.key,
+                selection: sel.key,
+                stake: 500,
+                price,
+                seen_version: run.ev.version(),
+                policy: OddsPolicy::Any,
+            }));
+            assert!(!out.decisions.is_empty());
+            accepted.push(id);
+        }
+        if script.challenges.contains(&k) {
+            run.feed_at(
+                Source::Primary,
+                FeedKind::ChallengeStart { player: None },
+                None,
+            );
+            pass(&mut run, 2 * SEC);
+            run.feed_at(Source::Backup, FeedKind::ChallengeEnd, None);
+            run.feed_at(Source::Primary, FeedKind::ChallengeEnd, None);
+            pass(&mut run, 6 * SEC);
+        }
+        let server = truth.server;
+        let chance = if server == Player::A {
+            p.serve_a
+        } else {
+            1.0 - p.serve_b
+        };
+        let winner = if draw < chance { Player::A } else { Player::B };
+        let before = truth;
+        match truth.after_point(&p, winner).expect("a valid point") {
+            AfterPoint::InPlay(next) => {
+                if next.sets != before.sets {
+                    let mut g = before.games;
+                    g[winner.index()] += 1;
+                    sets.push(g);
+                }
+                truth = next;
+            }
+            AfterPoint::MatchOver { .. } => {
+                let mut g = before.games;
+                g[winner.index()] += 1;
+                sets.push(g);
+                over = true;
+            }
+        }
+        let kind = FeedKind::Point {
+            point: k as u32 + 1,
+            winner,
+            server,
+        };
+        assert_eq!(
+            run.feed_at(Source::Primary, kind.clone(), None),
+            FeedOutcome::Accepted
+        );
+        if lag > 0 {
+            pass(&mut run, lag);
+        }
+        let second = run.feed_at(Source::Backup, kind, None);
+        assert!(
+            matches!(second, FeedOutcome::Accepted | FeedOutcome::Duplicate),
+            "{second}"
+        );
+        let image = run.ev.image().tennis().expect("tennis");
+        let got: Vec<[u8; 2]> = image.sets.iter().map(|s| s.games).collect();
+        assert_eq!(got, sets, "sets after point {}", k + 1);
+        if over {
+            assert_eq!(image.phase, TennisPhase::Finished { winner });
+            break;
+        }
+        assert_eq!(
+            (image.games, image.points, image.server),
+            (truth.games, truth.points, truth.server)
+        );
+        assert_eq!(
+            run.ev.market_status(MarketKey::MatchWinner),
+            MarketStatus::Open,
+            "after point {}",
+            k + 1
+        );
+        let book = run.ev.prices(run.now).expect("a match in play prices");
+        assert_tennis_coherent(&book);
+        assert_eq!(run.mirror.prices(run.now).ok(), Some(book));
+        pass(&mut run, 5 * SEC);
+    }
+    if !over {
+        run.apply(Input::Abandon);
+    }
+    for id in &accepted {
+        let d = run.ev.bet(id).expect("decided");
+        match d.status {
+            BetStatus::Accepted => {
+                let s = run
+                    .ev
+                    .settlement(id)
+                    .unwrap_or_else(|| panic!("{id} settled"));
+                let price = d.price.expect("a price");
+                assert_eq!(s.payout, s.result.payout(500, price));
+            }
+            BetStatus::Rejected { .. } => assert!(run.ev.settlement(id).is_none()),
+            BetStatus::Pending => panic!("{id} still pending after the match"),
+        }
+    }
+    run
+}
+
+proptest! {
+    #![proptest_config(cases(12))]
+
+    /// (c) Plausible tennis matches keep every market coherent after every point, settle every
+    /// bet, and (d) replay.
+    #[test]
+    fn valid_tennis_matches_settle_every_bet(script in tennis_script()) {
+        let run = play_tennis(&script);
+        run.check_replay();
     }
 }
 
@@ -1304,6 +1702,18 @@ fn stream_samples() -> &'static [Vec<u8>] {
         out.extend(run.snapshots.iter().step_by(97).cloned());
         out.extend(run.deltas.iter().step_by(7).cloned());
         out.extend(run.log.iter().step_by(53).map(|e| e.to_bytes()));
+        let tennis = play_tennis(&TennisScript {
+            params: TennisParams::new(0.64, 0.6, 3),
+            draws: (0..200).map(|k| ((k * 37) % 100) as f64 / 100.0).collect(),
+            lags: vec![100; 200],
+            bets: Vec::new(),
+            challenges: vec![10],
+        });
+        out.push(tennis.ev.snapshot().to_bytes());
+        out.push(tennis.ev.checkpoint().state);
+        out.extend(tennis.snapshots.iter().step_by(31).cloned());
+        out.extend(tennis.deltas.iter().step_by(5).cloned());
+        out.extend(tennis.log.iter().step_by(17).map(|e| e.to_bytes()));
         out
     })
 }
@@ -1348,7 +1758,7 @@ fn opening_with(config: LiveConfig) -> Opening {
     Opening {
         event_id: "m1".into(),
         fixture: Fixture::default(),
-        params: FootballParams::new(1.5, 1.1),
+        params: FootballParams::new(1.5, 1.1).into(),
         trading: TradingTerms::default(),
         config,
         epoch: 0,
@@ -1536,7 +1946,10 @@ fn second_half_kicks_off_at_45_minutes_after_first_half_stoppage() {
         break_ms: 15 * MIN,
     };
     let m = play_match(&script);
-    assert_eq!(m.run.ev.image().goals[0].clock_ms, HALF_MS + 30 * SEC);
+    assert_eq!(
+        m.run.ev.image().football().unwrap().goals[0].clock_ms,
+        HALF_MS + 30 * SEC
+    );
 }
 
 /// ... also when only one source reports the restart.

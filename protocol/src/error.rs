@@ -66,6 +66,7 @@ codes! {
     IdempotencyConflict = "idempotency_conflict" => 409, "An idempotency key used before for a different bet.";
     SignatureReplayed = "signature_replayed" => 409, "A feed signature used twice within its window.";
     BetNotVoidable = "bet_not_voidable" => 409, "Only an accepted bet can be voided: a pending one is decided first.";
+    FootballOnly = "football_only" => 409, "A route that follows football matches only (the trading desk), asked of a tennis match.";
     PayloadTooLarge = "payload_too_large" => 413, "A body over the route's limit.";
     BatchTooLarge = "batch_too_large" => 413, "A feed batch with too many events.";
     UpgradeRequired = "upgrade_required" => 426, "A socket route called without `Upgrade: websocket`.";

@@ -225,10 +225,16 @@ impl AdminAction {
             AdminAction::AdjustTrading(change) => Input::Trading(change.apply(image.trading)),
             AdminAction::CancelGoal { team } => Input::CancelGoal { team },
             AdminAction::SetExpectedGoals { home_xg, away_xg } => {
-                Input::SetParams(inplay_engine::football::FootballParams {
-                    home_xg: home_xg.unwrap_or(image.params.home_xg),
-                    away_xg: away_xg.unwrap_or(image.params.away_xg),
-                    ..image.params
+                // A tennis match has no expected goals: the engine changes nothing for these.
+                use inplay_engine::football::FootballParams;
+                let params = image.football().map_or_else(
+                    || FootballParams::new(home_xg.unwrap_or(0.0), away_xg.unwrap_or(0.0)),
+                    |f| f.params,
+                );
+                Input::SetParams(FootballParams {
+                    home_xg: home_xg.unwrap_or(params.home_xg),
+                    away_xg: away_xg.unwrap_or(params.away_xg),
+                    ..params
                 })
             }
             AdminAction::VoidBet { bet_id } => Input::VoidBet { bet_id },

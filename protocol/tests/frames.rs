@@ -17,7 +17,7 @@ fn live() -> LiveEvent {
             away: "Chelsea".into(),
             kickoff_ms: T0,
         },
-        params: FootballParams::new(1.6, 1.1),
+        params: FootballParams::new(1.6, 1.1).into(),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
         epoch: 7,

@@ -1,20 +1,26 @@
 // The page's door to @inplay/engine, loaded lazily so the shell paints while the wasm compiles.
 // Everything the page prices, checks, decodes, reads and settles goes through the engine: prices,
 // market statuses, the match image and clock, bet statuses, returns. Nothing here computes one.
-// The `live` entry: the live event, frames and odds formats without the modelling functions, so the
-// bettor downloads the smaller wasm.
+// The `live` entry: the live event, frames and odds formats without the modelling functions or
+// tennis, so a football bettor downloads the smallest wasm; a tennis match loads the `tennis` entry
+// (the same API over a wasm that also runs tennis) when the football one refuses its snapshot.
 
 import type { ReadDecision } from './model/bets.ts';
 import type { BetDecision } from './model/wire.ts';
 
 export type Engine = typeof import('@inplay/engine/live');
 export type LiveEventHandle = import('@inplay/engine/live').LiveEvent;
+export type Sport = 'football' | 'tennis';
 
-let loading: Promise<Engine> | null = null;
+const loading = new Map<Sport, Promise<Engine>>();
 
-export function loadEngine(): Promise<Engine> {
-  loading ??= import('@inplay/engine/live');
-  return loading;
+export function loadEngine(sport: Sport = 'football'): Promise<Engine> {
+  let p = loading.get(sport);
+  if (!p) {
+    p = sport === 'tennis' ? import('@inplay/engine/tennis') : import('@inplay/engine/live');
+    loading.set(sport, p);
+  }
+  return p;
 }
 
 /** The engine's error code (`InplayError.code`), or `internal`. */

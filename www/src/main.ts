@@ -123,7 +123,11 @@ async function route(): Promise<void> {
   let next: View;
   if (page === 'match' && id) {
     main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
-    const e = engine ?? (engine = await loadEngine());
+    // The engine for the match's sport when the list has seen it (else football's: a tennis
+    // snapshot makes the match view load tennis's).
+    const sport = MatchList.sports.get(decodeURIComponent(id)) ?? 'football';
+    const e = await loadEngine(sport);
+    engine ??= e;
     if (location.hash.replace(/^#\/?/, '') !== hash) return; // navigated away meanwhile
     next = new MatchView({
       engine: e,

@@ -69,12 +69,17 @@ pub async fn observer_task(
             continue;
         };
         let image = &view.snapshot().image;
-        let goals = image.state.score.home as u32 + image.state.score.away as u32;
+        let Some(football) = image.football() else {
+            continue;
+        };
+        let goals = football.state.score.home as u32 + football.state.score.away as u32;
         let active: Vec<SuspensionReason> = image.suspensions.iter().map(|s| s.reason).collect();
         // Open again means still in play: at full time nothing is suspended either, but nothing
         // is open (a fast match can end inside a goal's cool-off).
-        let in_play = matches!(image.state.period, Period::FirstHalf | Period::SecondHalf)
-            && !image.abandoned;
+        let in_play = matches!(
+            football.state.period,
+            Period::FirstHalf | Period::SecondHalf
+        ) && !image.abandoned;
         if goals > st.goals {
             goal_pending = true;
         }

@@ -26,6 +26,12 @@ pub struct Record {
     pub points: String,
     /// The score in games, as recorded (`6-4 3-6 7-6(5)`).
     pub score: String,
+    /// The tournament (`Men'sWimbledon`), when the file has it.
+    pub tournament: String,
+    /// `ATP`, `WTA`, … when the file has it.
+    pub tour: String,
+    /// How long the match took, in minutes, when recorded.
+    pub minutes: Option<u32>,
 }
 
 /// Reads every row of a point-by-point CSV; rows that cannot be read are counted, not fatal.
@@ -43,6 +49,7 @@ pub fn read(path: &Path) -> Result<(Vec<Record>, usize)> {
     ]
     .map(column);
     let (id, date, s1, s2, winner, pbp, score) = (id?, date?, s1?, s2?, winner?, pbp?, score?);
+    let [tournament, tour, minutes] = ["tny_name", "tour", "wh_minutes"].map(|c| column(c).ok());
     let mut records = Vec::new();
     let mut skipped = 0;
     for row in reader.records() {
@@ -70,6 +77,9 @@ pub fn read(path: &Path) -> Result<(Vec<Record>, usize)> {
             winner,
             points: field(pbp),
             score: field(score),
+            tournament: tournament.map(field).unwrap_or_default(),
+            tour: tour.map(field).unwrap_or_default(),
+            minutes: minutes.and_then(|i| field(i).parse().ok()),
         });
     }
     Ok((records, skipped))
@@ -177,6 +187,9 @@ mod tests {
             winner,
             points: points.into(),
             score: String::new(),
+            tournament: String::new(),
+            tour: String::new(),
+            minutes: None,
         }
     }
 

@@ -83,12 +83,14 @@ impl DeskCounters {
 }
 
 impl HubCore {
-    /// The desk's view at `now_ms`, with the alerts standing now (and since when).
+    /// The desk's view at `now_ms`, with the alerts standing now (and since when); `None` without a
+    /// match or for a tennis match (the desk is football's).
     pub fn desk_view(&mut self, now_ms: u64) -> Option<DeskView> {
         let rules = self.config.alerts;
         let m = self.current.as_ref()?;
         let live = &m.live;
         let image = live.image();
+        let football = image.football()?;
         let health = live.source_health();
         let sources: Vec<SourceDesk> = health
             .iter()
@@ -228,14 +230,14 @@ impl HubCore {
             fixture: image.fixture.clone(),
             server_ms: now_ms,
             version: live.version(),
-            period: image.state.period,
+            period: football.state.period,
             clock_ms: image.clock.clock_at(now_ms),
-            score: image.state.score,
+            score: football.state.score,
             abandoned: image.abandoned,
             suspensions: image.suspensions.clone(),
             overrides: image.overrides.clone(),
-            goals: image.goals.clone(),
-            params: image.params,
+            goals: football.goals.clone(),
+            params: football.params,
             sources,
             awaiting: live.awaiting(),
             bets: BetFlow {

@@ -370,7 +370,7 @@ impl HubCore {
     ) -> Result<AdminAnswer, ApiError> {
         if let AdminAction::Resettle(c) = &action {
             let live = self.loaded(store)?;
-            let over = live.live.image().state.period == inplay_engine::football::Period::FullTime;
+            let over = live.live.image().is_finished();
             if let Err(why) = c.validate() {
                 return Err(ApiError::new(ErrorCode::InvalidCorrection, why));
             }
@@ -475,8 +475,7 @@ impl HubCore {
         let Some(m) = self.current.as_mut() else {
             return Vec::new();
         };
-        let heartbeats = !m.live.image().abandoned
-            && m.live.image().state.period != inplay_engine::football::Period::FullTime;
+        let heartbeats = !m.live.image().is_over();
         let live = &m.live;
         let mut base = || Some((SnapshotRecord::of(&live.snapshot()), Vec::new()));
         let sends = m.fanout.due(now_ms, heartbeats, &mut base);
@@ -514,8 +513,7 @@ impl HubCore {
     pub fn next_wakeup(&self) -> Option<u64> {
         let m = self.current.as_ref()?;
         let live = m.live.image();
-        let heartbeats =
-            !live.abandoned && live.state.period != inplay_engine::football::Period::FullTime;
+        let heartbeats = !live.is_over();
         [m.live.next_wakeup(), m.fanout.next_wakeup(heartbeats)]
             .into_iter()
             .flatten()

@@ -25,7 +25,7 @@ fn opening() -> Opening {
             away: "Away".into(),
             kickoff_ms: T0,
         },
-        params: FootballParams::new(1.5, 1.1),
+        params: FootballParams::new(1.5, 1.1).into(),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
         epoch: 0,
@@ -606,4 +606,22 @@ fn liability_near_its_limit_alerts() {
         "{:?}",
         v.exposure
     );
+}
+
+#[test]
+fn a_tennis_match_has_no_desk_view_and_no_final_score_book() {
+    let mut hub = HubCore::new(HubConfig::default());
+    let mut store = MemoryStore::default();
+    let tennis = Opening {
+        params: inplay_engine::tennis::TennisParams::new(0.64, 0.62, 3).into(),
+        ..opening()
+    };
+    hub.open(&mut store, tennis, T0 - 1_000).unwrap();
+    assert!(hub.live().unwrap().image().tennis().is_some());
+    // The event hub answers the desk socket `football_only` on this.
+    assert!(hub.desk_view(T0).is_none());
+    assert!(hub.live().unwrap().outcomes(3).is_empty());
+    // Football's view is there for a football match.
+    let mut f = Fixture1::new(HubConfig::default());
+    assert!(f.hub.desk_view(f.now).is_some());
 }

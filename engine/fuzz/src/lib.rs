@@ -91,7 +91,7 @@ impl Builder {
         while self.now < until {
             self.now = (self.now + 5_000).min(until);
             self.apply(Input::Tick);
-            let score = Some(self.fx.event.image().state.score);
+            let score = Some(self.fx.event.image().football().unwrap().state.score);
             self.both(FeedKind::Heartbeat { score });
         }
     }
@@ -111,7 +111,7 @@ fn build() -> InPlay {
             away: "Away".into(),
             kickoff_ms: T0,
         },
-        params: FootballParams::new(1.6, 1.1),
+        params: FootballParams::new(1.6, 1.1).into(),
         trading: TradingTerms::default(),
         config: LiveConfig::default(),
         epoch: 1,

@@ -24,4 +24,5 @@ export {
   payout,
   betStatus,
   clockAt,
+  sports,
 } from './internal.js';

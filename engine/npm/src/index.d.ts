@@ -1,5 +1,6 @@
 /**
- * Live in-play football pricing, compiled from the Rust engine `inplay-engine` to WebAssembly.
+ * Live in-play football and tennis pricing, compiled from the Rust engine `inplay-engine` to
+ * WebAssembly.
  *
  * Every price is computed by the same code as the `inplay` CLI and the edge, so the numbers are
  * identical bit for bit on every host. Data objects use the engine's snake_case field names (the
@@ -54,7 +55,7 @@ export type RejectCode =
   | 'invalid_request';
 
 /** Why a snapshot or delta was refused (`StreamError::code`). */
-export type StreamErrorCode = 'malformed' | 'out_of_order';
+export type StreamErrorCode = 'malformed' | 'out_of_order' | 'unsupported_sport';
 
 /**
  * Every code an {@link InplayError} can carry.
@@ -215,7 +216,16 @@ export type MarketKey =
   | 'next_goal'
   | 'ht_1x2'
   | `ht_total:${number}`
-  | 'rest_of_match';
+  | 'rest_of_match'
+  | 'match_winner'
+  | 'set_betting'
+  | 'set_winner'
+  | 'next_set_winner'
+  | 'game_winner'
+  | `total_games:${number}`
+  | `game_handicap:${number}`
+  | `total_sets:${number}`
+  | 'tiebreak';
 
 /** A selection key: `home`, `draw`, `over`, `yes`, an exact score `2-1`, `other`, … */
 export type SelectionKey =
@@ -231,6 +241,8 @@ export type SelectionKey =
   | 'no'
   | 'none'
   | 'other'
+  | 'a'
+  | 'b'
   | `${number}-${number}`;
 
 /** How a stake on a line selection resolves: the probability of each settlement outcome. */
@@ -305,6 +317,72 @@ export interface MarketBook {
 export declare function priceFootball(
   params: FootballParams,
   state?: MatchState | null,
+  offer?: Offer | null,
+): MarketBook;
+
+// ----- tennis -----
+
+/** One of the two players: `a` is the first named (the fixture's `home`). */
+export type Player = 'a' | 'b';
+
+/** The deciding set at 6-6: a tiebreak to 7, a 10-point match tiebreak, or two games clear. */
+export type FinalSet = 'tiebreak7' | 'tiebreak10' | 'advantage';
+
+/** A tennis match's model (`TennisParams`): serve-point probabilities and the format. */
+export interface TennisParams {
+  /** P(A wins a point on A's serve), in [0.01, 0.99]. */
+  serve_a: number;
+  /** P(B wins a point on B's serve), in [0.01, 0.99]. */
+  serve_b: number;
+  best_of: 3 | 5;
+  /** Default `tiebreak7`. */
+  final_set?: FinalSet;
+  /** A deciding point at deuce. Default `false`. */
+  no_ad?: boolean;
+}
+
+/** Games and tiebreaks of the completed sets (`EarlierSets`). */
+export interface EarlierSets {
+  games: [number, number];
+  tiebreaks: number;
+}
+
+/**
+ * Where a tennis match stands (`TennisState`): sets, games of the set in play, points of the game
+ * in play (tiebreak points in a tiebreak; `[2, 1]` is 30-15, `[4, 3]` advantage A), who serves next.
+ */
+export interface TennisState {
+  sets?: [number, number];
+  games?: [number, number];
+  points?: [number, number];
+  server: Player;
+  /** The completed sets; without them the whole-match lines are left out once a set is complete. */
+  earlier?: EarlierSets | null;
+}
+
+/**
+ * Fair (and, with `offer`, offered) prices of every tennis market: match winner, set betting, the
+ * set and the game in play, the next set, total sets, a tiebreak in the match, total games and game
+ * handicaps (X.5 lines).
+ *
+ * @param params - the model.
+ * @param state - where the match stands; before the first point, A serving, when omitted.
+ * @param offer - a margin to apply (`pricing::offer`).
+ * @throws {@link InplayError} `invalid_params`, `invalid_state`, `invalid_margin`, `unknown_method`.
+ *
+ * @example
+ * ```ts
+ * const book = priceTennis(
+ *   { serve_a: 0.66, serve_b: 0.62, best_of: 3 },
+ *   { sets: [1, 0], games: [3, 2], points: [2, 1], server: 'a', earlier: { games: [6, 4], tiebreaks: 0 } },
+ *   { margin: 0.05 },
+ * );
+ * console.log(book.markets[0].key, book.markets[0].selections[0].prob); // match_winner 0.958…
+ * ```
+ */
+export declare function priceTennis(
+  params: TennisParams,
+  state?: TennisState | null,
   offer?: Offer | null,
 ): MarketBook;
 
@@ -489,7 +567,10 @@ export type SuspensionReason =
   | 'source_discrepancy'
   | 'feed_stale'
   | 'period_end'
-  | 'manual';
+  | 'manual'
+  | 'challenge'
+  | 'medical_timeout'
+  | 'retirement';
 
 /** State of one market, as on the wire: `open`, `suspended:goal`, `closed`, `settled`, `void`. */
 export type MarketStatus = 'open' | `suspended:${SuspensionReason}` | 'closed' | 'settled' | 'void';
@@ -646,16 +727,16 @@ export declare class LiveEvent {
    */
   readonly image: MatchImage;
   /**
-   * The match state at wall time `nowMs` with the clock run on from its anchor
-   * (`MatchImage::state_at`): the state {@link prices} prices at that instant, so a clock shown from
-   * it matches the prices shown beside it.
+   * The state {@link prices} prices at wall time `nowMs` (`MatchImage::state_at`): football's with
+   * the clock run on from its anchor, so a clock shown from it matches the prices beside it; tennis's
+   * score with its completed sets.
    * @throws {@link InplayError} `invalid_argument` for a time that is not a non-negative integer.
    * @example
    * ```ts
    * const { period, clock_ms } = event.stateAt(Date.now()); // 'second_half', 4_032_000 (67:12)
    * ```
    */
-  stateAt(nowMs: number): Required<MatchState>;
+  stateAt(nowMs: number): SportState;
   /**
    * Every fair and offered price at wall time `nowMs` (the clock runs on from the last update), as
    * a {@link PriceBook}: read one selection with `odds`/`selection`, or every market with `markets`.
@@ -713,6 +794,13 @@ export interface ClockAnchor {
  */
 export declare function clockAt(anchor: ClockAnchor, nowMs: number): number;
 
+/**
+ * The sports this build's live events run: `['football', 'tennis']` for the full package and the
+ * `tennis` entry, `['football']` for the `live` entry, which refuses a tennis snapshot (in
+ * {@link decodeFrame} and {@link LiveEvent.fromSnapshot}) with `unsupported_sport`.
+ */
+export declare function sports(): ('football' | 'tennis')[];
+
 /** Who plays, and when. */
 export interface Fixture {
   home: string;
@@ -724,7 +812,7 @@ export interface Fixture {
 /** One active suspension: markets are open only when there are none. */
 export interface Suspension {
   reason: SuspensionReason;
-  /** The team concerned (goal, penalty, red card, danger), for display. */
+  /** The team concerned (goal, penalty, red card, danger; tennis: `home` is player A), for display. */
   team: Team | null;
   since_ms: number;
   /** When it lifts by itself (cool-off); `null` while it waits for an event. */
@@ -757,8 +845,15 @@ export interface Adjustment {
   factor: number;
 }
 
-/** Everything prices and statuses are derived from (`MatchImage`). */
-export interface MatchImage {
+/** The state a live event prices from: football's (`MatchState`, clock run on) or tennis's. */
+export type SportState = Required<MatchState> | Required<TennisState>;
+
+/** Everything prices and statuses are derived from (`MatchImage`): football's or tennis's. */
+export type MatchImage = FootballImage | TennisImage;
+
+/** A football match's image. Football's JSON has no `sport` field. */
+export interface FootballImage {
+  sport?: undefined;
   event_id: string;
   fixture: Fixture;
   params: FootballParams;
@@ -774,6 +869,40 @@ export interface MatchImage {
   trading: TradingTerms;
   adjustments: Adjustment[];
   /** Abandoned: everything is void. */
+  abandoned: boolean;
+}
+
+/** Where a tennis match is. */
+export type TennisPhase = 'pre_match' | 'in_play' | { finished: { winner: Player } } | { retired: { player: Player } };
+
+/** A completed set: its games (a tiebreak counts one) and the tiebreak's points when one decided it. */
+export interface SetScore {
+  games: [number, number];
+  tiebreak: [number, number] | null;
+}
+
+/** A tennis match's image (`fixture.home` is player A). */
+export interface TennisImage {
+  sport: 'tennis';
+  event_id: string;
+  fixture: Fixture;
+  params: Required<TennisParams>;
+  phase: TennisPhase;
+  /** Who serves the next point. */
+  server: Player;
+  /** Points of the game in play (tiebreak points in a tiebreak), A's first. */
+  points: [number, number];
+  /** Games of the set in play. */
+  games: [number, number];
+  /** The completed sets. */
+  sets: SetScore[];
+  /** Time since the first point (see {@link ClockAnchor}). */
+  clock: ClockAnchor;
+  suspensions: Suspension[];
+  overrides: [MarketKey, MarketStatus][];
+  trading: TradingTerms;
+  adjustments: Adjustment[];
+  /** Abandoned: what was not yet decided is void. */
   abandoned: boolean;
 }
 
@@ -795,7 +924,13 @@ export type DeltaOp =
   | { fixture: Fixture }
   | { trading: TradingTerms }
   | { adjustments: Adjustment[] }
-  | { abandoned: boolean };
+  | { abandoned: boolean }
+  | { points: [number, number] }
+  | { games: [number, number] }
+  | { server: Player }
+  | { sets: SetScore[] }
+  | { phase: TennisPhase }
+  | { tennis_params: Required<TennisParams> };
 
 /** The change from `version.seq − 1` to `version`. */
 export interface Delta {

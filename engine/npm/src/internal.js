@@ -324,6 +324,14 @@ export function betStatus(status) {
 
 // A clock anchor's time at `nowMs` (`ClockAnchor::clock_at`), for an image held without a LiveEvent
 // (the match list reads snapshots over HTTP). The anchor crosses as its three fields.
+// The sports this build runs, written in by the build (its cargo features).
+const SPORTS = '__INPLAY_SPORTS__'.split(',');
+
+/** The sports this build's live events run: `['football']`, or `['football', 'tennis']`. */
+export function sports() {
+  return [...SPORTS];
+}
+
 export function clockAt(anchor, nowMs) {
   if (anchor === null || typeof anchor !== 'object') {
     throw new InplayError('invalid_argument', 'anchor must be a clock anchor {clock_ms, at_ms, running}');

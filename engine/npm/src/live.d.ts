@@ -1,5 +1,7 @@
-// Types of `@inplay/engine/live`: the full package's, less the modelling functions (priceFootball,
-// impliedProbabilities, applyMargin, fitFootball), which this build leaves out.
+// Types of `@inplay/engine/live` and `@inplay/engine/tennis`: the full package's, less the modelling
+// functions (priceFootball, priceTennis, impliedProbabilities, applyMargin, fitFootball), which these
+// builds leave out. `live` runs football only (a tennis snapshot is refused with `unsupported_sport`);
+// `tennis` runs both: `sports()` says which.
 export type * from './index.js';
 export {
   version,
@@ -25,4 +27,5 @@ export {
   payout,
   betStatus,
   clockAt,
+  sports,
 } from './index.js';

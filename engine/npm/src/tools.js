@@ -1,5 +1,5 @@
 // The modelling functions of the full build (the `tools` feature of engine/wasm): pricing from
-// parameters, de-margining and margins, fitting. The `live` entry leaves them out with their wasm.
+// parameters (football and tennis), de-margining and margins, fitting. The `live` entry leaves them out with their wasm.
 
 import * as raw from './inplay_wasm.js';
 import { book, number, rethrow } from './internal.js';
@@ -7,6 +7,14 @@ import { book, number, rethrow } from './internal.js';
 export function priceFootball(params, state, offer) {
   try {
     return book(raw.priceFootball(params, state, offer), raw.priceFootballLayout);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+export function priceTennis(params, state, offer) {
+  try {
+    return book(raw.priceTennis(params, state, offer), raw.priceTennisLayout);
   } catch (e) {
     rethrow(e);
   }

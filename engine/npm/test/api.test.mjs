@@ -61,8 +61,51 @@ test('exports exactly the documented API', () => {
     'InplayError', 'LiveEvent', 'PriceBook', 'applyMargin', 'betStatus', 'clockAt', 'decodeFrame', 'fitFootball',
     'formatOdds', 'fromAmerican', 'fromHongKong', 'fromIndonesian', 'fromMalay', 'impliedProbabilities',
     'ladderRoundDown', 'ladderRoundNearest', 'ladderRoundUp', 'netWin', 'parseOdds', 'payout', 'priceFootball',
-    'toAmerican', 'toFractional', 'toHongKong', 'toIndonesian', 'toMalay', 'version',
+    'priceTennis', 'sports', 'toAmerican', 'toFractional', 'toHongKong', 'toIndonesian', 'toMalay', 'version',
   ]);
+});
+
+describe('priceTennis', () => {
+  const TENNIS = { serve_a: 0.66, serve_b: 0.62, best_of: 3 };
+  test('a book of every tennis market, in the CLI shape, summing to one', () => {
+    const book = engine.priceTennis(TENNIS);
+    const keys = book.markets.map((m) => m.key);
+    for (const k of ['match_winner', 'set_betting', 'set_winner', 'next_set_winner', 'game_winner', 'total_sets:2.5',
+      'tiebreak', 'total_games:22.5', 'game_handicap:-3.5']) {
+      assert.ok(keys.includes(k), k);
+    }
+    const [a, b] = book.markets[0].selections;
+    assert.deepEqual([a.key, b.key], ['a', 'b']);
+    assert.ok(Math.abs(a.prob + b.prob - 1) < 1e-12);
+    assert.ok(a.prob > 0.5, 'the better server is the favourite');
+  });
+
+  test('a score moves the price; the offer puts a margin on it', () => {
+    const ahead = engine.priceTennis(TENNIS, { sets: [1, 0], games: [5, 0], points: [3, 0], server: 'a', earlier: { games: [6, 0], tiebreaks: 0 } }, { margin: 0.05 });
+    const a = ahead.markets[0].selections[0];
+    assert.ok(a.prob > 0.95, `${a.prob}`);
+    assert.ok(a.odds === undefined || a.odds <= a.fair_odds);
+    const level = engine.priceTennis(TENNIS, null, { margin: 0.05 }).markets[0].selections[0];
+    assert.ok(level.odds > 1 && level.odds < level.fair_odds);
+  });
+
+  test('bad input is a typed error', () => {
+    const code = (f) => {
+      try {
+        f();
+      } catch (e) {
+        assert.ok(e instanceof InplayError);
+        return e.code;
+      }
+      return 'no error';
+    };
+    assert.equal(code(() => engine.priceTennis({ ...TENNIS, serve_a: 1.2 })), 'invalid_params');
+    assert.equal(code(() => engine.priceTennis({ ...TENNIS, best_of: 4 })), 'invalid_params');
+    assert.equal(code(() => engine.priceTennis({ ...TENNIS, speed: 1 })), 'invalid_params');
+    assert.equal(code(() => engine.priceTennis(TENNIS, { games: [7, 2], server: 'a' })), 'invalid_state');
+    assert.equal(code(() => engine.priceTennis(TENNIS, { server: 'c' })), 'invalid_state');
+    assert.equal(code(() => engine.priceTennis(TENNIS, null, { margin: 2 })), 'invalid_margin');
+  });
 });
 
 test('version is the package version', () => {

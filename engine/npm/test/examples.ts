@@ -19,6 +19,8 @@ import {
   parseOdds,
   payout,
   priceFootball,
+  priceTennis,
+  sports,
   toAmerican,
   toFractional,
   version,
@@ -38,6 +40,10 @@ import {
   type PriceBook,
   type RejectCode,
   type Selection,
+  type SetScore,
+  type TennisImage,
+  type TennisParams,
+  type TennisState,
   type Settlement,
   type SettlementResult,
   type Version,
@@ -123,14 +129,15 @@ console.log(k, margined, text, decimal, frac, ladder, v, live, status, seen);
 
 // --- what the page shows: the engine's image, its clock-run state, its money ---
 const image: MatchImage = event.image;
-const shown: Required<MatchState> = event.stateAt(Date.now());
+const shown = event.stateAt(Date.now());
+const shownClock: number = 'clock_ms' in shown ? shown.clock_ms : 0;
 const listClock: number = clockAt(image.clock, Date.now());
 const potentialReturn: number = payout('won', 500, 1.91);
 const profit: number = netWin(500, 1.91);
 const results: SettlementResult[] = ['won', 'lost', 'push', 'half_won', 'half_lost', 'void'];
 declare const answer: { decision: BetDecision; settlement: Settlement | null };
 const corrected: number | undefined = answer.settlement?.correction?.difference;
-console.log(shown.clock_ms, listClock, potentialReturn, profit, results, corrected);
+console.log(shownClock, listClock, potentialReturn, profit, results, corrected);
 
 // --- checking a bet before sending it ---
 const slip: BetSlip = { bet_id: 'b1', user_id: 'u1', market: 'total:2.5', selection: 'over', stake: 500, price: 1.91, seen_version: event.version, policy: 'higher' };
@@ -189,7 +196,28 @@ const liveReturn: number = liveEntry.payout('half_won', 500, 1.91);
 const liveWin: number = liveEntry.netWin(500, 1.91);
 const liveState: liveEntry.ParsedBetStatus = liveEntry.betStatus('accepted');
 const liveClock: number = liveEntry.clockAt(liveEvent.image.clock, Date.now());
-const liveShown: number = liveEvent.stateAt(Date.now()).clock_ms;
+const liveState2 = liveEvent.stateAt(Date.now());
+const liveShown: number = 'clock_ms' in liveState2 ? liveState2.clock_ms : 0;
 console.log(liveText, liveReturn, liveWin, liveState, liveClock, liveShown);
 // @ts-expect-error the live entry has no modelling functions
 liveEntry.priceFootball({ home_xg: 1.6, away_xg: 1.1 });
+
+// --- tennis: prices from a score, and a live image narrowed by its sport ---
+const tennisParams: TennisParams = { serve_a: 0.66, serve_b: 0.62, best_of: 3, final_set: 'tiebreak10' };
+const tennisState: TennisState = { sets: [1, 0], games: [3, 2], points: [2, 1], server: 'a', earlier: { games: [6, 4], tiebreaks: 0 } };
+const tennisBook: MarketBook = priceTennis(tennisParams, tennisState, { margin: 0.05 });
+const tennisKeys: MarketKey[] = ['match_winner', 'set_betting', 'game_winner', 'total_games:22.5', 'game_handicap:-3.5', 'tiebreak'];
+const runs: ('football' | 'tennis')[] = sports();
+const describe = (img: MatchImage): string => {
+  if (img.sport === 'tennis') {
+    const t: TennisImage = img;
+    const done: SetScore[] = t.sets;
+    return `${done.map((s) => s.games.join('-')).join(' ')} ${t.games.join('-')} ${t.points.join('-')} ${t.server} serving`;
+  }
+  return `${img.state.score.home}-${img.state.score.away}`;
+};
+console.log(tennisBook.markets[0]!.key, tennisKeys, runs, describe);
+// @ts-expect-error a tennis match is best of 3 or 5.
+priceTennis({ serve_a: 0.6, serve_b: 0.6, best_of: 4 });
+// @ts-expect-error a player is 'a' or 'b'.
+priceTennis(tennisParams, { server: 'home' });

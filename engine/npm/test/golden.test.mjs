@@ -6,7 +6,8 @@ import { test } from 'node:test';
 
 import * as full from '@inplay/engine';
 import * as lite from '@inplay/engine/live';
-import { priceFootball } from '@inplay/engine';
+import * as tennisEntry from '@inplay/engine/tennis';
+import { priceFootball, priceTennis } from '@inplay/engine';
 import { bits, golden, hexBytes, toBits } from './helpers.mjs';
 
 /** Deep equality with a path to the first difference, so a failure names the price that moved. */
@@ -47,11 +48,27 @@ test('football.json: the book keeps the CLI field order', () => {
   }
 });
 
-// Both entries: the live build is the same engine less the modelling functions, so the same bits.
-for (const [entry, api] of [['@inplay/engine', full], ['@inplay/engine/live', lite]]) {
+test('tennis.json: priceTennis reproduces every price bit for bit', () => {
+  const { cases } = golden('tennis.json');
+  assert.ok(cases.length >= 8);
+  for (const c of cases) {
+    const book = priceTennis(c.params, c.state, c.offer);
+    sameBits(toBits(book), c.book, c.name);
+  }
+});
+
+// Every entry: the live builds are the same engine less the modelling functions (and, for `live`,
+// tennis), so the same bits.
+for (const [entry, api] of [['@inplay/engine', full], ['@inplay/engine/live', lite], ['@inplay/engine/tennis', tennisEntry]]) {
   test(`live.json: snapshot + deltas reprice, report statuses and check bets bit for bit (${entry})`, () => {
-    liveGolden(api);
+    liveGolden(api, 'live.json');
   });
+
+  if (api.sports().includes('tennis')) {
+    test(`live_tennis.json: a tennis match reprices, reports statuses and checks bets bit for bit (${entry})`, () => {
+      liveGolden(api, 'live_tennis.json');
+    });
+  }
 
   test(`money.json: netWin and payout give every amount of the engine exactly (${entry})`, () => {
     const { stakes, cases } = golden('money.json');
@@ -90,8 +107,8 @@ for (const [entry, api] of [['@inplay/engine', full], ['@inplay/engine/live', li
   });
 }
 
-function liveGolden({ InplayError, LiveEvent, clockAt }) {
-  const live = golden('live.json');
+function liveGolden({ InplayError, LiveEvent, clockAt }, file) {
+  const live = golden(file);
   const event = LiveEvent.fromSnapshot(hexBytes(live.snapshot));
   let applied = 0;
   for (const cp of live.checkpoints) {

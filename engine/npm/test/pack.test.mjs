@@ -31,7 +31,9 @@ before(() => {
     'dist/inplay_wasm_bg.wasm', 'dist/internal.js', 'dist/live.d.ts', 'dist/live/api.js',
     'dist/live/browser.js', 'dist/live/inplay_wasm.js', 'dist/live/inplay_wasm_bg.wasm',
     'dist/live/internal.js', 'dist/live/node.js', 'dist/live/workerd.js', 'dist/node.js',
-    'dist/tools.js', 'dist/workerd.js', 'package.json',
+    'dist/tennis/api.js', 'dist/tennis/browser.js', 'dist/tennis/inplay_wasm.js',
+    'dist/tennis/inplay_wasm_bg.wasm', 'dist/tennis/internal.js', 'dist/tennis/node.js',
+    'dist/tennis/workerd.js', 'dist/tools.js', 'dist/workerd.js', 'package.json',
   ]);
   const app = join(scratch, 'app');
   mkdirSync(app);
@@ -69,6 +71,14 @@ test('the tarball imports from Node ESM (node condition)', () => {
   );
   const lite = JSON.parse(execFileSync(process.execPath, ['check-live.mjs'], { cwd: app, encoding: 'utf8' }));
   assert.deepEqual(lite, { version: pkg.version, live: 'function', price: 'undefined', odds: '6/4' });
+  // The tennis entry: the same live API over a wasm that also runs tennis.
+  writeFileSync(
+    join(app, 'check-tennis.mjs'),
+    `import * as t from '@inplay/engine/tennis';
+     console.log(JSON.stringify({ version: t.version, live: typeof t.LiveEvent.fromSnapshot, price: typeof t.priceTennis, sports: t.sports() }));`,
+  );
+  const tennis = JSON.parse(execFileSync(process.execPath, ['check-tennis.mjs'], { cwd: app, encoding: 'utf8' }));
+  assert.deepEqual(tennis, { version: pkg.version, live: 'function', price: 'undefined', sports: ['football', 'tennis'] });
 });
 
 test('a Vite page builds with it (browser condition), and runs in Chromium when installed', async (t) => {

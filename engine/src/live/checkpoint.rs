@@ -8,6 +8,9 @@
 //!
 //! Invariant (property-tested): a checkpoint taken at any entry, plus the rest of the log, gives an
 //! event whose next checkpoint is byte-identical to the one of the full replay.
+//!
+//! The state bytes are the serde form of [`LiveEvent`] (exactly football's, as it always was), then
+//! for tennis the points the event knows beyond its image.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -51,7 +54,11 @@ fn digest(bytes: &[u8]) -> Hash {
 impl LiveEvent {
     /// The full state now.
     pub fn checkpoint(&self) -> Checkpoint {
-        let state = postcard::to_allocvec(self).unwrap_or_default();
+        let mut state = postcard::to_allocvec(self).unwrap_or_default();
+        // A tennis event's points follow the shared state (football's bytes stay as they were).
+        if self.image.tennis().is_some() {
+            state.extend(postcard::to_allocvec(&self.tennis).unwrap_or_default());
+        }
         Checkpoint {
             index: self.audit_len,
             audit_head: self.audit_head,
@@ -66,8 +73,11 @@ impl LiveEvent {
         if digest(&checkpoint.state) != checkpoint.hash {
             return Err(LiveError::BadCheckpoint);
         }
-        let ev: LiveEvent =
-            postcard::from_bytes(&checkpoint.state).map_err(|_| LiveError::BadCheckpoint)?;
+        let (mut ev, rest): (LiveEvent, _) =
+            postcard::take_from_bytes(&checkpoint.state).map_err(|_| LiveError::BadCheckpoint)?;
+        if ev.image.tennis().is_some() {
+            ev.tennis = postcard::from_bytes(rest).map_err(|_| LiveError::BadCheckpoint)?;
+        }
         if ev.audit_len != checkpoint.index
             || ev.audit_head != checkpoint.audit_head
             || ev.version != checkpoint.version

@@ -142,12 +142,15 @@ impl LiveEvent {
     }
 
     /// The book's result for every final score from the current one to `extra` more goals a
-    /// side, from the accepted bets not yet settled.
+    /// side, from the accepted bets not yet settled. Football's: empty for a tennis match.
     pub fn outcomes(&self, extra: u8) -> Vec<ScoreOutcome> {
-        let now = self.image.state.score;
-        let half_time = self.image.half_time;
+        let Some(football) = self.image.football() else {
+            return Vec::new();
+        };
+        let now = football.state.score;
+        let half_time = football.half_time;
         let first_half_over = matches!(
-            self.image.state.period,
+            football.state.period,
             Period::HalfTime | Period::SecondHalf | Period::FullTime
         );
         let open: Vec<_> = self

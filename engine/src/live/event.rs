@@ -18,21 +18,23 @@ use serde::{Deserialize, Serialize};
 use super::audit::{AuditEntry, Hash};
 use super::bet::BetDecision;
 use super::image::{
-    ClockAnchor, Delta, DeltaOp, MarketStatus, MatchImage, Snapshot, Suspension, SuspensionReason,
-    TradingTerms, Version,
+    ClockAnchor, Delta, DeltaOp, FootballImage, MarketStatus, MatchImage, Snapshot, SportImage,
+    Suspension, SuspensionReason, TradingTerms, Version,
 };
 use super::ledger::BetRecord;
 use super::opening::{LiveConfig, Opening};
 use super::outcome::{FeedResult, Input, LiveError, Output};
 use super::settle::Settlement;
 use super::sources::{Claim, Fact, PendingGoal, SourceState};
+use super::sport::SportParams;
+use super::tennis::TennisLive;
 use crate::football::{MatchState, Period};
 use crate::market::{Market, MarketBook, MarketKey, SelectionKey};
 
 /// One match's live state.
 ///
-/// It serialises (postcard) to the whole state a host needs to continue it; hosts use
-/// [`LiveEvent::checkpoint`] rather than serialising it directly.
+/// Hosts save it with [`LiveEvent::checkpoint`]: its serde form is the state every sport shares
+/// (exactly football's bytes), and the checkpoint adds a tennis event's points after it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LiveEvent {
     pub(super) image: MatchImage,
@@ -57,6 +59,9 @@ pub struct LiveEvent {
     pub(super) material_seq: u64,
     pub(super) audit_head: Hash,
     pub(super) audit_len: u64,
+    /// A tennis event's points (empty for football), written by `checkpoint` after the rest.
+    #[serde(skip)]
+    pub(super) tennis: TennisLive,
     // Per-input scratch: not state.
     #[serde(skip)]
     pub(super) ops: Vec<DeltaOp>,
@@ -84,11 +89,26 @@ impl LiveEvent {
             .validate()
             .map_err(|_| LiveError::InvalidOpening("params"))?;
         validate_terms(&opening.trading).map_err(LiveError::InvalidOpening)?;
+        let sport = match opening.params {
+            SportParams::Football(params) => SportImage::Football(FootballImage {
+                params,
+                state: MatchState::pre_match(),
+                goals: Vec::new(),
+                half_time: None,
+            }),
+            #[cfg(feature = "tennis")]
+            SportParams::Tennis(params) => {
+                SportImage::Tennis(super::tennis::TennisImage::pre_match(params))
+            }
+            #[cfg(not(feature = "tennis"))]
+            SportParams::Tennis(_) => {
+                return Err(LiveError::InvalidOpening("this build does not run tennis"));
+            }
+        };
         let image = MatchImage {
             event_id: opening.event_id.clone(),
             fixture: opening.fixture.clone(),
-            params: opening.params,
-            state: MatchState::pre_match(),
+            sport,
             clock: ClockAnchor {
                 clock_ms: 0,
                 at_ms: now_ms,
@@ -96,8 +116,6 @@ impl LiveEvent {
             },
             suspensions: Vec::new(),
             overrides: Vec::new(),
-            goals: Vec::new(),
-            half_time: None,
             trading: opening.trading,
             adjustments: Vec::new(),
             abandoned: false,
@@ -124,6 +142,7 @@ impl LiveEvent {
             material_seq: 0,
             audit_head: Hash::default(),
             audit_len: 0,
+            tennis: TennisLive::default(),
             ops: Vec::new(),
             hidden_change: false,
             book_cache: None,
@@ -275,6 +294,9 @@ impl LiveEvent {
                 None => {}
             }
         }
+        if let Some(t) = self.points_wakeup() {
+            at(t);
+        }
         if let Some((&(release_at, _), _)) = self.pending_bets.first_key_value() {
             at(release_at);
         }
@@ -328,14 +350,19 @@ impl LiveEvent {
             Input::Resettle(correction) => self.resettle(correction, now_ms, &mut out),
             Input::ConfirmSource { source } => self.confirm_source(*source, now_ms, &mut out),
             Input::CancelGoal { team } => {
-                if self.in_play() {
+                if self.in_play() && self.image.football().is_some() {
                     let _ = self.cancel_goal(*team, now_ms);
                 }
             }
             Input::SetParams(params) => self.set_params(*params),
+            Input::SetTennisParams(params) => self.set_tennis_params(*params),
             Input::VoidBet { bet_id } => self.void_bet(bet_id, &mut out),
             Input::EndMatch => {
-                if self.image.state.period == crate::football::Period::SecondHalf {
+                if self
+                    .image
+                    .football()
+                    .is_some_and(|f| f.state.period == Period::SecondHalf)
+                {
                     let clock = self.image.clock.clock_at(now_ms);
                     self.claim = None;
                     self.settle_fact(
@@ -427,12 +454,21 @@ impl LiveEvent {
         self.ops.push(op);
     }
 
+    /// Football's state, changed by `f` (nothing for another sport).
     pub(super) fn set_state(&mut self, f: impl FnOnce(&mut MatchState)) {
-        let mut s = self.image.state;
+        let Some(fb) = self.image.football() else {
+            return;
+        };
+        let mut s = fb.state;
         f(&mut s);
-        if s != self.image.state {
+        if s != fb.state {
             self.push(DeltaOp::State(s));
         }
+    }
+
+    /// Football's image (the football rules only run for football events).
+    pub(super) fn fb(&self) -> Option<&FootballImage> {
+        self.image.football()
     }
 
     pub(super) fn set_clock(&mut self, clock_ms: u64, now_ms: u64, running: bool) {
@@ -508,14 +544,27 @@ impl LiveEvent {
     }
 
     pub(super) fn is_live(&self) -> bool {
-        !self.image.abandoned && self.image.state.period != Period::FullTime
+        !self.image.is_over()
     }
 
+    /// The ball is in play: football's halves, tennis between its first and last point.
     pub(super) fn in_play(&self) -> bool {
-        matches!(
-            self.image.state.period,
-            Period::FirstHalf | Period::SecondHalf
-        )
+        match &self.image.sport {
+            SportImage::Football(f) => {
+                matches!(f.state.period, Period::FirstHalf | Period::SecondHalf)
+            }
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => t.phase == super::tennis::TennisPhase::InPlay,
+        }
+    }
+
+    /// The match has started (bets now wait out the in-play delay).
+    pub(super) fn started(&self) -> bool {
+        match &self.image.sport {
+            SportImage::Football(f) => f.state.period != Period::PreMatch,
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => t.phase != super::tennis::TennisPhase::PreMatch,
+        }
     }
 
     /// Marks the next version as one that invalidates what bettors saw before it.

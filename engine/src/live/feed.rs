@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::football::{FootballParams, Score};
 use crate::market::Team;
+use crate::tennis::Player;
 
 /// Which data provider sent an event.
 #[derive(
@@ -44,7 +45,10 @@ impl Source {
     }
 }
 
-/// What happened. Clock values are the match clock in ms (second half starts at 2 700 000).
+/// What happened. Clock values are the match clock in ms (football's second half starts at
+/// 2 700 000; a tennis message needs none).
+///
+/// Variants are only ever appended: the binary form stores the variant's position.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FeedKind {
     /// Teams, kick-off time and the pre-match model.
@@ -118,8 +122,59 @@ pub enum FeedKind {
     },
     /// Final whistle.
     MatchEnd,
-    /// The match is abandoned: everything is void.
+    /// The match is abandoned: everything is void (tennis: what was not yet decided).
     Abandoned,
+    /// Tennis: the match starts, `server` serving first.
+    MatchStart {
+        /// Who serves the first point.
+        server: Player,
+    },
+    /// Tennis: a point of the match.
+    Point {
+        /// Its number in the match, from 1.
+        point: u32,
+        /// Who won it.
+        winner: Player,
+        /// Who served it.
+        server: Player,
+    },
+    /// Tennis: the game ended (a cross-check of the points).
+    GameEnd {
+        /// Who won it.
+        winner: Player,
+    },
+    /// Tennis: the set ended (a cross-check of the points).
+    SetEnd {
+        /// Who won it.
+        winner: Player,
+        /// Its final games, A's first.
+        games: [u8; 2],
+    },
+    /// Tennis: the match ended, won by `winner` (a cross-check of the points; JSON `match_end`
+    /// with a `winner`).
+    TennisMatchEnd {
+        /// Who won it.
+        winner: Player,
+    },
+    /// Tennis: a player retires (or is defaulted, or gives a walkover).
+    Retirement {
+        /// Who retires.
+        player: Player,
+    },
+    /// Tennis: a line call is challenged.
+    ChallengeStart {
+        /// Who challenges.
+        player: Option<Player>,
+    },
+    /// Tennis: the challenge is decided.
+    ChallengeEnd,
+    /// Tennis: a medical time-out starts.
+    MedicalTimeoutStart {
+        /// Who is treated.
+        player: Option<Player>,
+    },
+    /// Tennis: the medical time-out ends.
+    MedicalTimeoutEnd,
 }
 
 impl FeedKind {
@@ -142,7 +197,33 @@ impl FeedKind {
             FeedKind::Heartbeat { .. } => "heartbeat",
             FeedKind::MatchEnd => "match_end",
             FeedKind::Abandoned => "abandoned",
+            FeedKind::MatchStart { .. } => "match_start",
+            FeedKind::Point { .. } => "point",
+            FeedKind::GameEnd { .. } => "game_end",
+            FeedKind::SetEnd { .. } => "set_end",
+            FeedKind::TennisMatchEnd { .. } => "match_end",
+            FeedKind::Retirement { .. } => "retirement",
+            FeedKind::ChallengeStart { .. } => "challenge_start",
+            FeedKind::ChallengeEnd => "challenge_end",
+            FeedKind::MedicalTimeoutStart { .. } => "medical_timeout_start",
+            FeedKind::MedicalTimeoutEnd => "medical_timeout_end",
         }
+    }
+    /// A kind only tennis has.
+    pub fn is_tennis(&self) -> bool {
+        matches!(
+            self,
+            FeedKind::MatchStart { .. }
+                | FeedKind::Point { .. }
+                | FeedKind::GameEnd { .. }
+                | FeedKind::SetEnd { .. }
+                | FeedKind::TennisMatchEnd { .. }
+                | FeedKind::Retirement { .. }
+                | FeedKind::ChallengeStart { .. }
+                | FeedKind::ChallengeEnd
+                | FeedKind::MedicalTimeoutStart { .. }
+                | FeedKind::MedicalTimeoutEnd
+        )
     }
     /// The team concerned, if any.
     pub fn team(&self) -> Option<Team> {
@@ -232,6 +313,16 @@ struct WireEvent {
     kickoff_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     params: Option<FootballParams>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    point: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    winner: Option<Player>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    server: Option<Player>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    player: Option<Player>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    games: Option<[u8; 2]>,
 }
 
 impl FeedEvent {
@@ -278,6 +369,27 @@ impl FeedEvent {
             }
             FeedKind::Goal { score, .. } | FeedKind::Heartbeat { score } => w.score = *score,
             FeedKind::Clock { running } => w.running = Some(*running),
+            FeedKind::MatchStart { server } => w.server = Some(*server),
+            FeedKind::Point {
+                point,
+                winner,
+                server,
+            } => {
+                w.point = Some(*point);
+                w.winner = Some(*winner);
+                w.server = Some(*server);
+            }
+            FeedKind::GameEnd { winner } | FeedKind::TennisMatchEnd { winner } => {
+                w.winner = Some(*winner)
+            }
+            FeedKind::SetEnd { winner, games } => {
+                w.winner = Some(*winner);
+                w.games = Some(*games);
+            }
+            FeedKind::Retirement { player } => w.player = Some(*player),
+            FeedKind::ChallengeStart { player } | FeedKind::MedicalTimeoutStart { player } => {
+                w.player = *player
+            }
             _ => {}
         }
         serde_json::to_string(&w).unwrap_or_default()
@@ -355,15 +467,41 @@ impl FeedEvent {
                 running: w.running.unwrap_or(true),
             },
             "heartbeat" => FeedKind::Heartbeat { score: w.score },
-            "match_end" => FeedKind::MatchEnd,
+            "match_end" => match w.winner {
+                Some(winner) => FeedKind::TennisMatchEnd { winner },
+                None => FeedKind::MatchEnd,
+            },
             "abandoned" => FeedKind::Abandoned,
+            "match_start" => FeedKind::MatchStart {
+                server: need(w.server, "match_start", "server")?,
+            },
+            "point" => FeedKind::Point {
+                point: need(w.point.filter(|&p| p > 0), "point", "point")?,
+                winner: need(w.winner, "point", "winner")?,
+                server: need(w.server, "point", "server")?,
+            },
+            "game_end" => FeedKind::GameEnd {
+                winner: need(w.winner, "game_end", "winner")?,
+            },
+            "set_end" => FeedKind::SetEnd {
+                winner: need(w.winner, "set_end", "winner")?,
+                games: need(w.games, "set_end", "games")?,
+            },
+            "retirement" => FeedKind::Retirement {
+                player: need(w.player, "retirement", "player")?,
+            },
+            "challenge_start" => FeedKind::ChallengeStart { player: w.player },
+            "challenge_end" => FeedKind::ChallengeEnd,
+            "medical_timeout_start" => FeedKind::MedicalTimeoutStart { player: w.player },
+            "medical_timeout_end" => FeedKind::MedicalTimeoutEnd,
             other => return Err(DecodeError::UnknownEvent(other.chars().take(64).collect())),
         };
-        // Events that move the match need to say when they happened.
+        // Football's events that move the match need to say when they happened; tennis counts
+        // points, not time.
         let needs_clock = !matches!(
             kind,
             FeedKind::Fixture { .. } | FeedKind::Heartbeat { .. } | FeedKind::Abandoned
-        );
+        ) && !kind.is_tennis();
         if needs_clock && w.clock_ms.is_none() {
             return Err(DecodeError::MissingField {
                 kind: kind.name(),
@@ -379,6 +517,11 @@ impl FeedEvent {
             kind,
         })
     }
+}
+
+/// A field a kind needs.
+fn need<T>(v: Option<T>, kind: &'static str, field: &'static str) -> Result<T, DecodeError> {
+    v.ok_or(DecodeError::MissingField { kind, field })
 }
 
 impl WireEvent {

@@ -73,7 +73,7 @@ pub enum Frame {
     BetError(BetRefusal),
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct SnapshotFrame {
     region: String,
     shard: u32,
@@ -97,12 +97,19 @@ impl Frame {
         let bad = |what| move |_| StreamError::Malformed(what);
         Ok(match k {
             kind::SNAPSHOT => {
-                let f: SnapshotFrame = postcard::from_bytes(body).map_err(bad("snapshot frame"))?;
+                let ((region, shard, server_ms), snapshot) =
+                    postcard::take_from_bytes::<(String, u32, u64)>(body)
+                        .map_err(bad("snapshot frame"))?;
+                // The snapshot as `Snapshot::from_bytes` reads it, its sport checked first.
+                let snapshot = Snapshot::from_bytes(snapshot).map_err(|e| match e {
+                    StreamError::Malformed(_) => StreamError::Malformed("snapshot frame"),
+                    other => other,
+                })?;
                 Frame::Snapshot {
-                    region: f.region,
-                    shard: f.shard,
-                    server_ms: f.server_ms,
-                    snapshot: Box::new(f.snapshot),
+                    region,
+                    shard,
+                    server_ms,
+                    snapshot: Box::new(snapshot),
                 }
             }
             kind::DELTA => Frame::Delta(postcard::from_bytes(body).map_err(bad("delta frame"))?),

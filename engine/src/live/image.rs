@@ -10,12 +10,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sport::{Sport, SportState};
+use super::tennis::TennisImage;
+#[cfg(feature = "tennis")]
+use super::tennis::{SetScore, TennisPhase};
 use crate::football::{
     FootballParams, MatchState, Period, PricingError, Score, price_into, price_market,
 };
 use crate::market::{Market, MarketBook, MarketKey, SelectionKey, Team};
 use crate::odds::MarginMethod;
 use crate::pricing::{offer, offer_market};
+#[cfg(feature = "tennis")]
+use crate::tennis::{Player, TennisParams};
 
 /// Position in an event's history: `seq` counts deltas; `epoch` changes when history restarts.
 #[derive(
@@ -67,11 +73,17 @@ pub enum SuspensionReason {
     PeriodEnd,
     /// A trader suspended it.
     Manual,
+    /// Tennis: a player challenges a line call (the point may change).
+    Challenge,
+    /// Tennis: a medical time-out.
+    MedicalTimeout,
+    /// Tennis: one source reports a retirement, not yet confirmed.
+    Retirement,
 }
 
 impl SuspensionReason {
     /// Every reason.
-    pub const ALL: [SuspensionReason; 9] = [
+    pub const ALL: [SuspensionReason; 12] = [
         SuspensionReason::Goal,
         SuspensionReason::Penalty,
         SuspensionReason::RedCard,
@@ -81,6 +93,9 @@ impl SuspensionReason {
         SuspensionReason::FeedStale,
         SuspensionReason::PeriodEnd,
         SuspensionReason::Manual,
+        SuspensionReason::Challenge,
+        SuspensionReason::MedicalTimeout,
+        SuspensionReason::Retirement,
     ];
     /// Stable code.
     pub fn as_str(self) -> &'static str {
@@ -94,6 +109,9 @@ impl SuspensionReason {
             SuspensionReason::FeedStale => "feed_stale",
             SuspensionReason::PeriodEnd => "period_end",
             SuspensionReason::Manual => "manual",
+            SuspensionReason::Challenge => "challenge",
+            SuspensionReason::MedicalTimeout => "medical_timeout",
+            SuspensionReason::Retirement => "retirement",
         }
     }
 }
@@ -103,7 +121,7 @@ impl SuspensionReason {
 pub struct Suspension {
     /// Why.
     pub reason: SuspensionReason,
-    /// The team concerned (goal, penalty, red card), for display.
+    /// The team concerned (goal, penalty, red card; tennis: `home` for player A), for display.
     pub team: Option<Team>,
     /// When it started (edge wall clock, ms).
     pub since_ms: u64,
@@ -256,39 +274,64 @@ pub struct Adjustment {
 }
 
 /// Everything prices and statuses are derived from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// The fields every sport has are here; the score, its history and the model are in [`SportImage`].
+/// Its wire forms are written in `sport` (football's exactly as they always were).
+#[derive(Debug, Clone, PartialEq)]
 pub struct MatchImage {
     /// The match's id.
     pub event_id: String,
-    /// Teams and kick-off.
+    /// Teams (tennis: `home` is player A, the first named; `away` is B) and the start time.
     pub fixture: Fixture,
-    /// Model parameters.
-    pub params: FootballParams,
-    /// Score, period, red cards, stoppage (its `clock_ms` is the anchor's).
-    pub state: MatchState,
-    /// The running match clock.
+    /// The sport's part: its model, score and what has happened.
+    pub sport: SportImage,
+    /// The running match clock (tennis: time since the first point).
     pub clock: ClockAnchor,
     /// Active suspensions; markets are open only when there are none.
     pub suspensions: Vec<Suspension>,
     /// Per-market manual statuses.
     pub overrides: Vec<(MarketKey, MarketStatus)>,
-    /// Goals that stand, in order.
-    pub goals: Vec<GoalRecord>,
-    /// Half-time score, once known.
-    pub half_time: Option<Score>,
     /// Operator's terms.
     pub trading: TradingTerms,
     /// Manual price adjustments.
     pub adjustments: Vec<Adjustment>,
-    /// The match was abandoned: everything is void.
+    /// The match was abandoned (football: everything is void; tennis: what was not yet decided is).
     pub abandoned: bool,
 }
 
+/// What an image holds for its sport.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SportImage {
+    /// Football.
+    Football(FootballImage),
+    /// Tennis (a build without the engine's `tennis` feature has no tennis images: it refuses a
+    /// tennis opening and a tennis snapshot, and carries none of tennis's pricing or encoding).
+    #[cfg(feature = "tennis")]
+    Tennis(TennisImage),
+}
+
+/// Football's part of an image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootballImage {
+    /// Model parameters.
+    pub params: FootballParams,
+    /// Score, period, red cards, stoppage (its `clock_ms` is the anchor's).
+    pub state: MatchState,
+    /// Goals that stand, in order.
+    pub goals: Vec<GoalRecord>,
+    /// Half-time score, once known.
+    pub half_time: Option<Score>,
+}
+
 /// One change to an image. Each replaces one field, so deltas are tiny and order-safe.
+///
+/// Variants are only ever appended (the binary form stores the variant's position); an op for
+/// another sport's field leaves an image unchanged. Tennis's ops are last, so a build without
+/// tennis (the engine's `tennis` feature) reads football's deltas the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeltaOp {
-    /// New score / period / cards / stoppage.
+    /// Football: new score / period / cards / stoppage.
     State(MatchState),
     /// Clock re-anchored.
     Clock(ClockAnchor),
@@ -296,11 +339,11 @@ pub enum DeltaOp {
     Suspensions(Vec<Suspension>),
     /// New per-market overrides.
     Overrides(Vec<(MarketKey, MarketStatus)>),
-    /// New goal list.
+    /// Football: new goal list.
     Goals(Vec<GoalRecord>),
-    /// Half-time score.
+    /// Football: half-time score.
     HalfTime(Option<Score>),
-    /// New model parameters.
+    /// Football: new model parameters.
     Params(FootballParams),
     /// New fixture details.
     Fixture(Fixture),
@@ -310,33 +353,94 @@ pub enum DeltaOp {
     Adjustments(Vec<Adjustment>),
     /// Abandoned.
     Abandoned(bool),
+    /// Tennis: points of the game in play (tiebreak points in a tiebreak).
+    #[cfg(feature = "tennis")]
+    Points([u8; 2]),
+    /// Tennis: games of the set in play.
+    #[cfg(feature = "tennis")]
+    Games([u8; 2]),
+    /// Tennis: who serves the next point.
+    #[cfg(feature = "tennis")]
+    Server(Player),
+    /// Tennis: the completed sets.
+    #[cfg(feature = "tennis")]
+    Sets(Vec<SetScore>),
+    /// Tennis: not started, in play, won, or ended by a retirement.
+    #[cfg(feature = "tennis")]
+    Phase(TennisPhase),
+    /// Tennis: new model parameters.
+    #[cfg(feature = "tennis")]
+    TennisParams(TennisParams),
 }
 
 impl MatchImage {
     /// Applies one op.
     pub fn apply(&mut self, op: &DeltaOp) {
         match op {
-            DeltaOp::State(s) => self.state = *s,
             DeltaOp::Clock(c) => self.clock = *c,
             DeltaOp::Suspensions(v) => self.suspensions.clone_from(v),
             DeltaOp::Overrides(v) => self.overrides.clone_from(v),
-            DeltaOp::Goals(v) => self.goals.clone_from(v),
-            DeltaOp::HalfTime(s) => self.half_time = *s,
-            DeltaOp::Params(p) => self.params = *p,
             DeltaOp::Fixture(f) => self.fixture.clone_from(f),
             DeltaOp::Trading(t) => self.trading = *t,
             DeltaOp::Adjustments(v) => self.adjustments.clone_from(v),
             DeltaOp::Abandoned(b) => self.abandoned = *b,
+            op => match &mut self.sport {
+                SportImage::Football(f) => f.apply(op),
+                #[cfg(feature = "tennis")]
+                SportImage::Tennis(t) => t.apply(op),
+            },
         }
     }
 
-    /// The match state at wall time `now_ms`, with the clock run on.
-    pub fn state_at(&self, now_ms: u64) -> MatchState {
-        let mut s = self.state;
-        s.clock_ms = self.clock.clock_at(now_ms);
-        // The clock cannot run a half past the point where pricing would call the state invalid.
-        s.clock_ms = s.clock_ms.min(150 * 60_000);
-        s
+    /// The sport.
+    pub fn sport(&self) -> Sport {
+        match self.sport {
+            SportImage::Football(_) => Sport::Football,
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(_) => Sport::Tennis,
+        }
+    }
+
+    /// Football's part, for a football match.
+    pub fn football(&self) -> Option<&FootballImage> {
+        match &self.sport {
+            SportImage::Football(f) => Some(f),
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(_) => None,
+        }
+    }
+
+    /// Tennis's part, for a tennis match.
+    pub fn tennis(&self) -> Option<&TennisImage> {
+        match &self.sport {
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => Some(t),
+            SportImage::Football(_) => None,
+        }
+    }
+
+    /// The match has ended with a result: football's full time, a tennis match won or retired
+    /// (`false` while it plays, and after an abandonment unless it had ended before).
+    pub fn is_finished(&self) -> bool {
+        match &self.sport {
+            SportImage::Football(f) => f.state.period == Period::FullTime,
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => t.phase.is_over(),
+        }
+    }
+
+    /// Nothing more happens: the match is finished or abandoned.
+    pub fn is_over(&self) -> bool {
+        self.abandoned || self.is_finished()
+    }
+
+    /// The state prices are computed from at wall time `now_ms` (football's with the clock run on).
+    pub fn state_at(&self, now_ms: u64) -> SportState {
+        match &self.sport {
+            SportImage::Football(f) => SportState::Football(f.state_at(&self.clock, now_ms)),
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => SportState::Tennis(t.state()),
+        }
     }
 
     /// Status of one market right now.
@@ -344,12 +448,22 @@ impl MatchImage {
         if self.abandoned {
             return MarketStatus::Void;
         }
-        let period = self.state.period;
-        if period == Period::FullTime {
-            return MarketStatus::Settled;
-        }
-        if key.is_first_half() && matches!(period, Period::HalfTime | Period::SecondHalf) {
-            return MarketStatus::Settled;
+        match &self.sport {
+            SportImage::Football(f) => {
+                let period = f.state.period;
+                if period == Period::FullTime {
+                    return MarketStatus::Settled;
+                }
+                if key.is_first_half() && matches!(period, Period::HalfTime | Period::SecondHalf) {
+                    return MarketStatus::Settled;
+                }
+            }
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => {
+                if t.phase.is_over() {
+                    return MarketStatus::Settled;
+                }
+            }
         }
         if let Some((_, s)) = self.overrides.iter().find(|(k, _)| *k == key) {
             return *s;
@@ -372,7 +486,16 @@ impl MatchImage {
 
     /// [`MatchImage::prices`] into an existing book, reusing its vectors.
     pub fn prices_into(&self, now_ms: u64, book: &mut MarketBook) -> Result<(), PricingError> {
-        price_into(&self.params, &self.state_at(now_ms), book)?;
+        match &self.sport {
+            SportImage::Football(f) => {
+                price_into(&f.params, &f.state_at(&self.clock, now_ms), book)?
+            }
+            // Nothing is priced once a tennis match is over (its state no longer has a next point).
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) if t.phase.is_over() => book.markets.clear(),
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => crate::tennis::price_into(&t.params, &t.state(), book)?,
+        }
         // The margin was validated when the terms were set; an invalid one leaves fair prices only.
         let _ = offer(book, self.trading.margin, self.trading.margin_method);
         for market in &mut book.markets {
@@ -388,7 +511,16 @@ impl MatchImage {
         now_ms: u64,
         key: MarketKey,
     ) -> Result<Option<Market>, PricingError> {
-        let Some(mut market) = price_market(&self.params, &self.state_at(now_ms), key)? else {
+        let market = match &self.sport {
+            SportImage::Football(f) => {
+                price_market(&f.params, &f.state_at(&self.clock, now_ms), key)?
+            }
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) if t.phase.is_over() => None,
+            #[cfg(feature = "tennis")]
+            SportImage::Tennis(t) => crate::tennis::price_market(&t.params, &t.state(), key)?,
+        };
+        let Some(mut market) = market else {
             return Ok(None);
         };
         let t = &self.trading;
@@ -408,6 +540,27 @@ impl MatchImage {
                     .and_then(|o| crate::odds::ladder::round_down(o * a.factor).ok());
             }
         }
+    }
+}
+
+impl FootballImage {
+    fn apply(&mut self, op: &DeltaOp) {
+        match op {
+            DeltaOp::State(s) => self.state = *s,
+            DeltaOp::Goals(v) => self.goals.clone_from(v),
+            DeltaOp::HalfTime(s) => self.half_time = *s,
+            DeltaOp::Params(p) => self.params = *p,
+            _ => {}
+        }
+    }
+
+    /// The match state at wall time `now_ms`, with the clock run on from `clock`.
+    pub fn state_at(&self, clock: &ClockAnchor, now_ms: u64) -> MatchState {
+        let mut s = self.state;
+        s.clock_ms = clock.clock_at(now_ms);
+        // The clock cannot run a half past the point where pricing would call the state invalid.
+        s.clock_ms = s.clock_ms.min(150 * 60_000);
+        s
     }
 }
 
@@ -437,6 +590,10 @@ pub enum StreamError {
     /// Not a valid encoding.
     #[error("malformed {0}")]
     Malformed(&'static str),
+    /// A snapshot of a sport this build does not run (tennis without the engine's `tennis`
+    /// feature: the npm package's football-only `live` entry).
+    #[error("this build does not run {}", .0.as_str())]
+    UnsupportedSport(Sport),
     /// The delta does not follow the snapshot's version.
     #[error("delta {got} does not follow version {have}")]
     OutOfOrder {
@@ -453,6 +610,7 @@ impl StreamError {
         match self {
             StreamError::Malformed(_) => "malformed",
             StreamError::OutOfOrder { .. } => "out_of_order",
+            StreamError::UnsupportedSport(_) => "unsupported_sport",
         }
     }
 }
@@ -464,7 +622,16 @@ impl Snapshot {
     }
     /// Decodes the binary form.
     pub fn from_bytes(bytes: &[u8]) -> Result<Snapshot, StreamError> {
+        Snapshot::check_sport(bytes)?;
         postcard::from_bytes(bytes).map_err(|_| StreamError::Malformed("snapshot"))
+    }
+
+    /// Refuses a snapshot (binary form) of a sport this build does not run, before decoding it.
+    pub fn check_sport(bytes: &[u8]) -> Result<(), StreamError> {
+        match super::sport::sport_of_snapshot(bytes) {
+            Some(sport) if !super::sport::runs(sport) => Err(StreamError::UnsupportedSport(sport)),
+            _ => Ok(()),
+        }
     }
     /// Applies the next delta.
     pub fn apply(&mut self, delta: &Delta) -> Result<(), StreamError> {

@@ -29,6 +29,8 @@ pub(super) struct BetRecord {
     /// Liability reserved (net win) while pending or accepted.
     pub(super) reserved: u64,
     pub(super) score_at_bet: Score,
+    /// Goals (football) or points (tennis) that stood when it was struck: which goal is the next
+    /// one, which game and set it was on.
     pub(super) goals_at_bet: usize,
     /// When in the match it was accepted, for settling it again on a corrected goal list.
     pub(super) at: MatchMoment,
@@ -36,17 +38,25 @@ pub(super) struct BetRecord {
 }
 
 impl LiveEvent {
-    /// Where the match is now, as a bet records it.
-    fn moment(&self) -> MatchMoment {
-        let clock_ms = self.image.state.clock_ms;
-        let (half, clock_ms) = match self.image.state.period {
+    /// Where the match stands for a bet struck at `now_ms`: the score, the goals or points that
+    /// stand, and (football) when in the match.
+    fn strike(&self, now_ms: u64) -> (Score, usize, MatchMoment) {
+        let Some(f) = self.fb() else {
+            return (
+                Score::default(),
+                self.tennis.points_played(),
+                MatchMoment::default(),
+            );
+        };
+        let (half, clock_ms) = match f.state.period {
             Period::PreMatch => (0, 0),
-            Period::FirstHalf => (1, clock_ms),
+            Period::FirstHalf => (1, self.image.clock.clock_at(now_ms)),
             Period::HalfTime => (1, u64::MAX),
-            Period::SecondHalf => (2, clock_ms),
+            Period::SecondHalf => (2, self.image.clock.clock_at(now_ms)),
             Period::FullTime => (3, 0),
         };
-        MatchMoment { half, clock_ms }
+        let at = MatchMoment { half, clock_ms };
+        (f.state.score, f.goals.len(), at)
     }
 
     pub(super) fn on_bet(&mut self, req: &BetRequest, now_ms: u64) -> BetDecision {
@@ -69,11 +79,7 @@ impl LiveEvent {
             self.pending_bets
                 .insert((release_at, arrival), req.bet_id.clone());
         }
-        let mut at = self.moment();
-        at.clock_ms = match self.image.state.period {
-            Period::FirstHalf | Period::SecondHalf => self.image.clock.clock_at(now_ms),
-            _ => at.clock_ms,
-        };
+        let (score_at_bet, goals_at_bet, at) = self.strike(now_ms);
         self.bets.insert(
             req.bet_id.clone(),
             BetRecord {
@@ -81,8 +87,8 @@ impl LiveEvent {
                 decision: decision.clone(),
                 placed_at_ms: now_ms,
                 reserved,
-                score_at_bet: self.image.state.score,
-                goals_at_bet: self.image.goals.len(),
+                score_at_bet,
+                goals_at_bet,
                 at,
                 settlement: None,
             },
@@ -123,7 +129,7 @@ impl LiveEvent {
         }
         d.price = Some(offered);
         let delay = self.image.trading.bet_delay_ms;
-        if self.image.state.period != Period::PreMatch && delay > 0 {
+        if self.started() && delay > 0 {
             d.status = BetStatus::Pending;
             d.release_at_ms = Some(now_ms.saturating_add(delay));
         }
@@ -205,15 +211,7 @@ impl LiveEvent {
                 }
                 Err(code) => decision.status = BetStatus::Rejected { code },
             }
-            let score = self.image.state.score;
-            let goals = self.image.goals.len();
-            let mut at = self.moment();
-            if matches!(
-                self.image.state.period,
-                Period::FirstHalf | Period::SecondHalf
-            ) {
-                at.clock_ms = self.image.clock.clock_at(now_ms);
-            }
+            let (score, goals, at) = self.strike(now_ms);
             if let Some(rec) = self.bets.get_mut(&id) {
                 rec.decision = decision.clone();
                 rec.reserved = new_reserved;
@@ -256,18 +254,57 @@ impl LiveEvent {
     /// Settles accepted bets (only first-half markets when `first_half_only`); pending bets on
     /// markets that close are refused.
     pub(super) fn settle_bets(&mut self, now_ms: u64, out: &mut Output, first_half_only: bool) {
+        let Some(f) = self.fb() else {
+            return self.settle_tennis(now_ms, out);
+        };
         let in_scope = |m: MarketKey| !first_half_only || m.is_first_half();
-        let closing: Vec<(u64, u64)> = self
-            .pending_bets
+        let closing = self.pending_where(|b| in_scope(b.request.market));
+        let abandoned = self.image.abandoned;
+        let results = self.results_where(|rec| {
+            if !in_scope(rec.request.market) {
+                return None;
+            }
+            if abandoned {
+                return Some(SettlementResult::Void);
+            }
+            let facts = SettlementFacts {
+                final_score: f.state.score,
+                half_time: f.half_time,
+                score_at_bet: rec.score_at_bet,
+                next_goal: f.goals.get(rec.goals_at_bet).map(|g| g.team),
+            };
+            Some(settle(rec.request.market, rec.request.selection, &facts))
+        });
+        self.close_pending(closing, now_ms, out);
+        self.record_settlements(results, out);
+    }
+
+    /// Keys of the pending bets `closes` picks, in release order.
+    pub(super) fn pending_where(&self, closes: impl Fn(&BetRecord) -> bool) -> Vec<(u64, u64)> {
+        self.pending_bets
             .iter()
-            .filter(|(_, id)| {
-                self.bets
-                    .get(*id)
-                    .is_some_and(|b| in_scope(b.request.market))
-            })
+            .filter(|(_, id)| self.bets.get(*id).is_some_and(&closes))
             .map(|(k, _)| *k)
-            .collect();
-        let closing: Vec<String> = closing
+            .collect()
+    }
+
+    /// Results of the accepted, unsettled bets that `result` decides, in bet id order.
+    pub(super) fn results_where(
+        &self,
+        result: impl Fn(&BetRecord) -> Option<SettlementResult>,
+    ) -> Vec<(String, SettlementResult)> {
+        self.bets
+            .iter()
+            .filter(|(_, rec)| {
+                rec.settlement.is_none() && rec.decision.status == BetStatus::Accepted
+            })
+            .filter_map(|(id, rec)| result(rec).map(|r| (id.clone(), r)))
+            .collect()
+    }
+
+    /// Refuses pending bets whose market has closed (their game, set, half or match is over).
+    pub(super) fn close_pending(&mut self, keys: Vec<(u64, u64)>, now_ms: u64, out: &mut Output) {
+        let closing: Vec<String> = keys
             .into_iter()
             .filter_map(|k| self.pending_bets.remove(&k))
             .collect();
@@ -285,24 +322,17 @@ impl LiveEvent {
                 self.reserve(market, selection, -i128::from(reserved));
             }
         }
-        let image = &self.image;
-        for rec in self.bets.values_mut() {
-            if rec.settlement.is_some()
-                || rec.decision.status != BetStatus::Accepted
-                || !in_scope(rec.request.market)
-            {
+    }
+
+    /// Settles bets with their results, in the order given.
+    pub(super) fn record_settlements(
+        &mut self,
+        results: Vec<(String, SettlementResult)>,
+        out: &mut Output,
+    ) {
+        for (id, result) in results {
+            let Some(rec) = self.bets.get_mut(&id) else {
                 continue;
-            }
-            let facts = SettlementFacts {
-                final_score: image.state.score,
-                half_time: image.half_time,
-                score_at_bet: rec.score_at_bet,
-                next_goal: image.goals.get(rec.goals_at_bet).map(|g| g.team),
-            };
-            let result = if image.abandoned {
-                SettlementResult::Void
-            } else {
-                settle(rec.request.market, rec.request.selection, &facts)
             };
             let s = Settlement {
                 bet_id: rec.request.bet_id.clone(),
@@ -327,7 +357,7 @@ impl LiveEvent {
         out: &mut Output,
     ) {
         if self.image.abandoned
-            || self.image.state.period != Period::FullTime
+            || self.fb().is_none_or(|f| f.state.period != Period::FullTime)
             || correction.validate().is_err()
         {
             return;
@@ -342,11 +372,11 @@ impl LiveEvent {
                 clock_ms: g.clock_ms,
             })
             .collect();
-        if goals != self.image.goals {
+        if self.fb().is_some_and(|f| goals != f.goals) {
             self.push(DeltaOp::Goals(goals));
         }
         self.set_state(|s| s.score = final_score);
-        if self.image.half_time != Some(half_time) {
+        if self.fb().is_some_and(|f| f.half_time != Some(half_time)) {
             self.push(DeltaOp::HalfTime(Some(half_time)));
         }
         self.hidden_change = true;

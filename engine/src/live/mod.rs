@@ -4,6 +4,9 @@
 //! The edge runs one [`LiveEvent`] per match as its single writer. It streams the model, not the
 //! prices: a [`Snapshot`] and its [`Delta`]s carry the [`MatchImage`] (state, parameters, terms,
 //! suspensions) from which any client derives exactly the edge's prices with [`MatchImage::prices`].
+//!
+//! Football and tennis run on the same machinery; how the sports share it, and how each is
+//! written, is in `sport`. Football's rules are `transitions` and `settle`; tennis's are `tennis`.
 
 mod audit;
 mod bet;
@@ -18,7 +21,9 @@ mod opening;
 mod outcome;
 mod settle;
 mod sources;
+mod sport;
 pub mod stream_size;
+mod tennis;
 mod transitions;
 mod view;
 
@@ -34,8 +39,9 @@ pub use event::LiveEvent;
 pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
 pub use frame::{BetRefusal, Frame, kind as frame_kind};
 pub use image::{
-    Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, GoalRecord, MarketStatus, MatchImage,
-    Snapshot, StreamError, Suspension, SuspensionReason, TradingTerms, Version,
+    Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, FootballImage, GoalRecord, MarketStatus,
+    MatchImage, Snapshot, SportImage, StreamError, Suspension, SuspensionReason, TradingTerms,
+    Version,
 };
 pub use opening::{LiveConfig, Opening};
 pub use outcome::{FeedOutcome, FeedRejection, FeedResult, Input, LiveError, Output};
@@ -43,4 +49,6 @@ pub use settle::{
     CorrectedGoal, Correction, MatchMoment, ResultCorrection, Settlement, SettlementFacts,
     SettlementResult, settle,
 };
+pub use sport::{Sport, SportParams, SportState, runs};
+pub use tennis::{SetScore, TennisImage, TennisPhase};
 pub use view::LiveView;

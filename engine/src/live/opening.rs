@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::image::{Fixture, TradingTerms};
-use crate::football::FootballParams;
+use super::sport::SportParams;
 
 /// Timing rules of the live state. All in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -55,21 +55,23 @@ impl Default for LiveConfig {
 }
 
 /// Everything needed to open an event: the first entry of its log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// JSON: `{"event_id","fixture","params",…}` opens football (`params` are `FootballParams`);
+/// `{"event_id","sport":"tennis","fixture","params",…}` opens tennis (`params` are
+/// `TennisParams`; `fixture.home` is player A). `trading`, `config` and `epoch` may be left out.
+/// The encodings are in `sport` (football's exactly as they always were).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Opening {
     /// Match id.
     pub event_id: String,
-    /// Teams and kick-off.
+    /// Teams (tennis: `home` is player A) and start time.
     pub fixture: Fixture,
-    /// Pre-match model.
-    pub params: FootballParams,
+    /// Pre-match model, which says the sport.
+    pub params: SportParams,
     /// Operator's terms.
-    #[serde(default)]
     pub trading: TradingTerms,
     /// Timing rules.
-    #[serde(default)]
     pub config: LiveConfig,
     /// History generation.
-    #[serde(default)]
     pub epoch: u32,
 }

@@ -64,6 +64,8 @@ pub enum Input {
     },
     /// A trader declares full time when the feeds cannot: everything settles.
     EndMatch,
+    /// A trader sets a tennis match's parameters (serve-point probabilities, format).
+    SetTennisParams(crate::tennis::TennisParams),
 }
 
 /// Why a feed message was refused. Codes are stable.

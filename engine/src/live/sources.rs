@@ -5,10 +5,11 @@
 //! other source already said. Facts that move money wait for the other source:
 //! - a **goal** from one source suspends at once and waits `confirm_window_ms` for the other; a
 //!   silent other source lets it stand, a live one that does not agree raises `source_discrepancy`;
-//! - a **settlement fact** (half-time, full time, abandonment) is a [`Claim`] under the same rule,
-//!   with two more: a full time (or half-time) reported before the regulation time plus
-//!   `min_stoppage_ms` could have run is refused unless both sources report it, and an abandonment
-//!   never stands on one source's word (it needs both, or a trader).
+//! - a **settlement fact** (half-time, full time, abandonment; tennis: a retirement) is a [`Claim`]
+//!   under the same rule, with two more: a full time (or half-time) reported before the regulation
+//!   time plus `min_stoppage_ms` could have run is refused unless both sources report it, and an
+//!   abandonment or a retirement never stands on one source's word (it needs both, or a trader);
+//! - a tennis **point** waits for the other source the same way (see `tennis`).
 
 use std::collections::BTreeMap;
 
@@ -18,8 +19,11 @@ use super::event::LiveEvent;
 use super::feed::{FeedEvent, FeedKind, Source};
 use super::image::SuspensionReason;
 use super::outcome::{FeedOutcome, FeedRejection, Output};
+use super::sport::Sport;
+use super::tennis::side;
 use crate::football::{HALF_MS, Period, Score};
 use crate::market::Team;
+use crate::tennis::Player;
 
 /// What the event knows about one source.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -64,6 +68,11 @@ pub(super) enum FactKind {
     RedCard,
     VarCheckStart,
     VarCheckEnd,
+    MatchStart,
+    ChallengeStart,
+    ChallengeEnd,
+    MedicalTimeoutStart,
+    MedicalTimeoutEnd,
 }
 
 impl FactKind {
@@ -81,7 +90,18 @@ impl FactKind {
             FeedKind::RedCard { .. } => FactKind::RedCard,
             FeedKind::VarCheckStart => FactKind::VarCheckStart,
             FeedKind::VarCheckEnd => FactKind::VarCheckEnd,
-            FeedKind::PeriodEnd { .. }
+            FeedKind::MatchStart { .. } => FactKind::MatchStart,
+            FeedKind::ChallengeStart { .. } => FactKind::ChallengeStart,
+            FeedKind::ChallengeEnd => FactKind::ChallengeEnd,
+            FeedKind::MedicalTimeoutStart { .. } => FactKind::MedicalTimeoutStart,
+            FeedKind::MedicalTimeoutEnd => FactKind::MedicalTimeoutEnd,
+            // Points and what they end are judged by number (see `tennis`).
+            FeedKind::Point { .. }
+            | FeedKind::GameEnd { .. }
+            | FeedKind::SetEnd { .. }
+            | FeedKind::TennisMatchEnd { .. }
+            | FeedKind::Retirement { .. }
+            | FeedKind::PeriodEnd { .. }
             | FeedKind::MatchEnd
             | FeedKind::Abandoned
             | FeedKind::Clock { .. }
@@ -112,6 +132,8 @@ pub(super) enum SettlementFact {
     FullTime,
     /// The match was abandoned: everything is void.
     Abandoned,
+    /// Tennis: a player retired.
+    Retired(Player),
 }
 
 impl SettlementFact {
@@ -121,23 +143,36 @@ impl SettlementFact {
             SettlementFact::HalfTime => "half_time",
             SettlementFact::FullTime => "full_time",
             SettlementFact::Abandoned => "abandoned",
+            SettlementFact::Retired(_) => "retirement",
         }
     }
 
-    fn of(kind: &FeedKind) -> Option<SettlementFact> {
-        match kind {
-            FeedKind::PeriodEnd { period: 1 } => Some(SettlementFact::HalfTime),
-            FeedKind::PeriodEnd { period: 2 } | FeedKind::MatchEnd => {
+    fn of(kind: &FeedKind, sport: Sport) -> Option<SettlementFact> {
+        match (kind, sport) {
+            (FeedKind::PeriodEnd { period: 1 }, Sport::Football) => Some(SettlementFact::HalfTime),
+            (FeedKind::PeriodEnd { period: 2 } | FeedKind::MatchEnd, Sport::Football) => {
                 Some(SettlementFact::FullTime)
             }
-            FeedKind::Abandoned => Some(SettlementFact::Abandoned),
+            (FeedKind::Retirement { player }, Sport::Tennis) => {
+                Some(SettlementFact::Retired(*player))
+            }
+            (FeedKind::Abandoned, _) => Some(SettlementFact::Abandoned),
             _ => None,
         }
     }
 
     /// Whether one source's word is enough once the other has fallen silent.
     pub(super) fn stands_alone(self) -> bool {
-        self != SettlementFact::Abandoned
+        !matches!(self, SettlementFact::Abandoned | SettlementFact::Retired(_))
+    }
+
+    /// What suspends the markets while it waits for the other source.
+    pub(super) fn reason(self) -> SuspensionReason {
+        match self {
+            SettlementFact::HalfTime | SettlementFact::FullTime => SuspensionReason::PeriodEnd,
+            SettlementFact::Abandoned => SuspensionReason::SourceDiscrepancy,
+            SettlementFact::Retired(_) => SuspensionReason::Retirement,
+        }
     }
 }
 
@@ -172,7 +207,9 @@ impl LiveEvent {
 
     /// Whether something reported by one source is still waiting for the other.
     pub(super) fn awaiting_confirmation(&self) -> bool {
-        self.pending_goal.is_some() || self.claim.is_some_and(|c| !c.early)
+        self.pending_goal.is_some()
+            || self.tennis.awaiting()
+            || self.claim.is_some_and(|c| !c.early)
     }
 
     pub(super) fn run_source_timers(&mut self, now_ms: u64, out: &mut Output) {
@@ -205,6 +242,9 @@ impl LiveEvent {
             } else {
                 self.confirm_goal(now_ms);
             }
+        }
+        if self.image.tennis().is_some() {
+            self.judge_points(now_ms, out);
         }
         self.judge_claim(now_ms, out);
         // A source whose reported score disagrees for longer than the window.
@@ -341,16 +381,22 @@ impl LiveEvent {
         if self.has(SuspensionReason::FeedStale) && self.pending_goal.is_none() {
             self.lift(SuspensionReason::FeedStale);
         }
-        if let Some(fact) = SettlementFact::of(&ev.kind) {
+        if let Some(fact) = SettlementFact::of(&ev.kind, self.image.sport()) {
             return self.on_claim(fact, &ev, now_ms, out);
         }
         if self.is_duplicate_of_other_source(&ev, now_ms) {
             return FeedOutcome::Duplicate;
         }
-        match self.transition(&ev, now_ms, out) {
-            Ok(()) => {
+        let applied = match self.image.sport() {
+            Sport::Football => self
+                .transition(&ev, now_ms, out)
+                .map(|()| FeedOutcome::Accepted),
+            Sport::Tennis => self.tennis_transition(&ev, now_ms, out),
+        };
+        match applied {
+            Ok(outcome) => {
                 self.remember(&ev);
-                FeedOutcome::Accepted
+                outcome
             }
             Err(reason) => FeedOutcome::Rejected { reason },
         }
@@ -368,11 +414,12 @@ impl LiveEvent {
         if !self.is_live() {
             return rejected(FeedRejection::MatchOver);
         }
-        let period = self.image.state.period;
+        let period = self.fb().map(|f| f.state.period);
         let possible = match fact {
-            SettlementFact::HalfTime => period == Period::FirstHalf,
-            SettlementFact::FullTime => period == Period::SecondHalf,
+            SettlementFact::HalfTime => period == Some(Period::FirstHalf),
+            SettlementFact::FullTime => period == Some(Period::SecondHalf),
             SettlementFact::Abandoned => true,
+            SettlementFact::Retired(_) => self.image.tennis().is_some(),
         };
         if !possible {
             return rejected(FeedRejection::InvalidTransition);
@@ -403,7 +450,7 @@ impl LiveEvent {
             SettlementFact::FullTime => {
                 Some((2 * HALF_MS).saturating_add(self.config.min_stoppage_ms))
             }
-            SettlementFact::Abandoned => None,
+            SettlementFact::Abandoned | SettlementFact::Retired(_) => None,
         };
         let early = regulation.is_some_and(|r| clock < r);
         let deadline = now_ms.saturating_add(self.config.confirm_window_ms);
@@ -424,11 +471,11 @@ impl LiveEvent {
             return FeedOutcome::Accepted;
         }
         // Nothing is traded while the match may be over.
-        let reason = match fact {
-            SettlementFact::Abandoned => SuspensionReason::SourceDiscrepancy,
-            _ => SuspensionReason::PeriodEnd,
+        let team = match fact {
+            SettlementFact::Retired(p) => Some(side(p)),
+            _ => None,
         };
-        self.suspend(reason, None, now_ms, None);
+        self.suspend(fact.reason(), team, now_ms, None);
         FeedOutcome::Accepted
     }
 
@@ -445,6 +492,7 @@ impl LiveEvent {
             SettlementFact::HalfTime => self.end_first_half(clock_ms, now_ms, out),
             SettlementFact::FullTime => self.end_match(clock_ms, now_ms, out),
             SettlementFact::Abandoned => self.abandon(now_ms, out),
+            SettlementFact::Retired(player) => self.retire(player, now_ms, out),
         }
     }
 

@@ -1,5 +1,5 @@
-//! What each feed message and each trader action does to the match: the period machine, goals,
-//! cards, VAR, clock syncs and score cross-checks, and the manual controls.
+//! What each feed message does to a football match (the period machine, goals, cards, VAR, clock
+//! syncs and score cross-checks), and the trader's actions (shared by every sport where they apply).
 
 use super::event::LiveEvent;
 use super::feed::{FeedEvent, FeedKind, Source};
@@ -18,7 +18,10 @@ impl LiveEvent {
         _out: &mut Output,
     ) -> Result<(), FeedRejection> {
         use FeedRejection::*;
-        let period = self.image.state.period;
+        let Some(fb) = self.fb() else {
+            return Err(InvalidTransition);
+        };
+        let (period, current, red_cards) = (fb.state.period, fb.state.score, fb.state.red_cards);
         if !self.is_live() {
             return Err(MatchOver);
         }
@@ -66,11 +69,22 @@ impl LiveEvent {
             | FeedKind::Abandoned => {
                 return Err(InvalidTransition);
             }
+            // Another sport's messages.
+            FeedKind::MatchStart { .. }
+            | FeedKind::Point { .. }
+            | FeedKind::GameEnd { .. }
+            | FeedKind::SetEnd { .. }
+            | FeedKind::TennisMatchEnd { .. }
+            | FeedKind::Retirement { .. }
+            | FeedKind::ChallengeStart { .. }
+            | FeedKind::ChallengeEnd
+            | FeedKind::MedicalTimeoutStart { .. }
+            | FeedKind::MedicalTimeoutEnd => return Err(InvalidTransition),
             FeedKind::Goal { team, score } => {
                 if !self.in_play() {
                     return Err(InvalidTransition);
                 }
-                let mut after = self.image.state.score;
+                let mut after = current;
                 bump(&mut after, *team, 1);
                 if let Some(reported) = score
                     && *reported != after
@@ -113,8 +127,8 @@ impl LiveEvent {
                     return Err(InvalidTransition);
                 }
                 let cards = match team {
-                    Team::Home => self.image.state.red_cards.home,
-                    Team::Away => self.image.state.red_cards.away,
+                    Team::Home => red_cards.home,
+                    Team::Away => red_cards.away,
                 };
                 if cards >= 5 {
                     return Err(InvalidTransition);
@@ -163,7 +177,7 @@ impl LiveEvent {
                 }
             }
             FeedKind::Heartbeat { score } => {
-                let ours = self.image.state.score;
+                let ours = current;
                 let s = &mut self.sources[ev.source.index()];
                 if score.is_some() {
                     s.reported_score = *score;
@@ -191,8 +205,10 @@ impl LiveEvent {
             self.pending_goal = None;
             self.lift(SuspensionReason::Goal);
             self.lift(SuspensionReason::SourceDiscrepancy);
-        } else if let Some(pos) = self.image.goals.iter().rposition(|g| g.team == team) {
-            let mut goals = self.image.goals.clone();
+        } else if let Some((pos, mut goals)) = self.fb().and_then(|f| {
+            let pos = f.goals.iter().rposition(|g| g.team == team)?;
+            Some((pos, f.goals.clone()))
+        }) {
             goals.remove(pos);
             self.push(DeltaOp::Goals(goals));
             self.set_state(|s| bump(&mut s.score, team, -1));
@@ -214,7 +230,9 @@ impl LiveEvent {
         let Some(g) = self.pending_goal.take() else {
             return;
         };
-        let mut goals = self.image.goals.clone();
+        let Some(mut goals) = self.fb().map(|f| f.goals.clone()) else {
+            return;
+        };
         goals.push(GoalRecord {
             team: g.team,
             clock_ms: g.clock_ms,
@@ -236,7 +254,7 @@ impl LiveEvent {
     pub(super) fn end_first_half(&mut self, clock_ms: u64, now_ms: u64, out: &mut Output) {
         self.set_state(|s| s.period = Period::HalfTime);
         self.set_clock(clock_ms, now_ms, false);
-        let score = self.image.state.score;
+        let score = self.fb().map(|f| f.state.score).unwrap_or_default();
         self.push(DeltaOp::HalfTime(Some(score)));
         self.suspend(
             SuspensionReason::PeriodEnd,
@@ -258,7 +276,7 @@ impl LiveEvent {
         self.settle_bets(now_ms, out, false);
     }
 
-    /// The match is abandoned: everything is void.
+    /// The match is abandoned: everything is void (tennis: what was not yet decided).
     pub(super) fn abandon(&mut self, now_ms: u64, out: &mut Output) {
         self.push(DeltaOp::Abandoned(true));
         self.pending_goal = None;
@@ -296,9 +314,14 @@ impl LiveEvent {
                 if !self.is_live() {
                     return;
                 }
+            } else if let super::sources::SettlementFact::Retired(_) = c.fact {
+                self.lift(SuspensionReason::Retirement);
             } else {
                 self.lift(SuspensionReason::PeriodEnd);
             }
+        }
+        if self.image.tennis().is_some() {
+            self.believe_points(source, now_ms, out);
         }
         if let Some(theirs) = self.sources[source.index()].reported_score {
             self.take_score(theirs, now_ms);
@@ -312,12 +335,13 @@ impl LiveEvent {
     /// Makes `score` the match's score, adding goals (at the current clock) or removing the latest
     /// ones of a team: what a trader's word changes when a feed missed or invented a goal.
     fn take_score(&mut self, score: Score, now_ms: u64) {
-        let ours = self.image.state.score;
+        let Some((ours, mut goals)) = self.fb().map(|f| (f.state.score, f.goals.clone())) else {
+            return;
+        };
         if score == ours || !self.in_play() {
             return;
         }
         let clock = self.image.clock.clock_at(now_ms);
-        let mut goals = self.image.goals.clone();
         for (team, have, want) in [
             (Team::Home, ours.home, score.home),
             (Team::Away, ours.away, score.away),
@@ -344,7 +368,10 @@ impl LiveEvent {
     /// New model parameters from a trader (refused silently when invalid: nothing changes, nothing
     /// is logged).
     pub(super) fn set_params(&mut self, params: crate::football::FootballParams) {
-        if self.is_live() && params.validate().is_ok() && params != self.image.params {
+        if self.is_live()
+            && params.validate().is_ok()
+            && self.fb().is_some_and(|f| params != f.params)
+        {
             self.push(DeltaOp::Params(params));
             self.material();
         }

@@ -5,8 +5,10 @@
 //! is the engine's, so the package quotes exactly what the CLI and the edge compute.
 //!
 //! Modules: `frame` (socket frames for JS), `de` (the strict option-object deserializer) and, with
-//! the default `tools` feature, `tools` (the modelling functions). The package's `live` entry is
-//! built without `tools`: the live event, frames, odds formats and the ladder only.
+//! the default `tools` feature, `tools` (the modelling functions). The default `tennis` feature
+//! lets a live event price tennis. The package's `live` entry is built without either (a football
+//! page's needs: the live event, frames, odds formats and the ladder); its `tennis` entry is the
+//! same with `tennis`.
 //!
 //! Conventions at the boundary:
 //! - Data objects keep the engine's serde names (snake_case: `home_xg`, `clock_ms`, `fair_odds`), so
@@ -457,8 +459,8 @@ impl LiveEvent {
         to_js(&self.view.snapshot().image)
     }
 
-    /// The match state at wall time `now_ms`, the clock run on (`MatchImage::state_at`): the state
-    /// [`LiveEvent::prices`] prices at that instant.
+    /// The state [`LiveEvent::prices`] prices at wall time `now_ms` (`MatchImage::state_at`):
+    /// football's with the clock run on, tennis's score with its completed sets.
     #[wasm_bindgen(js_name = stateAt)]
     pub fn state_at(&self, now_ms: f64) -> Result<JsValue, JsValue> {
         to_js(

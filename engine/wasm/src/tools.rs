@@ -1,6 +1,6 @@
 //! The modelling exports, behind the default `tools` feature: pricing from parameters
-//! (`priceFootball`), de-margining and margins (`impliedProbabilities`, `applyMargin`) and fitting
-//! (`fitFootball`). A live page needs none of them (a `LiveEvent` prices from its snapshot), so the
+//! (`priceFootball`, `priceTennis`), de-margining and margins (`impliedProbabilities`,
+//! `applyMargin`) and fitting (`fitFootball`). A live page needs none of them (a `LiveEvent` prices from its snapshot), so the
 //! package's `live` entry is built without this module: a quarter less wasm for every bettor.
 
 use core::cell::RefCell;
@@ -9,6 +9,7 @@ use inplay_engine::football::{self, FitOdds, FitOptions, FootballParams, MatchSt
 use inplay_engine::market::MarketBook;
 use inplay_engine::odds::{self, MarginMethod};
 use inplay_engine::pricing;
+use inplay_engine::tennis::{self, Player, TennisParams, TennisState};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
@@ -17,6 +18,8 @@ use super::{Layout, book_numbers, error, from_js, odds_error, to_js};
 thread_local! {
     /// [`price_football`]'s output buffer and layout, reused call after call (wasm has one thread).
     static FOOTBALL: RefCell<(Vec<f64>, Layout)> = RefCell::new(Default::default());
+    /// [`price_tennis`]'s.
+    static TENNIS: RefCell<(Vec<f64>, Layout)> = RefCell::new(Default::default());
 }
 
 /// Like [`from_js`], with `undefined`/`null` meaning the type's default.
@@ -59,7 +62,12 @@ struct Offer {
 fn football_book(params: JsValue, state: JsValue, offer: JsValue) -> Result<MarketBook, JsValue> {
     let params: FootballParams = from_js(params, "invalid_params", "params")?;
     let state: MatchState = from_js_or_default(state, "invalid_state", "state")?;
-    let mut book = football::price(&params, &state).map_err(|e| error(e.code(), &e.to_string()))?;
+    let book = football::price(&params, &state).map_err(|e| error(e.code(), &e.to_string()))?;
+    offered(book, offer)
+}
+
+/// `book` with the margin of `offer` (`{margin, method}`) when one is given.
+fn offered(mut book: MarketBook, offer: JsValue) -> Result<MarketBook, JsValue> {
     if !(offer.is_undefined() || offer.is_null()) {
         let o: Offer = from_js(offer, "invalid_margin", "offer")?;
         let method = match o.method {
@@ -90,6 +98,33 @@ pub fn price_football(params: JsValue, state: JsValue, offer: JsValue) -> Result
 #[wasm_bindgen(js_name = priceFootballLayout)]
 pub fn price_football_layout() -> String {
     FOOTBALL.with(|cell| cell.borrow().1.keys())
+}
+
+/// Fair (and optionally offered) prices of every tennis market; returns the address of the
+/// `book_numbers` buffer.
+///
+/// `params` is `TennisParams`, `state` a `TennisState` (before the first point, A serving, when
+/// absent), `offer` an optional `{margin, method}` applied with `pricing::offer`.
+#[wasm_bindgen(js_name = priceTennis)]
+pub fn price_tennis(params: JsValue, state: JsValue, offer: JsValue) -> Result<usize, JsValue> {
+    let params: TennisParams = from_js(params, "invalid_params", "params")?;
+    let state: TennisState = if state.is_undefined() || state.is_null() {
+        TennisState::pre_match(Player::A)
+    } else {
+        from_js(state, "invalid_state", "state")?
+    };
+    let book = tennis::price(&params, &state).map_err(|e| error(e.code(), &e.to_string()))?;
+    let book = offered(book, offer)?;
+    TENNIS.with(|cell| {
+        let (out, layout) = &mut *cell.borrow_mut();
+        Ok(book_numbers(&book, layout, out))
+    })
+}
+
+/// The keys of the last book [`price_tennis`] gave.
+#[wasm_bindgen(js_name = priceTennisLayout)]
+pub fn price_tennis_layout() -> String {
+    TENNIS.with(|cell| cell.borrow().1.keys())
 }
 
 /// Fair probabilities of a book of decimal odds: `{probs, margin, method, k}`.

@@ -4,7 +4,7 @@
 // not follow means resume or a fresh snapshot.
 
 import { liveUrl } from '../api.ts';
-import { readDecision, type Engine, type LiveEventHandle } from '../engine.ts';
+import { errorCode, loadEngine, readDecision, type Engine, type LiveEventHandle } from '../engine.ts';
 import type { ReadDecision } from '../model/bets.ts';
 import { sinceParam, type ConnectionStatus } from '../model/connection.ts';
 import { touched } from '../model/image.ts';
@@ -39,6 +39,8 @@ export class MatchFeed {
   /** Set after a gap: the next connection asks for a snapshot instead of resuming. */
   #fresh = false;
   #behind = false;
+  /** Loading the engine that runs this match's sport (the page starts with football's). */
+  #switching = false;
 
   constructor(engine: Engine, eventId: string, opts: { token: string | null; client: string; staleAfterMs?: number }, on: MatchFeedEvents) {
     this.#engine = engine;
@@ -86,8 +88,17 @@ export class MatchFeed {
     let frame;
     try {
       frame = this.#engine.decodeFrame(bytes);
-    } catch {
-      return; // A frame from a newer protocol: skip it rather than lose the connection.
+    } catch (e) {
+      // A sport the loaded engine does not run: load the one that does, then start from a snapshot.
+      if (errorCode(e) === 'unsupported_sport' && !this.#switching) {
+        this.#switching = true;
+        void loadEngine('tennis').then((engine) => {
+          this.#engine = engine;
+          this.#switching = false;
+          this.#resnapshot('this match needs the tennis engine');
+        });
+      }
+      return; // Otherwise a frame from a newer protocol: skip it rather than lose the connection.
     }
     switch (frame.kind) {
       case 'snapshot': {

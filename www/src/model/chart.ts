@@ -1,4 +1,5 @@
-// The match in probabilities: home / draw / away over match time, with goals and red cards marked.
+// The match in probabilities: home / draw / away over match time (tennis: the two players over the
+// time since the first point), with goals and red cards marked.
 // Built on the page from what the stream brought (snapshot, deltas, and local repricing between
 // them), so it needs no history endpoint; it starts where the page joined.
 
@@ -22,6 +23,9 @@ export class MatchChart {
   marks: ChartMark[] = [];
   #red: Score | null = null;
   readonly #minGapMs: number;
+
+  /** Football's time runs in halves of 45 minutes; tennis's does not. */
+  halves = true;
 
   /** `minGapMs`: least match time between two samples taken while nothing happened. */
   constructor(minGapMs = 10_000) {
@@ -64,17 +68,25 @@ export class MatchChart {
     this.marks.sort((a, b) => a.clockMs - b.clockMs);
   }
 
-  /** Match-time span to draw: at least the first half, extended to the latest point. */
+  /** Match-time span to draw: at least the first half (tennis: half an hour), extended to the latest point. */
   span(): [number, number] {
-    const end = Math.max(45 * 60_000, ...this.points.map((p) => p.clockMs), ...this.marks.map((m) => m.clockMs));
+    const least = (this.halves ? 45 : 30) * 60_000;
+    const end = Math.max(least, ...this.points.map((p) => p.clockMs), ...this.marks.map((m) => m.clockMs));
+    if (!this.halves) return [0, end];
     return [0, end > 45 * 60_000 ? Math.max(90 * 60_000, end) : end];
   }
 }
 
-/** The 1X2 fair probabilities of a book, or null when it has none. */
+/** The 1X2 fair probabilities of a book (tennis: the match winner's, no draw), or null when it has none. */
 export function resultProbabilities(
   markets: readonly { key: string; selections: readonly { key: string; prob?: number }[] }[],
 ): { home: number; draw: number; away: number } | null {
+  const tennis = markets.find((x) => x.key === 'match_winner');
+  if (tennis) {
+    const a = tennis.selections.find((s) => s.key === 'a')?.prob;
+    const b = tennis.selections.find((s) => s.key === 'b')?.prob;
+    return a != null && b != null ? { home: a, draw: 0, away: b } : null;
+  }
   const m = markets.find((x) => x.key === '1x2');
   if (!m) return null;
   const p = (k: string) => m.selections.find((s) => s.key === k)?.prob;

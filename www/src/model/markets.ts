@@ -1,11 +1,13 @@
-// Market keys in the trade's language: groups as a bettor browses them (result, goals, handicaps,
-// correct score, next goal, halves), market titles and selection labels with the teams' names.
-// Keys are the engine's wire names (engine/src/market.rs): `1x2`, `total:2.5`, `ah:-0.25`,
-// `team_total:home:1.5`, `correct_score` with selections `2-1` and `other`.
+// Market keys in the trade's language: groups as a bettor browses them (football: result, goals,
+// handicaps, correct score, next goal, halves; tennis: match, sets, games), market titles and
+// selection labels with the teams' or players' names. Keys are the engine's wire names
+// (engine/src/market.rs): `1x2`, `total:2.5`, `ah:-0.25`, `team_total:home:1.5`, `correct_score` with
+// selections `2-1` and `other`; tennis's `match_winner`, `set_betting` (`2-1`, A's sets first),
+// `game_winner`, `total_games:22.5`, `game_handicap:-3.5` with players `a` (the fixture's home) and `b`.
 
 import type { Fixture, Market } from './wire.ts';
 
-export type GroupId = 'result' | 'goals' | 'handicaps' | 'correct_score' | 'next_goal' | 'halves';
+export type GroupId = 'result' | 'goals' | 'handicaps' | 'correct_score' | 'next_goal' | 'halves' | 'match' | 'sets' | 'games';
 
 export const GROUPS: readonly { id: GroupId; title: string }[] = [
   { id: 'result', title: 'Result' },
@@ -14,6 +16,9 @@ export const GROUPS: readonly { id: GroupId; title: string }[] = [
   { id: 'correct_score', title: 'Correct score' },
   { id: 'next_goal', title: 'Next goal' },
   { id: 'halves', title: 'Halves' },
+  { id: 'match', title: 'Match' },
+  { id: 'sets', title: 'Sets' },
+  { id: 'games', title: 'Games' },
 ];
 
 /** The group a market is shown in. */
@@ -38,6 +43,18 @@ export function groupOf(key: string): GroupId {
     case 'ht_1x2':
     case 'ht_total':
       return 'halves';
+    case 'match_winner':
+    case 'set_betting':
+    case 'total_sets':
+    case 'tiebreak':
+      return 'match';
+    case 'set_winner':
+    case 'next_set_winner':
+      return 'sets';
+    case 'game_winner':
+    case 'total_games':
+    case 'game_handicap':
+      return 'games';
     default:
       return 'result';
   }
@@ -85,6 +102,24 @@ export function marketTitle(key: string, fixture: Fixture): string {
       return 'Half-time result';
     case 'ht_total':
       return `First-half goals ${a}`;
+    case 'match_winner':
+      return 'Match winner';
+    case 'set_betting':
+      return 'Set betting';
+    case 'set_winner':
+      return 'Winner of this set';
+    case 'next_set_winner':
+      return 'Winner of the next set';
+    case 'game_winner':
+      return 'Winner of this game';
+    case 'total_sets':
+      return `Total sets ${a}`;
+    case 'total_games':
+      return `Total games ${a}`;
+    case 'game_handicap':
+      return `Game handicap ${fixture.home} ${line(a ?? '', true)}`;
+    case 'tiebreak':
+      return 'A tiebreak in the match';
     default:
       return key;
   }
@@ -97,7 +132,20 @@ export function selectionLabel(marketKey: string, selection: string, fixture: Fi
     if (selection === 'home') return `${fixture.home} ${line(a ?? '', true)}`;
     if (selection === 'away') return `${fixture.away} ${negate(a ?? '0')}`;
   }
+  if (head === 'game_handicap') {
+    if (selection === 'a') return `${fixture.home} ${line(a ?? '', true)}`;
+    if (selection === 'b') return `${fixture.away} ${negate(a ?? '0')}`;
+  }
+  if (head === 'set_betting' && /^\d+-\d+$/.test(selection)) {
+    // A's sets first: the winner's name with the score from their side.
+    const [x, y] = selection.split('-').map(Number) as [number, number];
+    return x > y ? `${fixture.home} ${x}-${y}` : `${fixture.away} ${y}-${x}`;
+  }
   switch (selection) {
+    case 'a':
+      return fixture.home;
+    case 'b':
+      return fixture.away;
     case 'home':
       return fixture.home;
     case 'away':
@@ -129,8 +177,22 @@ export function selectionLabel(marketKey: string, selection: string, fixture: Fi
 
 /** Short label for a selection on the match list's headline market. */
 export function shortLabel(selection: string): string {
-  return selection === 'home' ? '1' : selection === 'draw' ? 'X' : selection === 'away' ? '2' : selection;
+  switch (selection) {
+    case 'home':
+    case 'a':
+      return '1';
+    case 'draw':
+      return 'X';
+    case 'away':
+    case 'b':
+      return '2';
+    default:
+      return selection;
+  }
 }
+
+/** The headline market of a book: the match result (football) or the match winner (tennis). */
+export const HEADLINE_MARKETS: readonly string[] = ['1x2', 'match_winner'];
 
 export interface MarketGroup {
   id: GroupId;

@@ -1,4 +1,5 @@
-// Why markets are closed, in a bettor's words: "Goal — Arsenal", "VAR check", "Feed interrupted".
+// Why markets are closed, in a bettor's words: "Goal — Arsenal", "VAR check", "Feed interrupted",
+// "Challenge — Sinner".
 
 import type { Fixture, MarketStatus, Suspension, SuspensionReason, Team } from './wire.ts';
 
@@ -12,10 +13,13 @@ const REASON: Record<SuspensionReason, string> = {
   feed_stale: 'Feed interrupted',
   period_end: 'End of period',
   manual: 'Suspended by trader',
+  challenge: 'Challenge',
+  medical_timeout: 'Medical time-out',
+  retirement: 'Retirement reported',
 };
 
-/** Reasons whose suspension names a team. */
-const WITH_TEAM = new Set<SuspensionReason>(['goal', 'penalty', 'red_card', 'danger']);
+/** Reasons whose suspension names a team (tennis: a player, `home` being the first named). */
+const WITH_TEAM = new Set<SuspensionReason>(['goal', 'penalty', 'red_card', 'danger', 'challenge', 'medical_timeout', 'retirement']);
 
 export function teamName(fixture: Fixture, team: Team): string {
   return team === 'home' ? fixture.home : fixture.away;

@@ -15,6 +15,7 @@ export type {
   Delta,
   DeltaOp,
   Fixture,
+  FootballImage,
   FootballParams,
   Frame,
   GoalRecord,
@@ -26,21 +27,25 @@ export type {
   OddsPolicy,
   ParsedBetStatus,
   Period,
+  Player,
   RejectCode,
   Score,
   Selection,
   SelectionKey,
+  SetScore,
   Settlement,
   SettlementResult,
   Snapshot,
   Suspension,
   SuspensionReason,
   Team,
+  TennisImage,
+  TennisPhase,
   TradingTerms,
   Version,
 } from '@inplay/engine';
 
-import type { MatchImage } from '@inplay/engine';
+import type { FootballImage } from '@inplay/engine';
 
-/** Match state as the image carries it (every field present). */
-export type MatchState = MatchImage['state'];
+/** Football's match state as the image carries it (every field present). */
+export type MatchState = FootballImage['state'];

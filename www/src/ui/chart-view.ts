@@ -1,5 +1,5 @@
-// The probability chart on a canvas: home, draw and away over match time; goals as dashed lines with
-// the scorer's side, red cards as small cards. Redrawn only when a point or mark is added or the
+// The probability chart on a canvas: home, draw and away over match time (tennis: the two players);
+// goals as dashed lines with the scorer's side, red cards as small cards. Redrawn only when a point or mark is added or the
 // size changes, never per animation frame.
 
 import { minuteMark } from '../model/clock.ts';
@@ -17,6 +17,7 @@ export class ChartView {
   #canvas: HTMLCanvasElement;
   #chart: MatchChart;
   #names: Record<'home' | 'away', string> = { home: 'Home', away: 'Away' };
+  #draw = true;
   #legend: HTMLElement;
   #resize: ResizeObserver;
   #pending = false;
@@ -34,13 +35,19 @@ export class ChartView {
     this.#resize.disconnect();
   }
 
-  setNames(home: string, away: string): void {
+  /** The sides' names; `draw` false for a sport without draws (tennis). */
+  setNames(home: string, away: string, draw = true): void {
     this.#names = { home, away };
+    this.#draw = draw;
     this.#legend.replaceChildren(
-      ...SERIES.map((s) =>
+      ...this.#series().map((s) =>
         h('span', { class: `key key-${s.key}` }, h('i', { 'aria-hidden': 'true' }), s.key === 'draw' ? 'Draw' : this.#names[s.key]),
       ),
     );
+  }
+
+  #series() {
+    return SERIES.filter((s) => this.#draw || s.key !== 'draw');
   }
 
   /** Schedule a redraw on the next frame (coalesces bursts of deltas). */
@@ -91,7 +98,7 @@ export class ChartView {
       const lx = Math.min(x(m * 60_000) - 6, w - g.measureText(label).width - 1);
       g.fillText(label, lx, hgt - 4);
     }
-    if (t1 >= 45 * 60_000) {
+    if (this.#chart.halves && t1 >= 45 * 60_000) {
       g.setLineDash([2, 3]);
       g.beginPath();
       g.moveTo(x(45 * 60_000), pad.t);
@@ -102,7 +109,7 @@ export class ChartView {
 
     const pts = this.#chart.points;
     g.lineWidth = 2;
-    for (const s of SERIES) {
+    for (const s of this.#series()) {
       g.strokeStyle = css.getPropertyValue(s.css).trim() || '#000';
       g.beginPath();
       pts.forEach((p, i) => (i === 0 ? g.moveTo(x(p.clockMs), y(p[s.key])) : g.lineTo(x(p.clockMs), y(p[s.key]))));
@@ -135,8 +142,9 @@ export class ChartView {
       }
     }
     const last = pts[pts.length - 1];
+    const draw = this.#draw && last ? `draw ${Math.round(last.draw * 100)}%, ` : '';
     const now = last
-      ? `Now ${this.#names.home} ${Math.round(last.home * 100)}%, draw ${Math.round(last.draw * 100)}%, ${this.#names.away} ${Math.round(last.away * 100)}%.`
+      ? `Now ${this.#names.home} ${Math.round(last.home * 100)}%, ${draw}${this.#names.away} ${Math.round(last.away * 100)}%.`
       : 'No data yet.';
     c.setAttribute('aria-label', `Win probabilities over match time. ${now}${parts.length ? ` Marked: ${parts.join(', ')}.` : ''}`);
     c.dataset['points'] = String(pts.length);

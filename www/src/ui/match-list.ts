@@ -1,13 +1,16 @@
-// Live and upcoming matches with score, clock and the match-result prices. The list reads each
-// match's snapshot over HTTP now and then; only an open match view holds a live socket. The clocks
-// tick with the engine's `clockAt` on each snapshot's anchor.
+// Live and upcoming matches (football and tennis) with score, clock and the headline prices (match
+// result; tennis: match winner). The list reads each match's snapshot over HTTP now and then; only
+// an open match view holds a live socket. The clocks tick with the engine's `clockAt` on each
+// snapshot's anchor.
 
 import { bookOf, getEvent, listEvents, type EventAnswer } from '../api.ts';
 import type { Engine } from '../engine.ts';
 import { clockLabel, isInPlay } from '../model/clock.ts';
-import { shortLabel } from '../model/markets.ts';
+import { HEADLINE_MARKETS, shortLabel } from '../model/markets.ts';
 import { ServerClock } from '../model/server-clock.ts';
 import { matchSuspensionText } from '../model/suspension.ts';
+import { elapsedText, outcomeText, scoreLine, tennisInPlay } from '../model/tennis.ts';
+import type { MatchImage } from '../model/wire.ts';
 import { h, setText } from './dom.ts';
 import type { OddsText } from './odds-text.ts';
 
@@ -33,12 +36,14 @@ export class MatchList {
   #unsubscribe: () => void;
   /** Names of matches seen, for the bets page. */
   static names = new Map<string, string>();
+  /** The sport of matches seen, so a match page loads the engine that runs it. */
+  static sports = new Map<string, 'football' | 'tennis'>();
 
   constructor(odds: OddsText, engine: () => Engine | null) {
     this.#odds = odds;
     this.#engine = engine;
     this.#list = h('ul', { class: 'matches', 'aria-live': 'off' });
-    this.el = h('section', { class: 'match-list', 'aria-labelledby': 'matches-title' }, h('h1', { id: 'matches-title' }, 'Football — live and upcoming'), this.#list);
+    this.el = h('section', { class: 'match-list', 'aria-labelledby': 'matches-title' }, h('h1', { id: 'matches-title' }, 'Live and upcoming'), this.#list);
     this.#list.appendChild(h('li', { class: 'muted' }, 'Loading matches…'));
     this.#clock = setInterval(() => this.#tickClocks(), 1000);
     this.#unsubscribe = odds.onChange(() => this.#rows.forEach((r, id) => this.#paint(id, r)));
@@ -69,6 +74,8 @@ export class MatchList {
           this.#list.appendChild(row.el);
         }
         row.answer = got?.a ?? row.answer;
+        const sport = row.answer?.snapshot.image.sport;
+        if (row.answer) MatchList.sports.set(e.event_id, sport === 'tennis' ? 'tennis' : 'football');
         if (e.home && e.away) MatchList.names.set(e.event_id, `${e.home} v ${e.away}`);
         this.#paint(e.event_id, row, e.home ?? e.event_id, e.away ?? '');
       });
@@ -83,9 +90,10 @@ export class MatchList {
     const img = a?.snapshot.image;
     const f = img?.fixture ?? { home: home ?? id, away: away ?? '', kickoff_ms: 0 };
     const book = a ? bookOf(a) : null;
-    const result = book?.markets.find((m) => m.key === '1x2');
-    const suspended = img ? (img.abandoned ? 'Abandoned' : matchSuspensionText(img.suspensions, f)) : null;
-    const live = img ? isInPlay(img.state.period) : false;
+    const result = book?.markets.find((m) => HEADLINE_MARKETS.includes(m.key));
+    const over = img?.sport === 'tennis' && typeof img.phase !== 'string' ? 'Finished' : null;
+    const suspended = img ? (img.abandoned ? 'Abandoned' : (over ?? matchSuspensionText(img.suspensions, f))) : null;
+    const live = img ? inPlay(img) : false;
     const prices = h(
       'span',
       { class: 'headline', 'aria-label': 'Match result prices' },
@@ -99,7 +107,7 @@ export class MatchList {
         { href: `#/match/${encodeURIComponent(id)}`, class: 'row-link' },
         h('span', { class: `live-dot${live ? ' on' : ''}`, 'aria-label': live ? 'In play' : 'Not in play' }),
         h('span', { class: 'teams' }, h('span', {}, f.home), h('span', {}, f.away)),
-        h('span', { class: 'row-score' }, img && img.state.period !== 'pre_match' ? `${img.state.score.home} – ${img.state.score.away}` : ''),
+        h('span', { class: 'row-score' }, img ? rowScore(img) : ''),
         row.clock,
         suspended ? h('span', { class: 'chip' }, suspended) : prices,
       ),
@@ -121,9 +129,24 @@ export class MatchList {
     } catch {
       // An anchor the engine refuses: no running time to show.
     }
+    if (img.sport === 'tennis') {
+      const ended = outcomeText(img, img.fixture);
+      setText(r.clock, ended ? '' : tennisInPlay(img) && clockMs !== null ? elapsedText(clockMs) : '');
+      return;
+    }
     // In a half the label is the time itself: without the engine's (still loading) it stays blank
     // rather than guessed. Breaks and kick-off are labelled from the period alone.
     const timed = img.state.period === 'first_half' || img.state.period === 'second_half';
     setText(r.clock, timed && clockMs === null ? '' : clockLabel({ ...img.state, clock_ms: clockMs ?? img.state.clock_ms }, now, img.fixture.kickoff_ms));
   }
+}
+
+function inPlay(img: MatchImage): boolean {
+  return img.sport === 'tennis' ? tennisInPlay(img) : isInPlay(img.state.period);
+}
+
+/** `1 – 0` for football; the sets and the set in play for tennis (`6-4 2-1`). */
+function rowScore(img: MatchImage): string {
+  if (img.sport === 'tennis') return img.phase === 'pre_match' ? '' : scoreLine(img);
+  return img.state.period !== 'pre_match' ? `${img.state.score.home} – ${img.state.score.away}` : '';
 }

@@ -1,6 +1,7 @@
-// One match: scoreboard with the ticking clock, the suspension banner, the probability chart, every
-// market, the bet slip and this match's bets. The page holds the engine's LiveEvent and reprices
-// from the server clock several times a second; the socket only brings what changed.
+// One match: scoreboard with the ticking clock (football: score, cards, goals; tennis: sets, games,
+// points and who serves), the suspension banner, the probability chart, every market, the bet slip
+// and this match's bets. The page holds the engine's LiveEvent and reprices from the server clock
+// several times a second; the socket only brings what changed.
 
 import { errorCode, readDecision, type Engine } from '../engine.ts';
 import { MatchFeed } from '../live/match-feed.ts';
@@ -11,7 +12,8 @@ import { clockLabel, minuteMark } from '../model/clock.ts';
 import type { ConnectionStatus } from '../model/connection.ts';
 import { marketTitle, selectionLabel } from '../model/markets.ts';
 import { matchSuspensionText, statusText, teamName } from '../model/suspension.ts';
-import type { BetErrorFrame, MarketBook, MarketStatus, MatchImage } from '../model/wire.ts';
+import { elapsedText, outcomeText, startLabel } from '../model/tennis.ts';
+import type { BetErrorFrame, FootballImage, MarketBook, MarketStatus, MatchImage, TennisImage } from '../model/wire.ts';
 import type { Session } from '../session.ts';
 import type { Announcer } from './announcer.ts';
 import { BetSlip } from './bet-slip.ts';
@@ -19,6 +21,7 @@ import { ChartView } from './chart-view.ts';
 import { h, setText } from './dom.ts';
 import { MarketBoard } from './market-board.ts';
 import { BetList } from './my-bets-view.ts';
+import { TennisScoreboard } from './tennis-scoreboard.ts';
 import type { OddsText } from './odds-text.ts';
 
 /** Reprices per second: often enough that the clock and prices look alive, cheap enough for phones. */
@@ -51,7 +54,9 @@ export class MatchView {
   #statuses: Partial<Record<string, MarketStatus>> = {};
   #lastSuspension: string | null = null;
   #unsubscribe: (() => void)[] = [];
+  #tennis = new TennisScoreboard();
   #ui: {
+    football: HTMLElement;
     home: HTMLElement;
     away: HTMLElement;
     score: HTMLElement;
@@ -59,6 +64,7 @@ export class MatchView {
     reds: HTMLElement;
     goals: HTMLElement;
     banner: HTMLElement;
+    bannerLead: HTMLElement;
     bannerText: HTMLElement;
     loading: HTMLElement;
     slipToggle: HTMLButtonElement;
@@ -116,7 +122,8 @@ export class MatchView {
     const reds = h('span', { class: 'reds' });
     const goals = h('ul', { class: 'goals', 'aria-label': 'Goals' });
     const bannerText = h('span', { class: 'banner-text' });
-    const banner = h('div', { class: 'banner', hidden: true, role: 'alert' }, h('span', { class: 'lock', 'aria-hidden': 'true' }), h('span', {}, 'Betting suspended — '), bannerText);
+    const bannerLead = h('span', { class: 'lead' }, 'Betting suspended — ');
+    const banner = h('div', { class: 'banner', hidden: true, role: 'alert' }, h('span', { class: 'lock', 'aria-hidden': 'true' }), bannerLead, bannerText);
     const loading = h('p', { class: 'loading' }, 'Connecting to the match…');
     const slipToggle = h('button', { class: 'slip-toggle', type: 'button', 'aria-controls': 'match-aside', 'aria-expanded': 'false' }, 'Bet slip');
     const close = h('button', { class: 'sheet-close', type: 'button' }, 'Close');
@@ -132,7 +139,8 @@ export class MatchView {
         slipToggle.focus();
       }
     });
-    this.#ui = { home, away, score, clock, reds, goals, banner, bannerText, loading, slipToggle, aside };
+    const football = h('section', { class: 'scoreboard', 'aria-label': 'Scoreboard' }, home, h('div', { class: 'middle' }, score, clock, reds), away, goals);
+    this.#ui = { football, home, away, score, clock, reds, goals, banner, bannerLead, bannerText, loading, slipToggle, aside };
 
     // On a phone the markets come first; the chart is one tap away.
     const roomy = matchMedia('(min-width: 881px)').matches;
@@ -150,7 +158,8 @@ export class MatchView {
           this.#toggleSheet(true);
           (this.#slip.el.querySelector('input, button') as HTMLElement | null)?.focus();
         } }, 'Skip to bet slip'),
-        h('section', { class: 'scoreboard', 'aria-label': 'Scoreboard' }, home, h('div', { class: 'middle' }, score, clock, reds), away, goals),
+        football,
+        this.#tennis.el,
         banner,
         chartSection,
         loading,
@@ -235,27 +244,39 @@ export class MatchView {
 
   #onSnapshot(image: MatchImage): void {
     this.#ui.loading.hidden = true;
-    this.#chartView.setNames(image.fixture.home, image.fixture.away);
+    const tennis = image.sport === 'tennis';
+    this.#ui.football.hidden = tennis;
+    this.#tennis.el.hidden = !tennis;
+    this.el.dataset['sport'] = tennis ? 'tennis' : 'football';
+    this.#chart.halves = !tennis;
+    this.#chartView.setNames(image.fixture.home, image.fixture.away, !tennis);
     setText(this.#ui.home, image.fixture.home);
     setText(this.#ui.away, image.fixture.away);
     document.title = `${image.fixture.home} v ${image.fixture.away} — inplay`;
-    this.#chart.setGoals(image.goals);
-    this.#chart.observeRedCards(image.state.red_cards, this.#clockMs(image));
+    if (image.sport !== 'tennis') {
+      this.#chart.setGoals(image.goals);
+      this.#chart.observeRedCards(image.state.red_cards, this.#clockMs(image));
+    }
     this.#onStatus(this.#feed.status);
     this.#showState(image);
     this.#tick(true);
   }
 
   #onDelta(image: MatchImage, fields: Set<string>): void {
-    if (fields.has('goals')) this.#chart.setGoals(image.goals);
-    if (fields.has('state')) {
-      this.#chart.observeRedCards(image.state.red_cards, this.#clockMs(image));
-      // Settlement happens on the hub when a period ends: fetch it for our bets.
-      const token = this.#d.session()?.token;
-      if (token && (image.state.period === 'half_time' || image.state.period === 'full_time')) {
-        setTimeout(() => void this.#d.bets.refresh(token, this.#d.eventId), 500);
+    // Settlement happens on the hub as the match goes: fetch it for our bets when it may have.
+    let settles = false;
+    if (image.sport === 'tennis') {
+      // Games, sets and the match settle bets as they end.
+      settles = fields.has('games') || fields.has('sets') || fields.has('phase') || fields.has('abandoned');
+    } else {
+      if (fields.has('goals')) this.#chart.setGoals(image.goals);
+      if (fields.has('state')) {
+        this.#chart.observeRedCards(image.state.red_cards, this.#clockMs(image));
+        settles = image.state.period === 'half_time' || image.state.period === 'full_time';
       }
     }
+    const token = this.#d.session()?.token;
+    if (token && settles) setTimeout(() => void this.#d.bets.refresh(token, this.#d.eventId), 500);
     this.#showState(image);
     this.#tick(true);
   }
@@ -269,13 +290,48 @@ export class MatchView {
     this.#slip.refused(r.key, r.error.code, r.error.message);
   }
 
-  /** The match clock now, as the engine runs it on (the anchor's time if there is no live event). */
+  /** The match clock now, as the engine runs it on (tennis: the time since the first point). */
   #clockMs(image: MatchImage): number {
-    return this.#feed.live?.stateAt(this.#feed.now()).clock_ms ?? image.state.clock_ms;
+    if (image.sport === 'tennis') return this.#elapsed(image);
+    const state = this.#feed.live?.stateAt(this.#feed.now());
+    return state && 'clock_ms' in state ? state.clock_ms : image.state.clock_ms;
   }
 
-  /** Score, cards, goals and the suspension banner: what changes only with a delta. */
+  /** Time since a tennis match's first point, from the engine's clock anchor. */
+  #elapsed(image: TennisImage): number {
+    try {
+      return this.#d.engine.clockAt(image.clock, this.#feed.now());
+    } catch {
+      return image.clock.clock_ms;
+    }
+  }
+
+  /** Score and the suspension banner: what changes only with a delta. */
   #showState(image: MatchImage): void {
+    if (image.sport === 'tennis') {
+      this.#tennis.show(image);
+      this.#banner(image.abandoned || typeof image.phase !== 'string' ? outcomeText(image, image.fixture) : matchSuspensionText(image.suspensions, image.fixture), typeof image.phase !== 'string');
+      return;
+    }
+    this.#showFootball(image);
+  }
+
+  /** The banner: why markets are closed (a suspension, or how the match ended). */
+  #banner(text: string | null, ended = false): void {
+    const u = this.#ui;
+    u.banner.hidden = text === null;
+    setText(u.bannerLead, ended ? 'Betting closed — ' : 'Betting suspended — ');
+    setText(u.bannerText, text ?? '');
+    u.banner.classList.toggle('ended', ended);
+    this.el.classList.toggle('is-suspended', text !== null);
+    if (text !== this.#lastSuspension) {
+      if (text) this.#d.announcer.alert(`Betting suspended: ${text}`);
+      else if (this.#lastSuspension) this.#d.announcer.say('Betting open again.');
+      this.#lastSuspension = text;
+    }
+  }
+
+  #showFootball(image: FootballImage): void {
     const u = this.#ui;
     setText(u.score, `${image.state.score.home} : ${image.state.score.away}`);
     u.score.setAttribute('aria-label', `Score ${image.fixture.home} ${image.state.score.home}, ${image.fixture.away} ${image.state.score.away}`);
@@ -284,15 +340,7 @@ export class MatchView {
     u.reds.setAttribute('aria-label', reds.home + reds.away ? `Red cards: ${image.fixture.home} ${reds.home}, ${image.fixture.away} ${reds.away}` : 'No red cards');
     u.goals.hidden = image.goals.length === 0;
     u.goals.replaceChildren(...image.goals.map((g) => h('li', { class: `goal ${g.team}` }, `${teamName(image.fixture, g.team)} ${minuteMark(g.clock_ms)}`)));
-    const text = image.abandoned ? 'Match abandoned — bets void' : matchSuspensionText(image.suspensions, image.fixture);
-    u.banner.hidden = text === null;
-    setText(u.bannerText, text ?? '');
-    this.el.classList.toggle('is-suspended', text !== null);
-    if (text !== this.#lastSuspension) {
-      if (text) this.#d.announcer.alert(`Betting suspended: ${text}`);
-      else if (this.#lastSuspension) this.#d.announcer.say('Betting open again.');
-      this.#lastSuspension = text;
-    }
+    this.#banner(image.abandoned ? 'Match abandoned — bets void' : matchSuspensionText(image.suspensions, image.fixture));
   }
 
   /** One reprice at server time: prices, statuses, clock, slip checks, and a chart sample. */
@@ -302,9 +350,18 @@ export class MatchView {
     const image = this.#feed.image;
     if (!live || !image) return;
     const now = this.#feed.now();
-    // The state the prices below are computed at, clock included: the clock shown is theirs.
-    const state = live.stateAt(now);
-    setText(this.#ui.clock, clockLabel(state, now, image.fixture.kickoff_ms));
+    let clockMs: number;
+    if (image.sport === 'tennis') {
+      clockMs = this.#elapsed(image);
+      const label = image.phase === 'pre_match' ? startLabel(image.fixture.kickoff_ms, now) : elapsedText(clockMs);
+      setText(this.#tennis.clock, label);
+    } else {
+      // The state the prices below are computed at, clock included: the clock shown is theirs.
+      const state = live.stateAt(now);
+      const football = 'clock_ms' in state ? state : image.state;
+      clockMs = football.clock_ms;
+      setText(this.#ui.clock, clockLabel(football, now, image.fixture.kickoff_ms));
+    }
     let book: MarketBook;
     try {
       book = live.prices(now);
@@ -316,6 +373,6 @@ export class MatchView {
     this.#board.update(book, this.#statuses, image);
     this.#slip.tick();
     const probs = resultProbabilities(book.markets);
-    if (probs && this.#chart.add({ clockMs: state.clock_ms, ...probs }, event)) this.#chartView.draw();
+    if (probs && this.#chart.add({ clockMs, ...probs }, event)) this.#chartView.draw();
   }
 }

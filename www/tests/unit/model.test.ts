@@ -17,7 +17,8 @@ import { formatMoney, parseStake } from '../../src/model/money.ts';
 import { loadOddsFormat, PriceMoves, saveOddsFormat } from '../../src/model/odds.ts';
 import { ServerClock } from '../../src/model/server-clock.ts';
 import { matchSuspensionText, statusText, suspensionText } from '../../src/model/suspension.ts';
-import type { BetDecision, MarketKey, MatchImage, MatchState } from '../../src/model/wire.ts';
+import { elapsedText, gameText, inTiebreak, outcomeText, pointCalls, scoreLine, setsWon, startLabel } from '../../src/model/tennis.ts';
+import type { BetDecision, FootballImage, MarketKey, MatchState, TennisImage } from '../../src/model/wire.ts';
 
 const fixture = { home: 'Arsenal', away: 'Chelsea', kickoff_ms: 0 };
 
@@ -25,7 +26,7 @@ function state(period: MatchState['period'], clock_ms = 0): MatchState {
   return { score: { home: 0, away: 0 }, period, clock_ms, red_cards: { home: 0, away: 0 }, stoppage_ms: [180_000, 360_000] };
 }
 
-function image(): MatchImage {
+function image(): FootballImage {
   return {
     event_id: 'm1',
     fixture,
@@ -299,5 +300,102 @@ describe('image', () => {
     assert.deepEqual([...touched([{ goals: [] }, { clock: before.clock }])], ['goals', 'clock']);
     assert.deepEqual([...touched([{ state: before.state }, { state: before.state }])], ['state']);
     assert.deepEqual([...touched([])], []);
+  });
+});
+
+const players = { home: 'Sinner', away: 'Alcaraz', kickoff_ms: 0 };
+
+function tennis(over: Partial<TennisImage> = {}): TennisImage {
+  return {
+    sport: 'tennis',
+    event_id: 't1',
+    fixture: players,
+    params: { serve_a: 0.65, serve_b: 0.63, best_of: 3, final_set: 'tiebreak7', no_ad: false },
+    phase: 'in_play',
+    server: 'a',
+    points: [0, 0],
+    games: [0, 0],
+    sets: [],
+    clock: { clock_ms: 0, at_ms: 1_000, running: true },
+    suspensions: [],
+    overrides: [],
+    trading: { margin: 0.05, margin_method: 'multiplicative', min_stake: 10, max_stake: 1_000_000, max_selection_liability: 1, max_market_liability: 1, bet_delay_ms: 5000 },
+    adjustments: [],
+    abandoned: false,
+    ...over,
+  };
+}
+
+describe('tennis', () => {
+  it('calls points as a scoreboard does: 15, 30, 40, deuce, advantage; the server first in words', () => {
+    assert.deepEqual(pointCalls(tennis({ points: [2, 1] })), ['30', '15']);
+    assert.equal(gameText(tennis({ points: [2, 1] }), players), '30-15');
+    assert.equal(gameText(tennis({ points: [2, 1], server: 'b' }), players), '15-30');
+    assert.equal(gameText(tennis({ points: [3, 3] }), players), 'Deuce');
+    assert.deepEqual(pointCalls(tennis({ points: [4, 3] })), ['AD', '40']);
+    assert.equal(gameText(tennis({ points: [3, 4] }), players), 'Advantage Alcaraz');
+    assert.equal(gameText(tennis({ points: [3, 3], params: { ...tennis().params, no_ad: true } }), players), 'Deciding point');
+  });
+
+  it('knows a tiebreak, and the deciding set that has none', () => {
+    assert.equal(inTiebreak(tennis({ games: [6, 6], points: [4, 3] })), true);
+    assert.equal(gameText(tennis({ games: [6, 6], points: [4, 3] }), players), 'Tiebreak 4-3');
+    assert.deepEqual(pointCalls(tennis({ games: [6, 6], points: [5, 5] })), ['5', '5']);
+    const advantage = { ...tennis().params, final_set: 'advantage' as const };
+    const sets = [{ games: [6, 4] as [number, number], tiebreak: null }, { games: [3, 6] as [number, number], tiebreak: null }];
+    assert.equal(inTiebreak(tennis({ params: advantage, sets, games: [6, 6] })), false);
+    assert.equal(inTiebreak(tennis({ params: advantage, sets: sets.slice(0, 1), games: [6, 6] })), true);
+  });
+
+  it('reads the sets, the match score and how it ended', () => {
+    const sets = [{ games: [7, 6] as [number, number], tiebreak: [7, 5] as [number, number] }, { games: [2, 6] as [number, number], tiebreak: null }];
+    assert.deepEqual(setsWon(tennis({ sets })), [1, 1]);
+    assert.equal(scoreLine(tennis({ sets, games: [3, 2] })), '7-6 2-6 3-2');
+    assert.equal(outcomeText(tennis({ sets }), players), null);
+    const won = [...sets, { games: [6, 3] as [number, number], tiebreak: null }];
+    assert.equal(outcomeText(tennis({ sets: won, phase: { finished: { winner: 'a' } } }), players), 'Sinner wins 2-1');
+    assert.equal(outcomeText(tennis({ phase: { retired: { player: 'b' } } }), players), 'Alcaraz retired — undecided bets void');
+    assert.equal(scoreLine(tennis({ sets: won, phase: { finished: { winner: 'a' } } })), '7-6 2-6 6-3');
+  });
+
+  it('shows the time since the first point and the start time before it', () => {
+    assert.equal(elapsedText(65_000), '01:05');
+    assert.equal(elapsedText(2 * 3_600_000 + 7 * 60_000 + 42_000), '2:07:42');
+    assert.equal(startLabel(1_000, 2_000), 'Starting');
+    assert.match(startLabel(Date.now() + 3_600_000, Date.now()), /^Starts \d\d:\d\d$/);
+  });
+
+  it('groups and names tennis markets with the players', () => {
+    const table: [string, string][] = [
+      ['match_winner', 'match'], ['set_betting', 'match'], ['total_sets:2.5', 'match'], ['tiebreak', 'match'],
+      ['set_winner', 'sets'], ['next_set_winner', 'sets'],
+      ['game_winner', 'games'], ['total_games:22.5', 'games'], ['game_handicap:-3.5', 'games'],
+    ];
+    for (const [key, group] of table) assert.equal(groupOf(key), group, key);
+    assert.equal(marketTitle('match_winner', players), 'Match winner');
+    assert.equal(marketTitle('game_handicap:-3.5', players), 'Game handicap Sinner -3.5');
+    assert.equal(marketTitle('total_games:22.5', players), 'Total games 22.5');
+    assert.equal(selectionLabel('match_winner', 'a', players), 'Sinner');
+    assert.equal(selectionLabel('game_winner', 'b', players), 'Alcaraz');
+    assert.equal(selectionLabel('game_handicap:-3.5', 'a', players), 'Sinner -3.5');
+    assert.equal(selectionLabel('game_handicap:-3.5', 'b', players), 'Alcaraz +3.5');
+    assert.equal(selectionLabel('set_betting', '2-1', players), 'Sinner 2-1');
+    assert.equal(selectionLabel('set_betting', '0-2', players), 'Alcaraz 2-0');
+    assert.equal(selectionLabel('total_games:22.5', 'over', players), 'Over 22.5');
+  });
+
+  it('charts the players without a draw, over the time since the first point', () => {
+    const book = [{ key: 'match_winner', selections: [{ key: 'a', prob: 0.6 }, { key: 'b', prob: 0.4 }] }];
+    assert.deepEqual(resultProbabilities(book), { home: 0.6, draw: 0, away: 0.4 });
+    const c = new MatchChart();
+    c.halves = false;
+    assert.ok(c.add({ clockMs: 50 * 60_000, home: 0.6, draw: 0, away: 0.4 }));
+    assert.deepEqual(c.span(), [0, 50 * 60_000]);
+  });
+
+  it('names the player in a challenge, a medical time-out and a reported retirement', () => {
+    assert.equal(suspensionText('challenge', 'away', players), 'Challenge — Alcaraz');
+    assert.equal(suspensionText('medical_timeout', 'home', players), 'Medical time-out — Sinner');
+    assert.equal(suspensionText('retirement', 'home', players), 'Retirement reported — Sinner');
   });
 });

@@ -1,4 +1,4 @@
-// `@inplay/engine/live` for browsers and bundlers: as ../browser.js, over the build without the
+// `@inplay/engine/live` (and `/tennis`, the same over a wasm that also prices tennis) for browsers and bundlers: as ../browser.js, over the build without the
 // modelling functions (a live page's needs: LiveEvent, PriceBook, frames, odds formats, the ladder).
 import init from './inplay_wasm.js';
 

@@ -1,4 +1,4 @@
-// `@inplay/engine/live` for Node: as ../node.js, over the build without the modelling functions
+// `@inplay/engine/live` (and `/tennis`, the same over a wasm that also prices tennis) for Node: as ../node.js, over the build without the modelling functions
 // (a live page's needs: LiveEvent, PriceBook, frames, odds formats, the ladder).
 import { readFileSync } from 'node:fs';
 import { initSync } from './inplay_wasm.js';
