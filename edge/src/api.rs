@@ -625,11 +625,8 @@ async fn place_bet(mut req: Request, env: &Env, event_id: &str) -> ApiResult<Res
 /// `GET /v1/events/{id}/log`: the hub's audit log as JSON lines (admin), for `inplay replay --log`.
 async fn export_log(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
     require_admin(&req, env)?;
-    let url = req.url().map_err(http::runtime)?;
-    let tail = url
-        .query_pairs()
-        .find(|(k, _)| k == "tail")
-        .map(|(_, v)| {
+    let tail = http::query_param(&req, "tail")
+        .map(|v| {
             v.parse::<u64>()
                 .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "tail must be a number"))
         })
@@ -719,12 +716,7 @@ async fn live(req: Request, env: &Env, event_id: &str) -> ApiResult<Response> {
             "this route is a WebSocket: send Upgrade: websocket",
         ));
     }
-    let url = req.url().map_err(http::runtime)?;
-    let q = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
+    let q = |name: &str| http::query_param(&req, name);
     // The token: offered as the subprotocol `bearer.<token>` (the page does), else an
     // Authorization header, else (deprecated: it ends up in logs) `?token=`.
     let protocols = header(&req, "sec-websocket-protocol");

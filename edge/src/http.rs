@@ -152,6 +152,17 @@ pub async fn call<T: DeserializeOwned>(
 }
 
 /// Current wall time, ms.
+/// A query parameter of the request, decoded. Reads the URL the host already serialised rather
+/// than parsing it again (`Request::url` would pull the `url` crate's whole parser into the Worker).
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    let url = req.inner().url();
+    let query = url.split_once('?')?.1;
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 pub fn now_ms() -> u64 {
     worker::Date::now().as_millis()
 }

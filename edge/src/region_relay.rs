@@ -26,7 +26,6 @@ use inplay_protocol::relay::{
 };
 use inplay_protocol::socket::{self, Incoming};
 use inplay_protocol::{ApiError, ErrorCode};
-use serde::Deserialize;
 use worker::{
     DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorageValue, State,
     Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
@@ -113,12 +112,6 @@ struct Inner {
 #[durable_object]
 pub struct RegionRelay {
     inner: Rc<Inner>,
-}
-
-#[derive(Deserialize)]
-struct LiveQuery {
-    format: Option<String>,
-    since: Option<String>,
 }
 
 fn text(v: &SqlStorageValue) -> Option<String> {
@@ -687,15 +680,8 @@ impl RegionRelay {
             .parse()
             .map_err(|_| ApiError::new(ErrorCode::RouteNotFound, "no relay named"))?;
         let user = header(USER_HEADER);
-        let query: LiveQuery = req.query().unwrap_or(LiveQuery {
-            format: None,
-            since: None,
-        });
-        let json = query.format.as_deref() == Some("json");
-        let since = query
-            .since
-            .as_deref()
-            .and_then(|s| s.parse::<Version>().ok());
+        let json = http::query_param(&req, "format").as_deref() == Some("json");
+        let since = http::query_param(&req, "since").and_then(|s| s.parse::<Version>().ok());
         inner.identify(&wanted)?;
 
         // First socket, or a snapshot the ring no longer reaches: ask upstream.
