@@ -3,7 +3,7 @@
 //! then prices, lists statuses and checks a bet as a browser would.
 #![no_main]
 
-use inplay_engine::live::{BetRequest, Delta, LiveView, OddsPolicy, Snapshot};
+use inplay_engine::live::{BetRequest, Delta, LiveView, OddsPolicy, Price, Snapshot};
 use inplay_engine::market::{MarketKey, SelectionKey};
 use inplay_engine_fuzz::{NOW, in_play};
 use libfuzzer_sys::fuzz_target;
@@ -17,7 +17,7 @@ fn exercise(view: &LiveView) {
         market: MarketKey::MatchResult,
         selection: SelectionKey::Home,
         stake: 1_000,
-        price: 2.0,
+        price: Price::from_hundredths(200).expect("2.0 is a price"),
         seen_version: view.version(),
         policy: OddsPolicy::Any,
     };

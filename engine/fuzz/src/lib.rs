@@ -73,7 +73,8 @@ impl Builder {
             .event
             .prices(self.now)
             .and_then(|b| b.selection(market, selection).and_then(|s| s.odds))
-            .unwrap_or(2.0);
+            .and_then(Price::from_decimal)
+            .unwrap_or(Price::from_hundredths(200).expect("2.0 is a price"));
         self.apply(Input::Bet(BetRequest {
             bet_id: id.into(),
             user_id: "u1".into(),
