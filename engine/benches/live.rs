@@ -80,6 +80,7 @@ fn in_play() -> InPlay {
         seq: [0, 0],
         goal_delta: Delta {
             version: Version::default(),
+            prev_at_ms: 0,
             at_ms: 0,
             ops: Vec::new(),
         },
@@ -231,13 +232,22 @@ fn stream(c: &mut Criterion) {
     group.bench_function("delta_encode", |b| {
         b.iter(|| black_box(&m.goal_delta).to_bytes())
     });
+    // A delta is read against the version it follows.
+    let follows = Stamp {
+        version: Version {
+            seq: m.goal_delta.version.seq - 1,
+            ..m.goal_delta.version
+        },
+        at_ms: m.goal_delta.prev_at_ms,
+    };
     group.bench_function("delta_decode", |b| {
-        b.iter(|| Delta::from_bytes(black_box(&delta_bytes)))
+        b.iter(|| Delta::decode(black_box(&delta_bytes), follows))
     });
     // What a client does per delta: decode it and apply it to its mirror.
     let before = Snapshot::from_bytes(&snap_bytes).expect("snapshot decodes");
     let mut at_goal = before.clone();
-    at_goal.version.seq = m.goal_delta.version.seq - 1;
+    at_goal.version = follows.version;
+    at_goal.at_ms = follows.at_ms;
     group.bench_function("delta_apply_bytes", |b| {
         b.iter_batched_ref(
             || LiveView::new(at_goal.clone()),

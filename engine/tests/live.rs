@@ -958,11 +958,18 @@ fn socket_frames_round_trip_and_preencoded_bytes_match() {
         .apply(Input::Feed(goal))
         .delta
         .expect("a goal changes the image");
-    let delta_frame = Frame::Delta(delta.clone()).encode();
+    let delta_frame = Frame::Delta(delta.relative()).encode();
     assert_eq!(
         Frame::payload(&delta_frame),
         Some(delta.to_bytes().as_slice())
     );
+    // A delta frame decodes without a context to what its bytes carry; read against the version
+    // it follows (the snapshot's), it is the delta the edge made.
+    let Ok(Frame::Delta(relative)) = Frame::decode(&delta_frame) else {
+        panic!("a delta frame decodes as a delta");
+    };
+    assert_eq!(relative, delta.relative());
+    assert_eq!(relative.resolve(snap.stamp()), Ok(delta.clone()));
     assert_eq!(Frame::payload(&hb.encode()), None);
     assert_eq!(Frame::payload(&[1, 200]), None);
     assert_eq!(Frame::payload(&[]), None);
@@ -1384,6 +1391,88 @@ fn a_correction_before_full_time_or_that_no_match_could_have_is_refused() {
     );
 }
 
+/// A delta's binary form: seq, the wall time as an offset from the version it follows, the ops to
+/// the end. Read against that version it is exactly the delta made; against any other, refused.
+#[test]
+fn a_delta_carries_its_seq_and_time_relative_to_the_version_it_follows() {
+    let delta = |prev_at_ms, at_ms| Delta {
+        version: Version { epoch: 7, seq: 2 },
+        prev_at_ms,
+        at_ms,
+        ops: vec![DeltaOp::Abandoned(true)],
+    };
+    let after = |at_ms| Stamp {
+        version: Version { epoch: 7, seq: 1 },
+        at_ms,
+    };
+    // seq 2; 300 ms later (zigzag 600: d8 04); the op `abandoned` (variant 10) true. No epoch, no
+    // absolute time, no op count.
+    let d = delta(T0, T0 + 300);
+    assert_eq!(d.to_bytes(), [0x02, 0xd8, 0x04, 0x0a, 0x01]);
+    assert_eq!(Delta::decode(&d.to_bytes(), after(T0)), Ok(d.clone()));
+    // Any two times round-trip: earlier than the version before (a host's clock stepped back),
+    // and the widest gap there is.
+    for (prev, at) in [(T0, T0 - 1_500), (0, u64::MAX), (u64::MAX, 0), (T0, T0)] {
+        let d = delta(prev, at);
+        assert_eq!(Delta::decode(&d.to_bytes(), after(prev)), Ok(d));
+    }
+    // Against another version (the one before, the same, a later one, or no context at all) it is
+    // refused, never read with a wrong time.
+    for seq in [0, 2, 3] {
+        let have = Version { epoch: 7, seq };
+        let refused = Delta::decode(
+            &d.to_bytes(),
+            Stamp {
+                version: have,
+                at_ms: T0,
+            },
+        );
+        assert_eq!(
+            refused,
+            Err(StreamError::OutOfOrder {
+                have,
+                got: Version { epoch: 7, seq: 2 }
+            })
+        );
+    }
+    assert_eq!(
+        Delta::decode(&d.to_bytes(), Stamp::default()).map_err(|e| e.code()),
+        Err("out_of_order")
+    );
+    // Cut short or with a broken op: malformed. A header alone is a delta with no ops.
+    for bad in [
+        &[][..],
+        &[0x02],
+        &[0x02, 0xd8],
+        &[0x02, 0xd8, 0x04, 0x0a],
+        &[0x02, 0xd8, 0x04, 0xff],
+    ] {
+        assert_eq!(
+            Delta::decode(bad, after(T0)).map_err(|e| e.code()),
+            Err("malformed"),
+            "{bad:02x?}"
+        );
+    }
+    assert_eq!(
+        Delta::decode(&[0x02, 0xd8, 0x04], after(T0)).map(|d| d.ops.len()),
+        Ok(0)
+    );
+    // A snapshot carries its version's time, so a client reads the next delta with nothing else.
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(MIN);
+    let snap = t.ev.snapshot();
+    let mut mirror = Snapshot::from_bytes(&snap.to_bytes()).unwrap();
+    assert_eq!(mirror.at_ms, snap.at_ms);
+    let out = t.apply(Input::Suspend {
+        market: Some(MarketKey::MatchResult),
+    });
+    let made = out.delta.expect("a suspension changes the image");
+    assert_eq!(made.prev_at_ms, snap.at_ms);
+    assert_eq!(mirror.apply_bytes(&made.to_bytes()), Ok(made.clone()));
+    assert_eq!(mirror, t.ev.snapshot());
+}
+
 #[test]
 fn a_checkpoint_resumes_where_the_log_left_off_and_refuses_what_does_not_chain() {
     let mut t = second_half_with_a_bet(70);
@@ -1399,6 +1488,19 @@ fn a_checkpoint_resumes_where_the_log_left_off_and_refuses_what_does_not_chain()
     damaged.state[10] ^= 1;
     assert_eq!(
         LiveEvent::from_checkpoint(&damaged).unwrap_err(),
+        LiveError::BadCheckpoint
+    );
+    // The resumed event streams on where the other left off: same version, same time.
+    assert_eq!(resumed.snapshot(), t.ev.snapshot());
+    // A checkpoint written before the version's time was kept (its state ends early), even with a
+    // hash that matches, is refused: the host replays the whole log instead.
+    use sha2::Digest;
+    let mut old = cp.clone();
+    let time = postcard::to_allocvec(&head.snapshot().at_ms).unwrap();
+    old.state.truncate(old.state.len() - time.len());
+    old.hash = Hash(sha2::Sha256::digest(&old.state).into());
+    assert_eq!(
+        LiveEvent::from_checkpoint(&old).unwrap_err(),
         LiveError::BadCheckpoint
     );
     t.play_for(MIN);

@@ -170,7 +170,7 @@ async fn listen(
         };
         let at = now_us();
         match Frame::decode(&bytes) {
-            Ok(Frame::Delta(d)) => r.deltas.push((d.version.seq, at)),
+            Ok(Frame::Delta(d)) => r.deltas.push((d.seq, at)),
             Ok(Frame::Snapshot { region, shard, .. }) if r.relay.is_none() => {
                 r.relay = Some(format!("{region}/{shard}"));
                 opened.fetch_add(1, Ordering::Relaxed);

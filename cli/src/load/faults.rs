@@ -409,7 +409,10 @@ mod tests {
 
     fn socket(relay: &str, deltas: &[(u64, u64)]) -> SocketLog {
         SocketLog {
-            deltas: deltas.iter().map(|&(seq, recv)| (seq, 0, recv)).collect(),
+            deltas: deltas
+                .iter()
+                .map(|&(seq, recv)| (seq, None, recv))
+                .collect(),
             last: deltas
                 .last()
                 .map(|&(seq, _)| inplay_engine::live::Version { epoch: 1, seq }),

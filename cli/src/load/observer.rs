@@ -58,7 +58,9 @@ pub async fn observer_task(
             Frame::Snapshot { snapshot, .. } => st.view = Some(LiveView::new(*snapshot)),
             Frame::Delta(d) => {
                 if let Some(v) = st.view.as_mut()
-                    && v.apply_delta(&d).is_err()
+                    && d.resolve(v.stamp())
+                        .and_then(|d| v.apply_delta(&d))
+                        .is_err()
                 {
                     continue;
                 }

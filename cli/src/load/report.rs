@@ -106,6 +106,8 @@ pub fn delivery(logs: &[SocketLog], posts: &[PostRecord], head: Version) -> Deli
     };
     for l in logs {
         for &(seq, at, recv) in &l.deltas {
+            // After a lost delta the times are unknown until a snapshot (the loss is counted).
+            let Some(at) = at else { continue };
             let origin = *origin_cache
                 .entry((seq, at))
                 .or_insert_with(|| origin_of(at, posts));
@@ -162,19 +164,27 @@ mod tests {
     fn delivery_counts_gaps_and_sockets_short_of_the_head() {
         let v = |seq| Version { epoch: 9, seq };
         let whole = SocketLog {
-            deltas: vec![(1, 100, 110), (2, 300, 305)],
+            deltas: vec![(1, Some(100), 110), (2, Some(300), 305)],
             last: Some(v(2)),
             ..SocketLog::default()
         };
         let short = SocketLog {
-            deltas: vec![(1, 100, 150)],
+            deltas: vec![(1, Some(100), 150)],
             last: Some(v(1)),
             reconnects: 1,
             ..SocketLog::default()
         };
+        // Version 1 lost: version 2's time (relative to version 1's) is unknown, so it is counted
+        // but not timed.
+        let gap = SocketLog {
+            deltas: vec![(2, None, 330)],
+            last: Some(v(2)),
+            lost: 1,
+            ..SocketLog::default()
+        };
         let posts = vec![post(95, 120, "accepted")];
-        let d = delivery(&[whole, short], &posts, v(2));
-        assert_eq!((d.lost, d.at_head, d.sockets, d.reconnects), (1, 1, 2, 1));
+        let d = delivery(&[whole, short, gap], &posts, v(2));
+        assert_eq!((d.lost, d.at_head, d.sockets, d.reconnects), (2, 2, 3, 1));
         // Version 1 came from the feed post sent at 95; version 2 from the hub's timer at 300.
         assert_eq!((d.from_feed.n, d.from_feed.max), (2, 55.0));
         assert_eq!((d.from_timer.n, d.from_timer.max), (1, 5.0));

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use futures_util::{SinkExt, StreamExt};
-use inplay_engine::live::{BetStatus, Frame, Version};
+use inplay_engine::live::{BetStatus, Frame, Stamp, Version};
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -62,8 +62,9 @@ pub struct Shared {
 /// What one socket saw.
 #[derive(Debug, Default, Clone)]
 pub struct SocketLog {
-    /// (seq, hub apply time, receipt).
-    pub deltas: Vec<(u64, u64, u64)>,
+    /// (seq, hub apply time, receipt); the time is unknown (`None`) after a lost delta, until a
+    /// snapshot: a delta carries its time relative to the version before it.
+    pub deltas: Vec<(u64, Option<u64>, u64)>,
     /// (seq, receipt) of every snapshot: the first, and any resync.
     pub snapshots: Vec<(u64, u64)>,
     /// Versions skipped between two deltas.
@@ -74,6 +75,8 @@ pub struct SocketLog {
     pub skipped_by_snapshot: u64,
     /// The last version it holds.
     pub last: Option<Version>,
+    /// Wall time `last` was made, when known.
+    pub last_at_ms: Option<u64>,
     /// Times it reconnected.
     pub reconnects: u64,
     /// The relay that served it (`region/shard`, from its first snapshot).
@@ -196,6 +199,7 @@ pub async fn socket_task(
                         log.skipped_by_snapshot += v.seq - last.seq;
                     }
                     log.last = Some(v);
+                    log.last_at_ms = Some(snapshot.at_ms);
                     if !counted_open {
                         counted_open = true;
                         shared.counters.open.fetch_add(1, Ordering::Relaxed);
@@ -203,18 +207,27 @@ pub async fn socket_task(
                 }
                 Frame::Delta(d) => {
                     shared.counters.deltas.fetch_add(1, Ordering::Relaxed);
+                    // A delta is of the epoch of the snapshot before it on this socket.
                     match log.last {
-                        Some(last) if last.epoch == d.version.epoch => {
-                            if d.version.seq == last.seq + 1 {
-                                log.deltas.push((d.version.seq, d.at_ms, recv));
-                                log.last = Some(d.version);
-                            } else if d.version.seq > last.seq + 1 {
-                                log.lost += d.version.seq - last.seq - 1;
-                                log.deltas.push((d.version.seq, d.at_ms, recv));
-                                log.last = Some(d.version);
+                        Some(last) if d.seq > last.seq => {
+                            if d.seq == last.seq + 1 {
+                                // Read against the version held, when its time is known.
+                                let held = log.last_at_ms.map(|at_ms| Stamp {
+                                    version: last,
+                                    at_ms,
+                                });
+                                log.last_at_ms = held
+                                    .and_then(|held| d.stamp(held).ok())
+                                    .map(|made| made.at_ms);
                             } else {
-                                log.disorder += 1;
+                                log.lost += d.seq - last.seq - 1;
+                                log.last_at_ms = None;
                             }
+                            log.deltas.push((d.seq, log.last_at_ms, recv));
+                            log.last = Some(Version {
+                                epoch: last.epoch,
+                                seq: d.seq,
+                            });
                         }
                         _ => log.disorder += 1,
                     }

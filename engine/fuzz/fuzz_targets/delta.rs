@@ -1,9 +1,13 @@
 //! Arbitrary bytes as the stream a client receives: a snapshot, a delta, or (split at a length
 //! prefix) a snapshot followed by a delta. Whatever decodes is applied to a client mirror, which
-//! then prices, lists statuses and checks a bet as a browser would.
+//! then prices, lists statuses and checks a bet as a browser would. A delta's bytes are read
+//! against the version the mirror holds: applied, it makes that epoch's next seq at that version's
+//! time plus its offset; refused, it changes nothing.
 #![no_main]
 
-use inplay_engine::live::{BetRequest, Delta, LiveView, OddsPolicy, Price, Snapshot};
+use inplay_engine::live::{
+    BetRequest, LiveView, OddsPolicy, Price, RelativeDelta, Snapshot, Version,
+};
 use inplay_engine::market::{MarketKey, SelectionKey};
 use inplay_engine_fuzz::{NOW, in_play};
 use libfuzzer_sys::fuzz_target;
@@ -27,10 +31,24 @@ fn exercise(view: &LiveView) {
     assert_eq!(again.to_bytes(), bytes, "snapshot form is not stable");
 }
 
-fn apply(view: &mut LiveView, delta: &Delta) {
+fn apply(view: &mut LiveView, delta: &[u8]) {
     let before = view.snapshot().to_bytes();
-    match view.apply_delta(delta) {
-        Ok(v) => assert_eq!(v, delta.version),
+    let held = view.stamp();
+    match view.apply_delta_bytes(delta) {
+        Ok(v) => {
+            let d = RelativeDelta::from_bytes(delta).expect("an applied delta decodes");
+            let next = Version {
+                epoch: held.version.epoch,
+                seq: d.seq,
+            };
+            assert_eq!(v, next, "a delta made another version than the next");
+            assert_eq!(held.version.seq.checked_add(1), Some(d.seq));
+            assert_eq!(
+                view.stamp().at_ms,
+                held.at_ms.wrapping_add(d.offset_ms as u64),
+                "a delta's time is not its offset from the version it follows"
+            );
+        }
         Err(_) => assert_eq!(
             view.snapshot().to_bytes(),
             before,
@@ -45,24 +63,20 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(s) = Snapshot::from_bytes(data) {
         exercise(&LiveView::new(s));
     }
-    if let Ok(d) = Delta::from_bytes(data) {
-        // Onto the live mirror, and onto the snapshot just before the delta's version if the
-        // match has one.
-        apply(&mut base.view.clone(), &d);
-        let prev = d
-            .version
-            .seq
-            .checked_sub(1)
-            .and_then(|k| usize::try_from(k).ok());
+    if let Ok(d) = RelativeDelta::from_bytes(data) {
+        // Onto the live mirror, and onto the snapshot just before the delta's seq if the match
+        // has one.
+        apply(&mut base.view.clone(), data);
+        let prev = d.seq.checked_sub(1).and_then(|k| usize::try_from(k).ok());
         if let Some(s) = prev.and_then(|k| base.snapshots.get(k)) {
-            apply(&mut LiveView::new(s.clone()), &d);
+            apply(&mut LiveView::new(s.clone()), data);
         }
     }
     if let [a, b, rest @ ..] = data {
         let split = usize::from(u16::from_le_bytes([*a, *b])).min(rest.len());
         let (snap, delta) = rest.split_at(split);
-        if let (Ok(s), Ok(d)) = (Snapshot::from_bytes(snap), Delta::from_bytes(delta)) {
-            apply(&mut LiveView::new(s), &d);
+        if let Ok(s) = Snapshot::from_bytes(snap) {
+            apply(&mut LiveView::new(s), delta);
         }
     }
 });

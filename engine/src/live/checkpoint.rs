@@ -10,7 +10,9 @@
 //! event whose next checkpoint is byte-identical to the one of the full replay.
 //!
 //! The state bytes are the serde form of [`LiveEvent`] (exactly football's, as it always was), then
-//! for tennis the points the event knows beyond its image.
+//! for tennis the points the event knows beyond its image, then the wall time of the event's
+//! version (the stream's deltas carry their time relative to it). A checkpoint written before that
+//! time was kept ends early and is refused (`bad_checkpoint`): a host replays its whole log instead.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -59,6 +61,7 @@ impl LiveEvent {
         if self.image.tennis().is_some() {
             state.extend(postcard::to_allocvec(&self.tennis).unwrap_or_default());
         }
+        state.extend(postcard::to_allocvec(&self.version_ms).unwrap_or_default());
         Checkpoint {
             index: self.audit_len,
             audit_head: self.audit_head,
@@ -73,10 +76,15 @@ impl LiveEvent {
         if digest(&checkpoint.state) != checkpoint.hash {
             return Err(LiveError::BadCheckpoint);
         }
-        let (mut ev, rest): (LiveEvent, _) =
-            postcard::take_from_bytes(&checkpoint.state).map_err(|_| LiveError::BadCheckpoint)?;
+        let bad = |_| LiveError::BadCheckpoint;
+        let (mut ev, mut rest): (LiveEvent, _) =
+            postcard::take_from_bytes(&checkpoint.state).map_err(bad)?;
         if ev.image.tennis().is_some() {
-            ev.tennis = postcard::from_bytes(rest).map_err(|_| LiveError::BadCheckpoint)?;
+            (ev.tennis, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        }
+        (ev.version_ms, rest) = postcard::take_from_bytes(rest).map_err(bad)?;
+        if !rest.is_empty() {
+            return Err(LiveError::BadCheckpoint);
         }
         if ev.audit_len != checkpoint.index
             || ev.audit_head != checkpoint.audit_head

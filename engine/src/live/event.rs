@@ -62,6 +62,10 @@ pub struct LiveEvent {
     /// A tennis event's points (empty for football), written by `checkpoint` after the rest.
     #[serde(skip)]
     pub(super) tennis: TennisLive,
+    /// Wall time the version was made (ms): the stream's deltas carry their time relative to it.
+    /// Written by `checkpoint` last.
+    #[serde(skip)]
+    pub(super) version_ms: u64,
     // Per-input scratch: not state.
     #[serde(skip)]
     pub(super) ops: Vec<DeltaOp>,
@@ -143,6 +147,7 @@ impl LiveEvent {
             audit_head: Hash::default(),
             audit_len: 0,
             tennis: TennisLive::default(),
+            version_ms: now_ms,
             ops: Vec::new(),
             hidden_change: false,
             book_cache: None,
@@ -212,6 +217,7 @@ impl LiveEvent {
         Snapshot {
             version: self.version,
             image: self.image.clone(),
+            at_ms: self.version_ms,
         }
     }
     /// Hash of the last log entry.
@@ -378,9 +384,11 @@ impl LiveEvent {
             self.version.seq += 1;
             out.delta = Some(Delta {
                 version: self.version,
+                prev_at_ms: self.version_ms,
                 at_ms: now_ms,
                 ops: core::mem::take(&mut self.ops),
             });
+            self.version_ms = now_ms;
         }
         if out.delta.is_some()
             || self.hidden_change

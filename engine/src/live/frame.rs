@@ -3,17 +3,19 @@
 //! | kind | frame | postcard payload |
 //! |---|---|---|
 //! | 1 | snapshot | region (string), shard (u32), server time (u64 ms), then the [`Snapshot`] |
-//! | 2 | delta | the [`Delta`] |
+//! | 2 | delta | the [`Delta`]'s binary form: seq, time offset, ops ([`RelativeDelta`]) |
 //! | 3 | heartbeat | server time (u64 ms), epoch (u32), seq (u64) |
 //! | 4 | bet | the socket owner's [`BetDecision`] |
 //! | 5 | bet error | a [`BetRefusal`]: the socket owner's bet refused before it reached the engine |
 //!
-//! The edge writes these and every client reads them with the same code.
+//! The edge writes these and every client reads them with the same code. A delta frame is read
+//! against the version the client holds ([`RelativeDelta::resolve`]): its epoch is the last
+//! snapshot's, and its time an offset from that version's.
 
 use serde::{Deserialize, Serialize};
 
 use super::bet::BetDecision;
-use super::image::{Delta, Snapshot, StreamError, Version};
+use super::image::{RelativeDelta, Snapshot, StreamError, Version};
 
 /// Frame kind bytes.
 pub mod kind {
@@ -58,8 +60,8 @@ pub enum Frame {
         /// The image.
         snapshot: Box<Snapshot>,
     },
-    /// The next version step.
-    Delta(Delta),
+    /// The next version step, as the frame carries it (resolve it against the version held).
+    Delta(RelativeDelta),
     /// Liveness.
     Heartbeat {
         /// Server wall time (ms).
@@ -112,7 +114,10 @@ impl Frame {
                     snapshot: Box::new(snapshot),
                 }
             }
-            kind::DELTA => Frame::Delta(postcard::from_bytes(body).map_err(bad("delta frame"))?),
+            kind::DELTA => {
+                let d = RelativeDelta::from_bytes(body);
+                Frame::Delta(d.map_err(|_| StreamError::Malformed("delta frame"))?)
+            }
             kind::HEARTBEAT => {
                 let h: HeartbeatFrame =
                     postcard::from_bytes(body).map_err(bad("heartbeat frame"))?;
@@ -149,7 +154,7 @@ impl Frame {
                 };
                 (kind::SNAPSHOT, postcard::to_allocvec(&f))
             }
-            Frame::Delta(d) => (kind::DELTA, postcard::to_allocvec(d)),
+            Frame::Delta(d) => (kind::DELTA, Ok(d.to_bytes())),
             Frame::Heartbeat { server_ms, version } => {
                 let h = HeartbeatFrame {
                     server_ms: *server_ms,
@@ -185,7 +190,7 @@ impl Frame {
     }
 
     /// The encoded snapshot or delta inside a snapshot or delta frame (what `Snapshot::from_bytes` /
-    /// `Delta::from_bytes` read), as a slice of `bytes`: a client hands it to its live view
+    /// `Delta::decode` read), as a slice of `bytes`: a client hands it to its live view
     /// without re-encoding. `None` for other kinds and for a snapshot frame whose head is malformed.
     pub fn payload(bytes: &[u8]) -> Option<&[u8]> {
         match bytes.split_first()? {

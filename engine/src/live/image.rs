@@ -565,21 +565,63 @@ impl FootballImage {
 }
 
 /// The full image at a version.
+///
+/// `at_ms` is last in the binary form, so the bytes of a snapshot written before it was kept end
+/// early and are refused as malformed rather than read askew.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Version of the image.
     pub version: Version,
     /// The image.
     pub image: MatchImage,
+    /// Wall time the version was made (ms): its delta's `at_ms`, or the opening's at seq 0. The
+    /// next delta's binary form carries its own time as an offset from this one.
+    pub at_ms: u64,
 }
 
-/// The change from `version.seq − 1` to `version`.
+/// Where a stream stands: a version and the wall time it was made (ms). A delta's binary form is
+/// read against the stamp of the version it follows ([`Delta::decode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Stamp {
+    /// The version.
+    pub version: Version,
+    /// Wall time it was made (ms).
+    pub at_ms: u64,
+}
+
+/// The change from `version.seq − 1` (made at `prev_at_ms`) to `version` (made at `at_ms`).
+///
+/// # Binary form
+/// A delta is only ever applied to the image it follows, so its binary form leaves out what that
+/// image already says ([`RelativeDelta`]): the `seq` (postcard varint), the wall time as the
+/// offset `at_ms − prev_at_ms` (postcard zigzag varint, wrapping, so any two times round-trip),
+/// then each op's postcard form, to the end of the bytes. The seq is whole, so a delta read
+/// against any other version of its epoch than the one it follows is refused (`out_of_order`)
+/// rather than given a wrong time. The epoch is not in the bytes: a stream changes epoch only
+/// through a snapshot, and what carries deltas between snapshots carries whole versions beside
+/// them (the relays' records, the socket's heartbeats), so a host notices a new epoch there.
+/// The serde form (JSON) is the whole value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     /// Version after applying.
     pub version: Version,
+    /// Wall time of the version it follows (ms): the previous delta's `at_ms`, or the snapshot's.
+    pub prev_at_ms: u64,
     /// Wall time it was made (ms).
     pub at_ms: u64,
+    /// The changes, in order.
+    pub ops: Vec<DeltaOp>,
+}
+
+/// A delta as its binary form carries it, before it is read against the version it follows:
+/// [`RelativeDelta::resolve`] gives the [`Delta`]. What a socket frame holds
+/// ([`Frame::Delta`](super::Frame::Delta)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelativeDelta {
+    /// The seq of the version it makes (its epoch is the image's).
+    pub seq: u64,
+    /// Its wall time minus that of the version it follows (ms).
+    pub offset_ms: i64,
     /// The changes, in order.
     pub ops: Vec<DeltaOp>,
 }
@@ -633,10 +675,20 @@ impl Snapshot {
             _ => Ok(()),
         }
     }
+
+    /// Its version and the time it was made: what the next delta is read against.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            version: self.version,
+            at_ms: self.at_ms,
+        }
+    }
+
     /// Applies the next delta.
     pub fn apply(&mut self, delta: &Delta) -> Result<(), StreamError> {
         if delta.version.epoch != self.version.epoch
             || self.version.seq.checked_add(1) != Some(delta.version.seq)
+            || delta.prev_at_ms != self.at_ms
         {
             return Err(StreamError::OutOfOrder {
                 have: self.version,
@@ -647,17 +699,124 @@ impl Snapshot {
             self.image.apply(op);
         }
         self.version = delta.version;
+        self.at_ms = delta.at_ms;
         Ok(())
+    }
+
+    /// Applies the next delta in binary form; returns it as read.
+    pub fn apply_bytes(&mut self, bytes: &[u8]) -> Result<Delta, StreamError> {
+        let delta = Delta::decode(bytes, self.stamp())?;
+        self.apply(&delta)?;
+        Ok(delta)
     }
 }
 
 impl Delta {
-    /// Compact binary form (postcard).
+    /// Compact binary form (see [`Delta`]).
     pub fn to_bytes(&self) -> Vec<u8> {
-        postcard::to_allocvec(self).unwrap_or_default()
+        encode_delta(
+            self.version.seq,
+            self.at_ms.wrapping_sub(self.prev_at_ms) as i64,
+            &self.ops,
+        )
     }
+
+    /// Reads the binary form against the stamp of the version it follows: `malformed` for bytes
+    /// that are not a delta, `out_of_order` for a delta that does not follow `after`.
+    pub fn decode(bytes: &[u8], after: Stamp) -> Result<Delta, StreamError> {
+        RelativeDelta::from_bytes(bytes)?.resolve(after)
+    }
+
+    /// The binary form's content, not yet read against the version it follows.
+    pub fn relative(&self) -> RelativeDelta {
+        RelativeDelta {
+            seq: self.version.seq,
+            offset_ms: self.at_ms.wrapping_sub(self.prev_at_ms) as i64,
+            ops: self.ops.clone(),
+        }
+    }
+
+    /// Its version and the time it was made: what the next delta is read against.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            version: self.version,
+            at_ms: self.at_ms,
+        }
+    }
+}
+
+impl RelativeDelta {
+    /// Compact binary form (see [`Delta`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        encode_delta(self.seq, self.offset_ms, &self.ops)
+    }
+
     /// Decodes the binary form.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Delta, StreamError> {
-        postcard::from_bytes(bytes).map_err(|_| StreamError::Malformed("delta"))
+    pub fn from_bytes(bytes: &[u8]) -> Result<RelativeDelta, StreamError> {
+        let bad = |_| StreamError::Malformed("delta");
+        let (seq, rest) = postcard::take_from_bytes::<u64>(bytes).map_err(bad)?;
+        let (offset_ms, mut rest) = postcard::take_from_bytes::<i64>(rest).map_err(bad)?;
+        let mut ops = Vec::new();
+        // Every op takes at least one byte, so this ends.
+        while !rest.is_empty() {
+            let (op, after) = postcard::take_from_bytes::<DeltaOp>(rest).map_err(bad)?;
+            ops.push(op);
+            rest = after;
+        }
+        Ok(RelativeDelta {
+            seq,
+            offset_ms,
+            ops,
+        })
+    }
+
+    /// The version and wall time it makes when it follows `after`; `out_of_order` when its seq is
+    /// not the next one.
+    pub fn stamp(&self, after: Stamp) -> Result<Stamp, StreamError> {
+        let version = Version {
+            epoch: after.version.epoch,
+            seq: self.seq,
+        };
+        if after.version.seq.checked_add(1) != Some(self.seq) {
+            return Err(StreamError::OutOfOrder {
+                have: after.version,
+                got: version,
+            });
+        }
+        Ok(Stamp {
+            version,
+            at_ms: after.at_ms.wrapping_add(self.offset_ms as u64),
+        })
+    }
+
+    /// The delta it is when it follows `after`; `out_of_order` when its seq is not the next one.
+    pub fn resolve(self, after: Stamp) -> Result<Delta, StreamError> {
+        let made = self.stamp(after)?;
+        Ok(Delta {
+            version: made.version,
+            prev_at_ms: after.at_ms,
+            at_ms: made.at_ms,
+            ops: self.ops,
+        })
+    }
+}
+
+/// The binary form of a delta: seq, offset, then the ops bare.
+fn encode_delta(seq: u64, offset_ms: i64, ops: &[DeltaOp]) -> Vec<u8> {
+    postcard::to_allocvec(&(seq, offset_ms, Bare(ops))).unwrap_or_default()
+}
+
+/// Ops one after another without a count (postcard writes a tuple's elements bare): a delta's ops
+/// run to the end of its bytes.
+struct Bare<'a>(&'a [DeltaOp]);
+
+impl Serialize for Bare<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut t = s.serialize_tuple(self.0.len())?;
+        for op in self.0 {
+            t.serialize_element(op)?;
+        }
+        t.end()
     }
 }

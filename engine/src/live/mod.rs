@@ -40,8 +40,8 @@ pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
 pub use frame::{BetRefusal, Frame, kind as frame_kind};
 pub use image::{
     Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, FootballImage, GoalRecord, MarketStatus,
-    MatchImage, Snapshot, SportImage, StreamError, Suspension, SuspensionReason, TradingTerms,
-    Version,
+    MatchImage, RelativeDelta, Snapshot, SportImage, Stamp, StreamError, Suspension,
+    SuspensionReason, TradingTerms, Version,
 };
 pub use opening::{LiveConfig, Opening};
 pub use outcome::{FeedOutcome, FeedRejection, FeedResult, Input, LiveError, Output};

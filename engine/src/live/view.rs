@@ -5,7 +5,7 @@
 //! edge's first validation step does.
 
 use super::bet::{BetRequest, RejectCode, check_bet};
-use super::image::{Delta, MarketStatus, Snapshot, StreamError, Version};
+use super::image::{Delta, MarketStatus, Snapshot, Stamp, StreamError, Version};
 use crate::football::PricingError;
 use crate::market::{MarketBook, MarketKey};
 use crate::money::Price;
@@ -25,10 +25,11 @@ impl LiveView {
     pub fn from_bytes(bytes: &[u8]) -> Result<LiveView, StreamError> {
         Snapshot::from_bytes(bytes).map(LiveView::new)
     }
-    /// Applies the next delta (binary form); refuses one that does not follow.
+    /// Applies the next delta (binary form, read against the version held); refuses one that does
+    /// not follow.
     pub fn apply_delta_bytes(&mut self, bytes: &[u8]) -> Result<Version, StreamError> {
-        let d = Delta::from_bytes(bytes)?;
-        self.apply_delta(&d)
+        self.snapshot.apply_bytes(bytes)?;
+        Ok(self.snapshot.version)
     }
     /// Applies the next delta.
     pub fn apply_delta(&mut self, delta: &Delta) -> Result<Version, StreamError> {
@@ -42,6 +43,10 @@ impl LiveView {
     /// Version held.
     pub fn version(&self) -> Version {
         self.snapshot.version
+    }
+    /// Version held and the wall time it was made: what the next delta is read against.
+    pub fn stamp(&self) -> Stamp {
+        self.snapshot.stamp()
     }
     /// Every price at wall time `now_ms`, as the edge computes it.
     pub fn prices(&self, now_ms: u64) -> Result<MarketBook, PricingError> {

@@ -5,7 +5,7 @@
 //! ready for `LiveEvent.fromSnapshot` / `applyDelta`: a client decodes each frame once to read it and
 //! hands the same value to its live event, without knowing the frame layout.
 
-use inplay_engine::live::{BetDecision, BetRefusal, Delta, Frame, Snapshot, Version};
+use inplay_engine::live::{BetDecision, BetRefusal, Frame, RelativeDelta, Snapshot, Version};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -21,8 +21,10 @@ enum FrameObject<'a> {
         server_ms: u64,
         snapshot: &'a Snapshot,
     },
+    /// What the frame carries: the seq, the time offset and the ops (`applyDelta` reads them
+    /// against the version held).
     Delta {
-        delta: &'a Delta,
+        delta: &'a RelativeDelta,
     },
     Heartbeat {
         server_ms: u64,
