@@ -709,12 +709,24 @@ export declare class LiveEvent {
    */
   static fromSnapshot(snapshot: Uint8Array): LiveEvent;
   /**
-   * Applies the next delta (binary form); returns the new version.
-   * @throws {@link InplayError} `out_of_order` for a delta that does not follow, `malformed`.
+   * Applies the next delta (binary form, read against the version held: its epoch, and its time
+   * relative to {@link atMs}); returns the new version.
+   * @throws {@link InplayError} `out_of_order` for a delta that does not follow the version held,
+   *   `malformed`.
    */
   applyDelta(delta: Uint8Array): Version;
   /** Version held. */
   readonly version: Version;
+  /**
+   * Wall time the version held was made (edge clock, ms): the snapshot's, then each applied
+   * delta's `at_ms`.
+   * @example
+   * ```ts
+   * event.applyDelta(frame.bytes);
+   * serverClock.observe(event.atMs, Date.now());
+   * ```
+   */
+  readonly atMs: number;
   /**
    * The current match image, in the engine's JSON shape: the snapshot with every delta applied so
    * far, exactly the image the engine prices from (`MatchImage`). A fresh object on each access:
@@ -910,6 +922,8 @@ export interface TennisImage {
 export interface Snapshot {
   version: Version;
   image: MatchImage;
+  /** Wall time the version was made (edge clock, ms): the next delta's time is an offset from it. */
+  at_ms: number;
 }
 
 /** One change to an image; each replaces one field (serde's external tagging: `{ suspensions: [...] }`). */
@@ -932,11 +946,26 @@ export type DeltaOp =
   | { phase: TennisPhase }
   | { tennis_params: Required<TennisParams> };
 
-/** The change from `version.seq − 1` to `version`. */
+/** The change from `version.seq − 1` (made at `prev_at_ms`) to `version` (made at `at_ms`). */
 export interface Delta {
   version: Version;
+  /** Wall time of the version it follows (edge clock, ms). */
+  prev_at_ms: number;
   /** Wall time it was made (edge clock, ms). */
   at_ms: number;
+  ops: DeltaOp[];
+}
+
+/**
+ * A delta as its binary frame carries it. Its bytes are read against the version they follow (a
+ * {@link LiveEvent}'s): applied, it makes version `{epoch: held.epoch, seq}` at wall time
+ * `event.atMs + offset_ms`; the event then holds that time as its {@link LiveEvent.atMs}.
+ */
+export interface RelativeDelta {
+  /** The seq of the version it makes; its epoch is the last snapshot's. */
+  seq: number;
+  /** Its wall time minus that of the version it follows, ms. */
+  offset_ms: number;
   ops: DeltaOp[];
 }
 
@@ -988,10 +1017,13 @@ export interface SnapshotFrame {
   bytes: Uint8Array;
 }
 
-/** The next version step. `bytes` goes to {@link LiveEvent.applyDelta}. */
+/**
+ * The next version step, as the frame carries it: no epoch, and its time relative to the version
+ * before it. `bytes` goes to {@link LiveEvent.applyDelta}, which reads it against the version held.
+ */
 export interface DeltaFrame {
   kind: 'delta';
-  delta: Delta;
+  delta: RelativeDelta;
   bytes: Uint8Array;
 }
 

@@ -408,6 +408,15 @@ export class LiveEvent {
     }
   }
 
+  get atMs() {
+    const h = this.#handle();
+    try {
+      return h.atMs;
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
   get image() {
     const h = this.#handle();
     try {

@@ -26,6 +26,7 @@ import {
   version,
   type BetDecision,
   type BetSlip,
+  type DeltaFrame,
   type FitResult,
   type FootballParams,
   type Implied,
@@ -78,7 +79,11 @@ declare function retry(key: string): void;
 socket.onmessage = ({ data }) => {
   const frame = decodeFrame(new Uint8Array(data));
   if (frame.kind === 'snapshot') followed = LiveEvent.fromSnapshot(frame.bytes);
-  if (frame.kind === 'delta') followed?.applyDelta(frame.bytes);
+  if (frame.kind === 'delta' && followed && frame.delta.seq === followed.version.seq + 1) {
+    followed.applyDelta(frame.bytes);
+    const madeAt: number = followed.atMs;
+    console.log(madeAt, frame.delta.offset_ms, frame.delta.ops.length);
+  }
   if (frame.kind === 'bet') {
     const read: ParsedBetStatus = betStatus(frame.decision.status);
     // Narrowing: a rejection always has its code.
@@ -186,6 +191,9 @@ const pendingCode: RejectCode = betStatus('pending').code;
 event.image = image;
 // @ts-expect-error a bet_error frame's bet id may be null (refused before an id was derived).
 const frameId = (f: ReturnType<typeof decodeFrame>): string => (f.kind === 'bet_error' ? f.bet_id : '');
+// @ts-expect-error a delta frame has no version: its epoch and time are the event's it follows.
+const frameVersion = (f: DeltaFrame): Version => f.delta.version;
+console.log(frameVersion);
 console.log(badKey, badStatus, notNull, badCode, pendingCode, frameId);
 
 // --- the live entry: the live API, typed the same, without the modelling functions ---

@@ -115,6 +115,8 @@ function liveGolden({ InplayError, LiveEvent, clockAt }, file) {
     while (applied < cp.after_deltas) {
       const d = live.deltas[applied++];
       assert.deepEqual(event.applyDelta(hexBytes(d.bytes)), d.version);
+      // The delta's time, read from its offset against the version before it.
+      assert.equal(event.atMs, d.at_ms);
     }
     assert.deepEqual(event.version, cp.version, cp.label);
     // What the page shows beside the prices: the engine's image and its clock-run state.

@@ -149,12 +149,16 @@ test('deltas out of order and bad bytes are refused without breaking the event',
   const event = eventAfter(0);
   const second = hexBytes(live.deltas[1].bytes);
   assert.throws(() => event.applyDelta(second), (e) => e instanceof InplayError && e.code === 'out_of_order');
+  const atSnapshot = event.atMs;
   assert.throws(() => event.applyDelta(new Uint8Array([1, 2, 3])), (e) => e.code === 'malformed');
   assert.throws(() => event.applyDelta('00ff'), (e) => e.code === 'invalid_argument');
   assert.throws(() => event.applyDelta([1, 2]), (e) => e.code === 'invalid_argument');
   assert.equal(event.version.seq, 0);
+  assert.equal(event.atMs, atSnapshot, 'a refused delta leaves the time held');
   event.applyDelta(hexBytes(live.deltas[0].bytes));
   assert.equal(event.version.seq, 1);
+  // Applied once, the same delta no longer follows.
+  assert.throws(() => event.applyDelta(hexBytes(live.deltas[0].bytes)), (e) => e.code === 'out_of_order');
   for (const t of [-1, 1.5, NaN, Infinity, '1', undefined, 2 ** 60]) {
     assert.throws(() => event.prices(t), (e) => e instanceof InplayError && e.code === 'invalid_argument', String(t));
   }
@@ -198,10 +202,16 @@ test('decodeFrame reads the edge socket frames and hands LiveEvent their bytes',
   assert.deepEqual(s.bytes, snapshot);
   const d = decodeFrame(new Uint8Array([2, ...delta]));
   assert.equal(d.kind, 'delta');
-  assert.deepEqual(d.delta.version, live.deltas[0].version);
+  // A delta frame carries its seq and its time relative to the version before; the event it
+  // follows reads the epoch and the time from what it holds.
+  assert.equal(d.delta.seq, live.deltas[0].version.seq);
+  assert.equal(s.snapshot.at_ms + d.delta.offset_ms, live.deltas[0].at_ms);
+  assert.ok(d.delta.ops.length > 0);
   assert.deepEqual(d.bytes, delta);
   const event = LiveEvent.fromSnapshot(s.bytes);
+  assert.equal(event.atMs, s.snapshot.at_ms);
   assert.deepEqual(event.applyDelta(d.bytes), live.deltas[0].version);
+  assert.equal(event.atMs, live.deltas[0].at_ms);
   const h = decodeFrame(new Uint8Array([3, 0x2a, 3, 9]));
   assert.deepEqual(h, { kind: 'heartbeat', server_ms: 42, version: { epoch: 3, seq: 9 } });
   for (const bad of [new Uint8Array(), new Uint8Array([9, 1]), new Uint8Array([2, 0xff])]) {

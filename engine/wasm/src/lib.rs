@@ -452,6 +452,12 @@ impl LiveEvent {
         to_js(&self.view.version())
     }
 
+    /// Wall time the version held was made (ms): the last delta's, or the snapshot's.
+    #[wasm_bindgen(getter, js_name = atMs)]
+    pub fn at_ms(&self) -> Result<f64, JsValue> {
+        exact(self.view.stamp().at_ms, "the version's time")
+    }
+
     /// The current image (`MatchImage`), in the engine's JSON shape: what the snapshot and every
     /// delta applied so far make of it.
     #[wasm_bindgen(getter)]
