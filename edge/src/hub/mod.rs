@@ -20,7 +20,7 @@ pub mod store;
 use std::collections::HashMap;
 
 use inplay_engine::live::{
-    AuditEntry, BetStatus, FeedOutcome, Input, LiveEvent, Opening, Output, Snapshot,
+    AuditEntry, BetStatus, FeedOutcome, Input, LiveError, LiveEvent, Opening, Output, Snapshot,
     SuspensionReason, Version,
 };
 use inplay_protocol::bets::{BetBatch, BetBatchAnswer, BetCall, BetView, PlacedBet};
@@ -127,6 +127,42 @@ struct Applied {
     bets: Vec<Result<PlacedBet, ApiError>>,
 }
 
+/// The match as storage holds it: the latest checkpoint and the log after it. A checkpoint this
+/// engine refuses (one written before checkpoints kept the version's wall time, which the stream's
+/// deltas are relative to, or a damaged one) is passed over for the whole log, which replays to the
+/// same state.
+fn restore(store: &mut dyn HubStore, stored: &Stored) -> Result<(LiveEvent, LoadReport), ApiError> {
+    let replay_failed = |e: LiveError| {
+        ApiError::new(
+            ErrorCode::ReplayFailed,
+            format!("the match's log does not replay ({})", e.code()),
+        )
+    };
+    let replay = |log: &[AuditEntry]| {
+        let live = LiveEvent::replay(log).map_err(replay_failed)?;
+        let report = LoadReport {
+            from_checkpoint: false,
+            replayed: log.len(),
+        };
+        Ok((live, report))
+    };
+    // Without a checkpoint the tail is the whole log.
+    let Some(cp) = &stored.checkpoint else {
+        return replay(&stored.tail);
+    };
+    match LiveEvent::resume(cp, &stored.tail) {
+        Ok(live) => Ok((
+            live,
+            LoadReport {
+                from_checkpoint: true,
+                replayed: stored.tail.len(),
+            },
+        )),
+        Err(LiveError::BadCheckpoint) => replay(&store.log(0).map_err(|e| unavailable(&e))?),
+        Err(e) => Err(replay_failed(e)),
+    }
+}
+
 fn unavailable(e: &StoreError) -> ApiError {
     // The message stays generic: storage details are for the logs, not the client.
     let _ = e;
@@ -183,25 +219,15 @@ impl HubCore {
         if stored.is_empty() {
             return Ok(false);
         }
-        let replay_failed = |e: inplay_engine::live::LiveError| {
-            ApiError::new(
-                ErrorCode::ReplayFailed,
-                format!("the match's log does not replay ({})", e.code()),
-            )
-        };
-        let live = match &stored.checkpoint {
-            Some(cp) => LiveEvent::resume(cp, &stored.tail).map_err(replay_failed)?,
-            None => LiveEvent::replay(&stored.tail).map_err(replay_failed)?,
-        };
-        self.last_load = Some(LoadReport {
-            from_checkpoint: stored.checkpoint.is_some(),
-            replayed: stored.tail.len(),
-        });
+        let (live, report) = restore(store, &stored)?;
+        self.last_load = Some(report);
         let mut fanout = Fanout::new(self.config.fanout, Some(live.version()));
         for (name, region) in &stored.relays {
             fanout.register(name.clone(), region);
         }
-        let since_checkpoint = stored.tail.len() as u64;
+        // Entries since the checkpoint used (all of them without one): a full replay writes a
+        // fresh checkpoint as soon as it is due.
+        let since_checkpoint = report.replayed as u64;
         self.current = Some(Match {
             live,
             fanout,
@@ -732,12 +758,9 @@ impl HubCore {
         {
             // The engine ran ahead of storage: go back to what is stored (the state before this
             // batch). The fan-out, limits and routing have seen nothing of it yet.
-            let restored = store.load().ok().and_then(|s| match &s.checkpoint {
-                Some(cp) => LiveEvent::resume(cp, &s.tail).ok(),
-                None => LiveEvent::replay(&s.tail).ok(),
-            });
+            let restored = store.load().ok().and_then(|s| restore(store, &s).ok());
             match restored {
-                Some(live) => m.live = live,
+                Some((live, _)) => m.live = live,
                 // Storage cannot even be read: unload, and the next call tries again.
                 None => self.current = None,
             }

@@ -277,6 +277,61 @@ fn a_restart_loads_the_latest_checkpoint_and_replays_only_the_tail() {
     let _ = &mut bad;
 }
 
+/// A checkpoint written before checkpoints kept the version's wall time (the hub's state ends
+/// without it) is refused by the engine; the hub replays its whole log instead, continues the
+/// same stream, and writes a checkpoint of this format when the next one is due.
+#[test]
+fn a_checkpoint_the_engine_refuses_is_passed_over_for_the_whole_log() {
+    use sha2::Digest;
+    let config = HubConfig {
+        checkpoint_every: 10,
+        bet_burst: 1_000,
+        ..HubConfig::default()
+    };
+    let mut f = Fixture1::new(config);
+    for i in 0..25 {
+        f.now += 100;
+        let call = f.call(&format!("u{i}"), "k");
+        f.hub.bet(&mut f.store, &call, f.now).unwrap();
+    }
+    let total = f.store.len();
+    let mut earlier = f.store.checkpoint().unwrap().clone();
+    let at_ms = inplay_engine::live::LiveEvent::from_checkpoint(&earlier)
+        .unwrap()
+        .snapshot()
+        .at_ms;
+    let time = postcard::to_allocvec(&at_ms).unwrap();
+    earlier.state.truncate(earlier.state.len() - time.len());
+    earlier.hash = inplay_engine::live::Hash(sha2::Sha256::digest(&earlier.state).into());
+    f.store
+        .commit(Commit {
+            checkpoint: Some(&earlier),
+            ..Commit::default()
+        })
+        .unwrap();
+    let mut restarted = HubCore::new(config);
+    assert!(restarted.ensure(&mut f.store).unwrap());
+    let report = restarted.last_load.unwrap();
+    assert!(!report.from_checkpoint);
+    assert_eq!(report.replayed, total);
+    // The same state and the same stream position: version and its wall time.
+    assert_eq!(
+        restarted.live().unwrap().checkpoint(),
+        f.hub.live().unwrap().checkpoint()
+    );
+    assert_eq!(
+        restarted.live().unwrap().snapshot(),
+        f.hub.live().unwrap().snapshot()
+    );
+    // The next batch is due a checkpoint, one this engine reads.
+    f.now += 100;
+    let call = f.call("late", "k");
+    restarted.bet(&mut f.store, &call, f.now).unwrap();
+    let fresh = f.store.checkpoint().unwrap();
+    assert_eq!(fresh.index as usize, total + 1);
+    assert!(inplay_engine::live::LiveEvent::from_checkpoint(fresh).is_ok());
+}
+
 #[test]
 fn retries_answer_the_first_decision_and_a_different_body_conflicts() {
     let mut f = Fixture1::new(HubConfig::default());
