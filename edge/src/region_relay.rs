@@ -11,13 +11,15 @@
 //! picks sockets by tag, and each frame is encoded once per format and handed to every socket as
 //! the same JS buffer or string.
 //!
-//! Storage (SQLite): `meta(k, v)` (identity and snapshot), `ring(seq, epoch, bin, json)`.
+//! Storage (SQLite): `meta(k, v)` (identity, snapshot, and the stream format its bytes are in),
+//! `ring(seq, epoch, bin, json)`. A snapshot and ring of another stream format (an earlier
+//! worker's) are not served: the relay starts empty and asks upstream for a snapshot.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use inplay_engine::live::Version;
+use inplay_engine::live::{STREAM_FORMAT, Version};
 use inplay_protocol::bets::BetCall;
 use inplay_protocol::hub::HubCall;
 use inplay_protocol::ids::{self, RelayName, Tier};
@@ -103,6 +105,8 @@ struct Inner {
     syncing: Cell<bool>,
     tables_ready: Cell<bool>,
     name_stored: Cell<bool>,
+    /// Whether storage says its snapshot and ring are in this worker's stream format.
+    format_stored: Cell<bool>,
     /// Messages each socket may send (by its `sid:` tag): a flood costs the flooder, not the relay.
     socket_limiter: RefCell<crate::rate_limit::RateLimiter>,
     next_socket: Cell<u64>,
@@ -229,32 +233,36 @@ impl Inner {
             .and_then(text)
             .and_then(|n| n.parse::<RelayName>().ok());
         self.name_stored.set(name.is_some());
+        let format = self.meta("stream_format")?.as_ref().and_then(int);
+        let current = format == Some(i64::from(STREAM_FORMAT));
+        self.format_stored.set(current);
         let snapshot = match self.meta("snapshot")? {
-            Some(SqlStorageValue::Blob(b)) => postcard::from_bytes::<SnapshotRecord>(&b).ok(),
+            Some(SqlStorageValue::Blob(b)) if current => {
+                postcard::from_bytes::<SnapshotRecord>(&b).ok()
+            }
             _ => None,
         };
         let mut ring = Vec::new();
-        for row in self
-            .sql()
-            .exec("SELECT seq, epoch, bin, json FROM ring ORDER BY seq", None)
-            .map_err(http::runtime)?
-            .raw()
-        {
-            if let [
-                seq,
-                epoch,
-                SqlStorageValue::Blob(bin),
-                SqlStorageValue::String(json),
-            ] = row.map_err(http::runtime)?.as_slice()
-            {
-                ring.push(DeltaRecord {
-                    version: Version {
-                        epoch: int(epoch).unwrap_or(0) as u32,
-                        seq: int(seq).unwrap_or(0) as u64,
-                    },
-                    bin: bin.clone(),
-                    json: json.clone(),
-                });
+        // A ring of another format is left unread; it is emptied when the first snapshot is stored.
+        if current {
+            let query = "SELECT seq, epoch, bin, json FROM ring ORDER BY seq";
+            for row in self.sql().exec(query, None).map_err(http::runtime)?.raw() {
+                if let [
+                    seq,
+                    epoch,
+                    SqlStorageValue::Blob(bin),
+                    SqlStorageValue::String(json),
+                ] = row.map_err(http::runtime)?.as_slice()
+                {
+                    ring.push(DeltaRecord {
+                        version: Version {
+                            epoch: int(epoch).unwrap_or(0) as u32,
+                            seq: int(seq).unwrap_or(0) as u64,
+                        },
+                        bin: bin.clone(),
+                        json: json.clone(),
+                    });
+                }
             }
         }
         let log = RelayLog::restore(config.ring, snapshot, ring);
@@ -310,6 +318,10 @@ impl Inner {
             && let Some(s) = core.log.snapshot()
         {
             self.put_meta("snapshot", inplay_protocol::encode(s).into())?;
+            if !self.format_stored.get() {
+                self.put_meta("stream_format", i64::from(STREAM_FORMAT).into())?;
+                self.format_stored.set(true);
+            }
         }
         if !d.fresh.is_empty() || d.snapshot_changed {
             match core.log.ring().next() {
@@ -868,6 +880,7 @@ impl DurableObject for RegionRelay {
             syncing: Cell::new(false),
             tables_ready: Cell::new(false),
             name_stored: Cell::new(false),
+            format_stored: Cell::new(false),
             socket_limiter: RefCell::new(crate::rate_limit::RateLimiter::new(
                 env_u64(&env_ref, "SOCKET_MSG_BURST", 20) as u32,
                 env_u64(&env_ref, "SOCKET_MSG_PER_SEC", 10) as f64,

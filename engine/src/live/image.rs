@@ -564,6 +564,12 @@ impl FootballImage {
     }
 }
 
+/// The binary form of snapshots and deltas, numbered. A host that stores them (a relay's snapshot
+/// and ring) keeps the number beside them and drops what another format wrote: 1 was deltas with
+/// their whole version and wall time; 2 is deltas relative to the version they follow, and
+/// snapshots with their version's time.
+pub const STREAM_FORMAT: u32 = 2;
+
 /// The full image at a version.
 ///
 /// `at_ms` is last in the binary form, so the bytes of a snapshot written before it was kept end

@@ -40,7 +40,7 @@ pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
 pub use frame::{BetRefusal, Frame, kind as frame_kind};
 pub use image::{
     Adjustment, ClockAnchor, Delta, DeltaOp, Fixture, FootballImage, GoalRecord, MarketStatus,
-    MatchImage, RelativeDelta, Snapshot, SportImage, Stamp, StreamError, Suspension,
+    MatchImage, RelativeDelta, STREAM_FORMAT, Snapshot, SportImage, Stamp, StreamError, Suspension,
     SuspensionReason, TradingTerms, Version,
 };
 pub use opening::{LiveConfig, Opening};
