@@ -145,6 +145,9 @@ impl LiveEvent {
         }
         let need = t.params.sets_to_win();
         let won = t.sets_won();
+        if won[0] >= need || won[1] >= need {
+            return Vec::new();
+        }
         let open: Vec<&BetRecord> = self
             .bets
             .values()
@@ -161,7 +164,17 @@ impl LiveEvent {
             .filter(|r| !decided_by_sets(r.request.market))
             .map(|r| i128::from(r.request.stake) - payout(r, SettlementResult::Won))
             .sum();
-        let mut out: Vec<SetsOutcome> = Vec::new();
+        // Every final score still possible, in the order shown (so nothing needs sorting): A's
+        // wins by sets lost, then B's by sets won by A, descending. Each starts at its best and
+        // takes the worst of the orders that reach it.
+        let mut out: Vec<SetsOutcome> = (won[1]..need)
+            .map(|b| [need, b])
+            .chain((won[0]..need).rev().map(|a| [a, need]))
+            .map(|sets| SetsOutcome {
+                sets,
+                net: i64::MAX,
+            })
+            .collect();
         for order in set_orders(won, need) {
             let mut sets = t.sets.clone();
             let mut final_sets = won;
@@ -193,26 +206,10 @@ impl LiveEvent {
                 net += i128::from(r.request.stake) - payout(r, result);
             }
             let net = net.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-            match out.iter_mut().find(|o| o.sets == final_sets) {
-                Some(o) => o.net = o.net.min(net),
-                None => out.push(SetsOutcome {
-                    sets: final_sets,
-                    net,
-                }),
+            if let Some(o) = out.iter_mut().find(|o| o.sets == final_sets) {
+                o.net = o.net.min(net);
             }
         }
-        // A's wins by sets lost, then B's by sets won by A, descending.
-        out.sort_by_key(|o| {
-            let a_wins = o.sets[0] > o.sets[1];
-            (
-                !a_wins,
-                if a_wins {
-                    o.sets[1]
-                } else {
-                    u8::MAX - o.sets[0]
-                },
-            )
-        });
         out
     }
 }
