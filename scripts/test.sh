@@ -12,6 +12,8 @@ step "rustfmt";                  cargo fmt --all -- --check
 step "clippy (warnings denied)"; cargo clippy --workspace --all-targets -- -D warnings
 # The npm package's `live` build leaves engine/wasm's default `tools` feature out: lint that too.
 cargo clippy -p inplay-wasm --no-default-features --all-targets -- -D warnings
+# The Durable Objects and the Worker's handlers compile for wasm32 only: lint them there.
+cargo clippy -p inplay-edge --target wasm32-unknown-unknown -- -D warnings
 step "engine and CLI";           cargo test --workspace
 step "npm package @inplay/engine (built wasm, in Node)"
 npm run build -w @inplay/engine

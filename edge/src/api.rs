@@ -446,6 +446,13 @@ struct ExpectedGoalsBody {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ServeBody {
+    serve_a: Option<f64>,
+    serve_b: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct VoidBody {
     bet_id: String,
 }
@@ -517,6 +524,19 @@ async fn admin(
             AdminAction::SetExpectedGoals {
                 home_xg: b.home_xg,
                 away_xg: b.away_xg,
+            }
+        }
+        Route::ServeProbabilities(_) => {
+            let b: ServeBody = serde_json::from_slice(&body).map_err(invalid_json)?;
+            if b.serve_a.is_none() && b.serve_b.is_none() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidBody,
+                    "give serve_a, serve_b or both",
+                ));
+            }
+            AdminAction::SetServeProbabilities {
+                serve_a: b.serve_a,
+                serve_b: b.serve_b,
             }
         }
         Route::Trading(_) => {
@@ -1040,6 +1060,7 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
         | Route::ConfirmSource(id)
         | Route::CancelGoal(id)
         | Route::ExpectedGoals(id)
+        | Route::ServeProbabilities(id)
         | Route::Trading(id)
         | Route::VoidBet(id)
         | Route::EndMatch(id) => admin(req, env, id, route).await,

@@ -586,12 +586,8 @@ impl EventHub {
                 return Err(ApiError::new(ErrorCode::EventNotFound, "no such event"));
             }
         }
-        // The match is open, so no view means a tennis match: the desk follows football only.
         let Some(view) = inner.core.borrow_mut().desk_view(http::now_ms()) else {
-            return Err(ApiError::new(
-                ErrorCode::FootballOnly,
-                "the trading desk follows football matches only",
-            ));
+            return Err(ApiError::new(ErrorCode::EventNotFound, "no such event"));
         };
         let pair = worker::WebSocketPair::new().map_err(http::runtime)?;
         inner

@@ -34,7 +34,7 @@ use worker::{
 };
 
 use crate::http::{self, ApiResult, env_flag, env_u64};
-use crate::relay_core::{Delivery, QueuedBet, RelayConfig, RelayCore};
+use crate::relay_core::{Delivery, NextBatch, QueuedBet, RelayConfig, RelayCore};
 use crate::relay_log::{Join, RelayLog};
 
 /// Internal header the Worker sets when it forwards a socket: the relay it is for (clients cannot
@@ -207,6 +207,7 @@ impl Inner {
             ring: env_u64(&self.env, "RELAY_RING", d.ring as u64).clamp(1, 100_000) as usize,
             max_queued_bets: env_u64(&self.env, "RELAY_MAX_QUEUED_BETS", d.max_queued_bets as u64)
                 as usize,
+            bet_window_ms: env_u64(&self.env, "RELAY_BET_WINDOW_MS", d.bet_window_ms),
             fanout: crate::fanout::FanoutConfig {
                 timeout_ms: self.timeout_ms,
                 heartbeat_ms: env_u64(&self.env, "HEARTBEAT_MS", d.fanout.heartbeat_ms),
@@ -548,12 +549,21 @@ fn pump_leaves(inner: &Rc<Inner>) {
 /// next call. Each bettor gets each bet's answer on their sockets.
 async fn flush_bets(inner: Rc<Inner>) {
     loop {
+        let now = http::now_ms();
         let next = inner
             .core
             .borrow_mut()
             .as_mut()
-            .and_then(|c| c.next_batch());
-        let Some((batch, keys)) = next else { return };
+            .map_or(NextBatch::Idle, |c| c.next_batch(now));
+        let (batch, keys) = match next {
+            NextBatch::Send(batch, keys) => (batch, keys),
+            NextBatch::WaitUntil(at) => {
+                let wait = std::time::Duration::from_millis(at.saturating_sub(now));
+                worker::Delay::from(wait).await;
+                continue;
+            }
+            NextBatch::Idle => return,
+        };
         let event_id = batch.relay.event_id.clone();
         let calls: Vec<BetCall> = batch.bets.clone();
         let body = inplay_protocol::encode(&HubCall::Bets(batch));

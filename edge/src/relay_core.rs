@@ -31,6 +31,9 @@ pub struct RelayConfig {
     /// Most bets in one hub call: small enough that one batch never holds the hub (and the feed
     /// behind it) for long.
     pub bets_per_batch: usize,
+    /// Least time between two batches to the hub unless a batch is full: at a burst each hub call
+    /// carries many bets instead of one or two (a call costs the hub far more than a bet does).
+    pub bet_window_ms: u64,
     /// The fan-out to leaves, for a region's upstream relay.
     pub fanout: FanoutConfig,
 }
@@ -41,9 +44,21 @@ impl Default for RelayConfig {
             ring: 1_024,
             max_queued_bets: 8_192,
             bets_per_batch: 64,
+            bet_window_ms: 20,
             fanout: FanoutConfig::default(),
         }
     }
+}
+
+/// What a relay's bet sender does next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NextBatch {
+    /// Send this batch (the bettors' keys in its order).
+    Send(BetBatch, Vec<String>),
+    /// Wait until then (ms), then ask again.
+    WaitUntil(u64),
+    /// Nothing queued: the sender stops.
+    Idle,
 }
 
 /// A socket bet waiting for the hub, with the key its refusal must name.
@@ -81,6 +96,8 @@ pub struct RelayCore {
     held: Vec<RelayUpdate>,
     bets: VecDeque<QueuedBet>,
     bets_in_flight: bool,
+    /// When the last batch went to the hub.
+    last_batch_ms: u64,
     /// Leaves below (a region's upstream relay only).
     leaves: Option<Fanout>,
     /// The newest head upstream announced.
@@ -106,6 +123,7 @@ impl RelayCore {
             held: Vec::new(),
             bets: VecDeque::new(),
             bets_in_flight: false,
+            last_batch_ms: 0,
             leaves,
             upstream_head: None,
             received: 0,
@@ -245,7 +263,8 @@ impl RelayCore {
 
     // ----- bets from this relay's sockets -----
 
-    /// Queues a socket bet; `Ok(true)` when no batch is in flight (the caller sends one now).
+    /// Queues a socket bet; `Ok(true)` when no sender is running (the caller starts one, which
+    /// takes batches with [`RelayCore::next_batch`] until the queue is empty).
     pub fn queue_bet(&mut self, bet: QueuedBet) -> Result<bool, ApiError> {
         if self.bets.len() >= self.config.max_queued_bets {
             return Err(ApiError::new(
@@ -258,17 +277,26 @@ impl RelayCore {
         Ok(!self.bets_in_flight)
     }
 
-    /// The next batch for the hub, if none is in flight (marks one in flight).
-    pub fn next_batch(&mut self) -> Option<(BetBatch, Vec<String>)> {
-        let relay = self.name.clone()?;
+    /// What the sender does next: send a batch (full, or its window since the last one has
+    /// passed), wait until the window ends, or stop (nothing queued; the next bet starts a sender).
+    pub fn next_batch(&mut self, now_ms: u64) -> NextBatch {
+        let Some(relay) = self.name.clone() else {
+            self.bets_in_flight = false;
+            return NextBatch::Idle;
+        };
         if self.bets.is_empty() {
             self.bets_in_flight = false;
-            return None;
+            return NextBatch::Idle;
         }
         self.bets_in_flight = true;
+        let open_at = self.last_batch_ms.saturating_add(self.config.bet_window_ms);
+        if self.bets.len() < self.config.bets_per_batch && now_ms < open_at {
+            return NextBatch::WaitUntil(open_at);
+        }
+        self.last_batch_ms = now_ms;
         let n = self.bets.len().min(self.config.bets_per_batch);
         let (calls, keys) = self.bets.drain(..n).map(|b| (b.call, b.key)).unzip();
-        Some((BetBatch { relay, bets: calls }, keys))
+        NextBatch::Send(BetBatch { relay, bets: calls }, keys)
     }
 
     /// Bets waiting.
@@ -489,6 +517,7 @@ mod tests {
         let config = RelayConfig {
             max_queued_bets: 3,
             bets_per_batch: 2,
+            bet_window_ms: 20,
             ..RelayConfig::default()
         };
         let mut r = RelayCore::new(config, Some(leaf(0)), RelayLog::new(16));
@@ -507,17 +536,23 @@ mod tests {
             },
             key: format!("k{i}"),
         };
+        let sent = |n: NextBatch| match n {
+            NextBatch::Send(batch, keys) => (batch.bets.len(), keys),
+            other => panic!("expected a batch, got {other:?}"),
+        };
+        // The first bet of a quiet relay goes at once.
         assert_eq!(r.queue_bet(bet(0)), Ok(true));
-        let (batch, keys) = r.next_batch().unwrap();
-        assert_eq!((batch.bets.len(), keys), (1, vec!["k0".to_string()]));
+        assert_eq!(sent(r.next_batch(1_000)), (1, vec!["k0".to_string()]));
         // While it is in flight, bets queue (and the queue has a bound).
         for i in 1..=3 {
             assert_eq!(r.queue_bet(bet(i)), Ok(false));
         }
         assert_eq!(r.queue_bet(bet(4)).unwrap_err().code, ErrorCode::Overloaded);
-        assert_eq!(r.next_batch().unwrap().0.bets.len(), 2);
-        assert_eq!(r.next_batch().unwrap().0.bets.len(), 1);
-        assert!(r.next_batch().is_none());
+        // A full batch goes at once; a partial one waits out the window since the last batch.
+        assert_eq!(sent(r.next_batch(1_005)).0, 2);
+        assert_eq!(r.next_batch(1_010), NextBatch::WaitUntil(1_025));
+        assert_eq!(sent(r.next_batch(1_025)).0, 1);
+        assert_eq!(r.next_batch(1_030), NextBatch::Idle);
         assert_eq!(r.queue_bet(bet(5)), Ok(true));
     }
 }

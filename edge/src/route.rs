@@ -11,7 +11,8 @@
 //! POST /v1/events/{id}/resettle      admin: correct the result, settle every bet again
 //! POST /v1/events/{id}/confirm       admin: believe one source where the two disagree
 //! POST /v1/events/{id}/cancel-goal   admin: rule out a team's latest goal
-//! POST /v1/events/{id}/expected-goals admin: set a team's expected goals
+//! POST /v1/events/{id}/expected-goals admin: set a team's expected goals (football)
+//! POST /v1/events/{id}/serve-probabilities admin: set a player's serve-point probability (tennis)
 //! POST /v1/events/{id}/trading       admin: change the margin, stakes, limits or delay
 //! POST /v1/events/{id}/void          admin: void one bet
 //! POST /v1/events/{id}/end           admin: declare full time
@@ -57,6 +58,8 @@ pub enum Route<'a> {
     CancelGoal(&'a str),
     /// `POST /v1/events/{id}/expected-goals`
     ExpectedGoals(&'a str),
+    /// `POST /v1/events/{id}/serve-probabilities`
+    ServeProbabilities(&'a str),
     /// `POST /v1/events/{id}/trading`
     Trading(&'a str),
     /// `POST /v1/events/{id}/void`
@@ -129,6 +132,10 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
             &["POST"],
             (method == "POST").then_some(Route::ExpectedGoals(id)),
         ),
+        ["v1", "events", id, "serve-probabilities"] => (
+            &["POST"],
+            (method == "POST").then_some(Route::ServeProbabilities(id)),
+        ),
         ["v1", "events", id, "trading"] => {
             (&["POST"], (method == "POST").then_some(Route::Trading(id)))
         }
@@ -177,6 +184,7 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
         | Route::ConfirmSource(id)
         | Route::CancelGoal(id)
         | Route::ExpectedGoals(id)
+        | Route::ServeProbabilities(id)
         | Route::Trading(id)
         | Route::VoidBet(id)
         | Route::EndMatch(id)
@@ -223,6 +231,11 @@ mod tests {
                 "POST",
                 "/v1/events/m1/expected-goals",
                 Route::ExpectedGoals("m1"),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/serve-probabilities",
+                Route::ServeProbabilities("m1"),
             ),
             ("POST", "/v1/events/m1/trading", Route::Trading("m1")),
             ("POST", "/v1/events/m1/void", Route::VoidBet("m1")),

@@ -1,8 +1,7 @@
 // A tennis match through the real worker on local workerd: opened with `"sport":"tennis"`, priced by
 // the Worker, points standing once both sources report them, bets settled as their game and set end,
-// a retirement that one source alone cannot decide, the rest void; the football-only routes answer
-// so (the desk socket 409 `football_only`, expected goals change nothing), and the hub's log and the
-// bettor's socket agree with the match.
+// a retirement that one source alone cannot decide, the rest void; the desk shows the match, football's
+// actions answer 409 `football_only`, and the hub's log and the bettor's socket agree with the match.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -146,18 +145,19 @@ test('a tennis match: points from both sources, bets settled by game and set, a 
   await until(() => client.frames.some((f) => JSON.stringify(f).includes('retired')), { what: 'the retirement on the socket' });
   client.ws.close();
 
-  // The football-only routes: the desk socket refuses, expected goals change nothing.
+  // The desk follows the match to its end; football's actions are refused.
   const ws = new WebSocket(`${api.base.replace('http', 'ws')}/v1/events/t1/desk`, ['inplay.v1', `bearer.${api.vars.ADMIN_TOKEN}`]);
-  const refused = await new Promise((resolve) => ws.once('unexpected-response', (_q, res) => {
-    let body = '';
-    res.on('data', (d) => { body += d; });
-    res.on('end', () => resolve({ status: res.statusCode, body }));
-  }));
-  assert.equal(refused.status, 409);
-  assert.equal(JSON.parse(refused.body).error.code, 'football_only');
+  const view = await new Promise((resolve, reject) => {
+    ws.once('message', (d) => resolve(JSON.parse(d.toString())));
+    ws.once('error', reject);
+  });
+  ws.close();
+  assert.equal(view.sport.sport, 'tennis');
+  assert.deepEqual(view.sport.score.phase, { retired: { player: 'b' } });
+  assert.deepEqual(view.sport.outcomes, [], 'nothing left to decide');
   const xg = await api.request('POST', '/v1/events/t1/expected-goals', { body: { home_xg: 2 }, headers: api.admin() });
-  assert.equal(xg.status, 200, xg.text);
-  assert.equal(xg.json.applied, false);
+  assert.equal(xg.status, 409, xg.text);
+  assert.equal(xg.json.error.code, 'football_only');
 
   // The hub's log holds every point and the retirement, and its head is the one it reports.
   const log = await api.request('GET', '/v1/events/t1/log', { headers: api.admin(), raw: true });

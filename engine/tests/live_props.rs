@@ -956,8 +956,29 @@ impl Run {
         if is_bet {
             assert!(!out.decisions.is_empty(), "a bet always gets a decision");
         }
-        // What a host asks after every input.
+        // What a host asks after every input, and what a trader's desk reads.
         let _ = self.ev.next_wakeup();
+        self.read_desk();
+    }
+
+    /// Every desk view, which must hold whatever the state: each source's score, the book per
+    /// result of the match's sport only.
+    fn read_desk(&self) {
+        let _ = (
+            self.ev.source_health(),
+            self.ev.awaiting(),
+            self.ev.exposure(),
+        );
+        let reports = self.ev.tennis_reports();
+        let sets = self.ev.set_outcomes();
+        let scores = self.ev.outcomes(3);
+        if self.ev.image().tennis().is_some() {
+            assert_eq!(reports.len(), 2);
+            assert!(scores.is_empty());
+            assert!(sets.iter().all(|o| o.sets[0] != o.sets[1]));
+        } else {
+            assert!(reports.is_empty() && sets.is_empty());
+        }
     }
 }
 
@@ -1491,6 +1512,8 @@ fn play_tennis(script: &TennisScript) -> Run {
     let mut sets: Vec<[u8; 2]> = Vec::new();
     let mut over = false;
     let mut accepted = Vec::new();
+    // The desk's book per result after each point, and the bets open then.
+    let mut desk_books: Vec<(Vec<SetsOutcome>, Vec<String>)> = Vec::new();
     for (k, (&draw, &lag)) in script.draws.iter().zip(&script.lags).enumerate() {
         for &(at, m, s) in script.bets.iter().filter(|b| b.0 == k) {
             let Some(book) = run.ev.prices(run.now) else {
@@ -1587,10 +1610,39 @@ fn play_tennis(script: &TennisScript) -> Run {
         let book = run.ev.prices(run.now).expect("a match in play prices");
         assert_tennis_coherent(&book);
         assert_eq!(run.mirror.prices(run.now).ok(), Some(book));
+        run.read_desk();
+        let open: Vec<String> = accepted
+            .iter()
+            .filter(|id| {
+                run.ev.settlement(id).is_none()
+                    && run
+                        .ev
+                        .bet(id)
+                        .is_some_and(|d| d.status == BetStatus::Accepted)
+            })
+            .cloned()
+            .collect();
+        desk_books.push((run.ev.set_outcomes(), open));
         pass(&mut run, 5 * SEC);
     }
     if !over {
         run.apply(Input::Abandon);
+    } else {
+        // The desk's book per result never promised more than the match gave: for the score it
+        // ended on, every row read during the match is at most what the bets open then made.
+        let image = run.ev.image().tennis().expect("tennis");
+        let final_sets = image.sets_won();
+        for (rows, open) in &desk_books {
+            let row = rows
+                .iter()
+                .find(|o| o.sets == final_sets)
+                .expect("the final score was possible");
+            let made: i64 = open
+                .iter()
+                .map(|id| 500 - run.ev.settlement(id).expect("settled").payout as i64)
+                .sum();
+            assert!(row.net <= made, "{row:?} vs {made}");
+        }
     }
     for id in &accepted {
         let d = run.ev.bet(id).expect("decided");

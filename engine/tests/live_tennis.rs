@@ -961,3 +961,135 @@ fn a_point_numbered_far_ahead_is_refused_whatever_the_reorder_capacity() {
     assert_eq!(out.feed.unwrap().outcome, FeedOutcome::Accepted);
     assert_eq!(ev.image().tennis().unwrap().points, [0, 0]);
 }
+
+#[test]
+fn the_desk_reads_points_waiting_each_sources_score_and_the_book_per_result_in_sets() {
+    let mut m = Match::new(params());
+    m.start(Player::A);
+    m.accepted_bet("mw-a", MarketKey::MatchWinner, SelectionKey::A);
+    m.accepted_bet("sb-2-1", MarketKey::SetBetting, SelectionKey::Score(2, 1));
+    m.accepted_bet("set1-b", MarketKey::SetWinner, SelectionKey::B);
+    m.accepted_bet("game1-a", MarketKey::GameWinner, SelectionKey::A);
+    let gross = |m: &Match, id: &str| -> i64 {
+        let price = m.ev.bet(id).unwrap().price.unwrap();
+        SettlementResult::Won.payout(1_000, price) as i64
+    };
+    let (mw, sb, s1, g1) = (
+        gross(&m, "mw-a"),
+        gross(&m, "sb-2-1"),
+        gross(&m, "set1-b"),
+        gross(&m, "game1-a"),
+    );
+    // Every score in sets a best of 3 can end on, A's wins first. The game bet is not decided
+    // by the sets: at its worst (won) in every row. A 2-1 is A-B-A (set one to A: the set bet
+    // loses) or B-A-A (it wins): the worse of the two for the book.
+    let rows: Vec<([u8; 2], i64)> =
+        m.ev.set_outcomes()
+            .iter()
+            .map(|o| (o.sets, o.net))
+            .collect();
+    let game = 1_000 - g1;
+    assert_eq!(
+        rows,
+        vec![
+            ([2, 0], game + (1_000 - mw) + 1_000 + 1_000),
+            ([2, 1], game + (1_000 - mw) + (1_000 - sb) + (1_000 - s1)),
+            ([1, 2], game + 1_000 + 1_000 + (1_000 - s1)),
+            ([0, 2], game + 1_000 + 1_000 + (1_000 - s1)),
+        ]
+    );
+
+    // A point the primary reported waits for the backup; each source's score says so.
+    m.play(Player::A);
+    m.report(Source::Primary);
+    assert_eq!(
+        m.ev.awaiting(),
+        vec![Awaiting::Point {
+            point: 1,
+            winner: Player::A,
+            source: Source::Primary
+        }]
+    );
+    let reports = m.ev.tennis_reports();
+    assert_eq!(
+        reports
+            .iter()
+            .map(|r| (r.source, r.ahead, r.score.points))
+            .collect::<Vec<_>>(),
+        vec![(Source::Primary, 1, [1, 0]), (Source::Backup, 0, [0, 0])]
+    );
+    m.report(Source::Backup);
+    assert!(m.ev.awaiting().is_empty());
+    assert_eq!(m.ev.points_played(), 1);
+    // Point 2: the sources name different winners, each report is listed.
+    m.play(Player::A);
+    m.report(Source::Primary);
+    m.feed(
+        Source::Backup,
+        FeedKind::Point {
+            point: 2,
+            winner: Player::B,
+            server: Player::A,
+        },
+    );
+    m.reported[Source::Backup.index()] = 2;
+    assert_eq!(m.ev.awaiting().len(), 2);
+    let reports = m.ev.tennis_reports();
+    assert_eq!(reports[0].score.points, [2, 0]);
+    assert_eq!(reports[1].score.points, [1, 1]);
+    m.apply(Input::ConfirmSource {
+        source: Source::Primary,
+    });
+    assert!(m.ev.awaiting().is_empty());
+    assert_eq!(m.image().points, [2, 0]);
+
+    // A holds: the game bet settles and leaves the book per result. A then wins 2-0 (one order
+    // of the sets from here): the book ends exactly on that row.
+    m.game_to(Player::A);
+    assert_eq!(m.result("game1-a"), Some(SettlementResult::Won));
+    let row =
+        m.ev.set_outcomes()
+            .into_iter()
+            .find(|o| o.sets == [2, 0])
+            .unwrap();
+    assert_eq!(row.net, (1_000 - mw) + 1_000 + 1_000);
+    while !m.over {
+        m.point(Player::A);
+    }
+    let realized: i64 = ["mw-a", "sb-2-1", "set1-b"]
+        .iter()
+        .map(|id| 1_000 - m.ev.settlement(id).unwrap().payout as i64)
+        .sum();
+    assert_eq!(realized, row.net);
+    // Nothing is left to happen: no result to show; each source's score is the final one.
+    assert!(m.ev.set_outcomes().is_empty());
+    let reports = m.ev.tennis_reports();
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.ahead == 0 && r.score.sets.len() == 2)
+    );
+    // Football's views stay football's.
+    assert!(m.ev.outcomes(3).is_empty());
+    m.check_log();
+}
+
+#[test]
+fn a_retirement_one_source_reported_waits_on_the_desk_with_its_player() {
+    let mut m = Match::new(params());
+    m.start(Player::A);
+    m.points("SSSS");
+    m.feed(Source::Primary, FeedKind::Retirement { player: Player::B });
+    assert_eq!(
+        m.ev.awaiting(),
+        vec![Awaiting::Claim {
+            fact: "retirement".into(),
+            source: Source::Primary,
+            player: Some(Player::B),
+        }]
+    );
+    let json = serde_json::to_value(&m.ev.awaiting()[0]).unwrap();
+    assert_eq!(json["player"], "b");
+    // The desk can still read the book: the match is not over until the backup (or a trader) says so.
+    assert_eq!(m.ev.set_outcomes().len(), 4);
+}

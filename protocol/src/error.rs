@@ -66,7 +66,8 @@ codes! {
     IdempotencyConflict = "idempotency_conflict" => 409, "An idempotency key used before for a different bet.";
     SignatureReplayed = "signature_replayed" => 409, "A feed signature used twice within its window.";
     BetNotVoidable = "bet_not_voidable" => 409, "Only an accepted bet can be voided: a pending one is decided first.";
-    FootballOnly = "football_only" => 409, "A route that follows football matches only (the trading desk), asked of a tennis match.";
+    FootballOnly = "football_only" => 409, "A football action (cancel a goal, expected goals, declare full time, resettle) asked of a tennis match.";
+    TennisOnly = "tennis_only" => 409, "A tennis action (serve probabilities) asked of a football match.";
     PayloadTooLarge = "payload_too_large" => 413, "A body over the route's limit.";
     BatchTooLarge = "batch_too_large" => 413, "A feed batch with too many events.";
     UpgradeRequired = "upgrade_required" => 426, "A socket route called without `Upgrade: websocket`.";

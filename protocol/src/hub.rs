@@ -5,10 +5,11 @@
 //! type to its answer, so the Worker and the relays cannot misread what the hub sent.
 
 use inplay_engine::live::{
-    BetDecision, Hash, Opening, ResultCorrection, Settlement, Snapshot, Source, TradingTerms,
-    Version,
+    BetDecision, Hash, MatchImage, Opening, ResultCorrection, Settlement, Snapshot, Source, Sport,
+    TradingTerms, Version,
 };
 use inplay_engine::market::{MarketBook, MarketKey};
+use inplay_engine::tennis::TennisParams;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,7 @@ use crate::bets::{BetBatch, BetBatchAnswer, BetCall, BetView, PlacedBet};
 use crate::feed::{FeedAnswer, FeedBatch};
 use crate::metrics::Metrics;
 use crate::relay::{Subscribe, SyncAnswer};
+use crate::{ApiError, ErrorCode};
 
 /// A call to a hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,6 +174,14 @@ pub enum AdminAction {
     },
     /// Declare full time.
     EndMatch,
+    /// Tennis: set a player's chance of winning a point on their serve (or both), the rest of
+    /// the model as it is.
+    SetServeProbabilities {
+        /// Player A's (the fixture's `home`).
+        serve_a: Option<f64>,
+        /// Player B's.
+        serve_b: Option<f64>,
+    },
 }
 
 /// Some trading terms to change.
@@ -212,8 +222,59 @@ impl TermsChange {
 }
 
 impl AdminAction {
+    /// Whether this action can be asked of this match: each sport's own actions only of its
+    /// matches (`football_only`, `tennis_only`; a tennis match ends by its points or a confirmed
+    /// retirement, and its bets settle as the points decide them, so it has no full time and no
+    /// resettlement on goals), and new serve probabilities the engine can price
+    /// (`invalid_body`). What the engine judges from the state (a goal to cancel, the period)
+    /// it still judges: such an action comes back not applied.
+    pub fn check(&self, image: &MatchImage) -> Result<(), ApiError> {
+        let sport = image.sport();
+        let football = |what: &str| {
+            ApiError::new(
+                ErrorCode::FootballOnly,
+                format!("{what} is football's; this is a {} match", sport.as_str()),
+            )
+        };
+        match self {
+            AdminAction::CancelGoal { .. } | AdminAction::SetExpectedGoals { .. }
+                if sport != Sport::Football =>
+            {
+                Err(football("a goal or expected goals"))
+            }
+            AdminAction::EndMatch if sport != Sport::Football => Err(football(
+                "declaring full time (a tennis match ends by its points, or by a retirement both sources or a trader confirm)",
+            )),
+            AdminAction::Resettle(_) if sport != Sport::Football => Err(football(
+                "resettling on a goal list (tennis bets settle as the points decide them)",
+            )),
+            AdminAction::SetServeProbabilities { serve_a, serve_b } => {
+                let Some(t) = image.tennis() else {
+                    return Err(ApiError::new(
+                        ErrorCode::TennisOnly,
+                        format!(
+                            "serve probabilities are tennis's; this is a {} match",
+                            sport.as_str()
+                        ),
+                    ));
+                };
+                let params = TennisParams {
+                    serve_a: serve_a.unwrap_or(t.params.serve_a),
+                    serve_b: serve_b.unwrap_or(t.params.serve_b),
+                    ..t.params
+                };
+                params
+                    .validate()
+                    .map_err(|e| ApiError::new(ErrorCode::InvalidBody, e.to_string()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The engine input it is, given the match's image now (for the changes that keep the rest).
-    pub fn input(self, image: &inplay_engine::live::MatchImage) -> inplay_engine::live::Input {
+    /// An action [`check`](Self::check) refuses for the match's sport becomes an input the
+    /// engine changes nothing for.
+    pub fn input(self, image: &MatchImage) -> inplay_engine::live::Input {
         use inplay_engine::live::Input;
         match self {
             AdminAction::Suspend { market } => Input::Suspend { market },
@@ -239,6 +300,17 @@ impl AdminAction {
             }
             AdminAction::VoidBet { bet_id } => Input::VoidBet { bet_id },
             AdminAction::EndMatch => Input::EndMatch,
+            AdminAction::SetServeProbabilities { serve_a, serve_b } => {
+                let params = image.tennis().map_or_else(
+                    || TennisParams::new(serve_a.unwrap_or(0.0), serve_b.unwrap_or(0.0), 3),
+                    |t| t.params,
+                );
+                Input::SetTennisParams(TennisParams {
+                    serve_a: serve_a.unwrap_or(params.serve_a),
+                    serve_b: serve_b.unwrap_or(params.serve_b),
+                    ..params
+                })
+            }
         }
     }
 }
@@ -270,6 +342,79 @@ pub struct LogExport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inplay_engine::football::FootballParams;
+    use inplay_engine::live::{Fixture, Input, LiveConfig, LiveEvent, SportParams};
+    use inplay_engine::market::Team;
+
+    fn image(params: SportParams) -> MatchImage {
+        let opening = Opening {
+            event_id: "m1".into(),
+            fixture: Fixture {
+                home: "Sinner".into(),
+                away: "Alcaraz".into(),
+                kickoff_ms: 0,
+            },
+            params,
+            trading: TradingTerms::default(),
+            config: LiveConfig::default(),
+            epoch: 1,
+        };
+        LiveEvent::new(opening, 1_000).unwrap().0.image().clone()
+    }
+
+    #[test]
+    fn each_sport_is_asked_only_its_own_actions() {
+        let tennis = image(TennisParams::new(0.64, 0.62, 3).into());
+        let football = image(FootballParams::new(1.5, 1.1).into());
+        let code = |a: &AdminAction, i: &MatchImage| a.check(i).err().map(|e| e.code);
+        for a in [
+            AdminAction::CancelGoal { team: Team::Home },
+            AdminAction::SetExpectedGoals {
+                home_xg: Some(2.0),
+                away_xg: None,
+            },
+            AdminAction::EndMatch,
+            AdminAction::Resettle(ResultCorrection { goals: Vec::new() }),
+        ] {
+            assert_eq!(code(&a, &tennis), Some(ErrorCode::FootballOnly), "{a:?}");
+            assert_eq!(code(&a, &football), None, "{a:?}");
+        }
+        let serve = AdminAction::SetServeProbabilities {
+            serve_a: Some(0.7),
+            serve_b: None,
+        };
+        assert_eq!(code(&serve, &football), Some(ErrorCode::TennisOnly));
+        assert_eq!(code(&serve, &tennis), None);
+        // The rest of the model stays: B's serve, the format.
+        let Input::SetTennisParams(p) = serve.input(&tennis) else {
+            panic!("a tennis input")
+        };
+        assert_eq!((p.serve_a, p.serve_b, p.best_of), (0.7, 0.62, 3));
+        // What the engine cannot price is refused with the parameter's name.
+        for bad in [1.5, 0.0, f64::NAN] {
+            let a = AdminAction::SetServeProbabilities {
+                serve_a: None,
+                serve_b: Some(bad),
+            };
+            let e = a.check(&tennis).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidBody);
+            assert!(e.message.contains("serve_b"), "{}", e.message);
+        }
+        // Actions every sport shares pass for both.
+        for a in [
+            AdminAction::Suspend { market: None },
+            AdminAction::Abandon,
+            AdminAction::ConfirmSource {
+                source: Source::Backup,
+            },
+            AdminAction::VoidBet {
+                bet_id: "m1.0123456789abcdef".into(),
+            },
+        ] {
+            assert_eq!(code(&a, &tennis), None);
+            assert_eq!(code(&a, &football), None);
+        }
+    }
 
     #[test]
     fn calls_round_trip_and_answers_pair_with_their_requests() {

@@ -94,6 +94,10 @@ pub struct LoadArgs {
     /// Write the report as JSON here too.
     #[arg(long)]
     pub json: Option<std::path::PathBuf>,
+    /// Write the server's `/metrics` at the end of the run here (where the time went: hub apply
+    /// times by batch kind, relay sends, decisions).
+    #[arg(long)]
+    pub metrics_out: Option<std::path::PathBuf>,
     /// Hard stop.
     #[arg(long, default_value_t = 900)]
     pub max_seconds: u64,

@@ -355,6 +355,9 @@ pub async fn run(a: LoadArgs) -> Result<()> {
             .or_default() += 1;
     }
     let metrics = target.metrics().await;
+    if let (Some(path), Some(text)) = (&a.metrics_out, &metrics) {
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
     let hub_relays = metrics
         .as_deref()
         .and_then(|m| metric(m, "inplay_event_relays", &[("event", &event)]).map(|n| n as u64));

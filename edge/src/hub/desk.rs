@@ -6,8 +6,12 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use inplay_engine::live::{BetDecision, FeedOutcome, FeedResult, Source, SuspensionReason};
-use inplay_protocol::desk::{Alert, AlertKind, BetFlow, DeskView, RelayDesk, SourceDesk};
+use inplay_engine::live::{
+    BetDecision, FeedOutcome, FeedResult, Source, SportImage, SuspensionReason, TennisScore,
+};
+use inplay_protocol::desk::{
+    Alert, AlertKind, BetFlow, DeskView, FootballDesk, RelayDesk, SourceDesk, SportDesk, TennisDesk,
+};
 
 use super::HubCore;
 
@@ -84,13 +88,31 @@ impl DeskCounters {
 
 impl HubCore {
     /// The desk's view at `now_ms`, with the alerts standing now (and since when); `None` without a
-    /// match or for a tennis match (the desk is football's).
+    /// match.
     pub fn desk_view(&mut self, now_ms: u64) -> Option<DeskView> {
         let rules = self.config.alerts;
         let m = self.current.as_ref()?;
         let live = &m.live;
         let image = live.image();
-        let football = image.football()?;
+        let clock_ms = image.clock.clock_at(now_ms);
+        let sport = match &image.sport {
+            SportImage::Football(f) => SportDesk::Football(FootballDesk {
+                period: f.state.period,
+                clock_ms,
+                score: f.state.score,
+                goals: f.goals.clone(),
+                params: f.params,
+                outcomes: live.outcomes(3),
+            }),
+            SportImage::Tennis(t) => SportDesk::Tennis(TennisDesk {
+                score: TennisScore::of(t),
+                clock_ms,
+                points_played: u32::try_from(live.points_played()).unwrap_or(u32::MAX),
+                params: t.params,
+                reported: live.tennis_reports(),
+                outcomes: live.set_outcomes(),
+            }),
+        };
         let health = live.source_health();
         let sources: Vec<SourceDesk> = health
             .iter()
@@ -230,14 +252,10 @@ impl HubCore {
             fixture: image.fixture.clone(),
             server_ms: now_ms,
             version: live.version(),
-            period: football.state.period,
-            clock_ms: image.clock.clock_at(now_ms),
-            score: football.state.score,
             abandoned: image.abandoned,
+            sport,
             suspensions: image.suspensions.clone(),
             overrides: image.overrides.clone(),
-            goals: football.goals.clone(),
-            params: football.params,
             sources,
             awaiting: live.awaiting(),
             bets: BetFlow {
@@ -248,7 +266,6 @@ impl HubCore {
             },
             trading,
             exposure,
-            outcomes: live.outcomes(3),
             relays,
             alerts,
         })

@@ -394,6 +394,8 @@ impl HubCore {
         action: AdminAction,
         now_ms: u64,
     ) -> Result<AdminAnswer, ApiError> {
+        // Each sport's actions only for its matches, and a model the engine can price.
+        action.check(self.loaded(store)?.live.image())?;
         if let AdminAction::Resettle(c) = &action {
             let live = self.loaded(store)?;
             let over = live.live.image().is_finished();

@@ -9,6 +9,7 @@ use inplay_engine::live::{
 use inplay_engine::market::{MarketKey, SelectionKey};
 use inplay_protocol::ErrorCode;
 use inplay_protocol::bets::{BetBatch, BetBody, BetCall};
+use inplay_protocol::desk::{DeskView, SportDesk, TennisDesk};
 use inplay_protocol::feed::FeedBatch;
 use inplay_protocol::ids::{RelayName, bet_id};
 use inplay_protocol::relay::RelayAck;
@@ -663,20 +664,271 @@ fn liability_near_its_limit_alerts() {
     );
 }
 
+/// A tennis match on a hub, started by both sources with A serving.
+struct Tennis {
+    hub: HubCore,
+    store: MemoryStore,
+    now: u64,
+    seq: [u64; 2],
+}
+
+impl Tennis {
+    fn new() -> Tennis {
+        let mut t = Tennis {
+            hub: HubCore::new(HubConfig::default()),
+            store: MemoryStore::default(),
+            now: T0 - 1_000,
+            seq: [0, 0],
+        };
+        let opening = Opening {
+            fixture: Fixture {
+                home: "Sinner".into(),
+                away: "Alcaraz".into(),
+                kickoff_ms: T0,
+            },
+            params: inplay_engine::tennis::TennisParams::new(0.64, 0.62, 3).into(),
+            trading: TradingTerms {
+                bet_delay_ms: 0,
+                ..TradingTerms::default()
+            },
+            ..opening()
+        };
+        t.hub.open(&mut t.store, opening, t.now).unwrap();
+        t.now = T0;
+        let server = inplay_engine::tennis::Player::A;
+        t.feed(Source::Primary, FeedKind::MatchStart { server });
+        t.feed(Source::Backup, FeedKind::MatchStart { server });
+        t
+    }
+
+    fn feed(&mut self, source: Source, kind: FeedKind) {
+        let i = source.index();
+        self.seq[i] += 1;
+        let event = FeedEvent {
+            event_id: "m1".into(),
+            source,
+            seq: self.seq[i],
+            ts: self.now,
+            clock_ms: None,
+            kind,
+        };
+        let batch = FeedBatch {
+            signature: format!("{}-{}", source.as_str(), self.seq[i]).into_bytes(),
+            remember_until_ms: self.now + 30_000,
+            events: vec![event],
+        };
+        self.hub.feed(&mut self.store, &batch, self.now).unwrap();
+    }
+
+    fn point(&mut self, source: Source, point: u32, winner: inplay_engine::tennis::Player) {
+        let server = self.hub.live().unwrap().image().tennis().unwrap().server;
+        self.feed(
+            source,
+            FeedKind::Point {
+                point,
+                winner,
+                server,
+            },
+        );
+    }
+
+    fn admin(&mut self, action: AdminAction) -> Result<AdminAnswer, ApiError> {
+        self.hub.admin(&mut self.store, action, self.now)
+    }
+
+    fn tennis_view(&mut self) -> (DeskView, TennisDesk) {
+        let v = self
+            .hub
+            .desk_view(self.now)
+            .expect("a tennis match has a desk view");
+        let SportDesk::Tennis(t) = v.sport.clone() else {
+            panic!("a tennis view")
+        };
+        (v, t)
+    }
+}
+
 #[test]
-fn a_tennis_match_has_no_desk_view_and_no_final_score_book() {
-    let mut hub = HubCore::new(HubConfig::default());
-    let mut store = MemoryStore::default();
-    let tennis = Opening {
-        params: inplay_engine::tennis::TennisParams::new(0.64, 0.62, 3).into(),
-        ..opening()
+fn a_tennis_match_on_the_desk_shows_its_score_sources_book_and_takes_its_own_actions() {
+    use inplay_engine::live::{Awaiting, SuspensionReason};
+    use inplay_engine::tennis::Player;
+    use inplay_protocol::desk::AlertKind;
+
+    let mut t = Tennis::new();
+    // A bet on Sinner (A) to win the match, struck in play.
+    let book = t.hub.live().unwrap().prices(t.now).unwrap();
+    let price = book
+        .selection(MarketKey::MatchWinner, SelectionKey::A)
+        .and_then(|s| s.odds)
+        .and_then(Price::from_decimal)
+        .unwrap();
+    let call = BetCall {
+        bet_id: bet_id("m1", "ann", "k1"),
+        user_id: "ann".into(),
+        body: BetBody {
+            market: MarketKey::MatchWinner,
+            selection: SelectionKey::A,
+            stake: 1_000,
+            price,
+            seen_version: t.hub.live().unwrap().version(),
+            policy: OddsPolicy::Any,
+        },
     };
-    hub.open(&mut store, tennis, T0 - 1_000).unwrap();
-    assert!(hub.live().unwrap().image().tennis().is_some());
-    // The event hub answers the desk socket `football_only` on this.
-    assert!(hub.desk_view(T0).is_none());
-    assert!(hub.live().unwrap().outcomes(3).is_empty());
-    // Football's view is there for a football match.
+    let placed = t.hub.bet(&mut t.store, &call, t.now).unwrap();
+    assert_eq!(placed.decision.status, BetStatus::Accepted);
+    // Point 1 from both sources; point 2 from the primary only.
+    t.now += 1_000;
+    t.point(Source::Primary, 1, Player::A);
+    t.point(Source::Backup, 1, Player::A);
+    t.now += 1_000;
+    t.point(Source::Primary, 2, Player::A);
+
+    let (v, tennis) = t.tennis_view();
+    assert_eq!(v.title, "Sinner v Alcaraz");
+    assert_eq!(tennis.score.points, [1, 0]);
+    assert_eq!(tennis.score.server, Player::A);
+    assert_eq!(tennis.points_played, 1);
+    assert_eq!(tennis.params.serve_a, 0.64);
+    assert_eq!(tennis.clock_ms, 2_000, "time since the first point");
+    // Each source's score: the primary is a point ahead.
+    let reported: Vec<_> = tennis
+        .reported
+        .iter()
+        .map(|r| (r.source, r.ahead, r.score.points))
+        .collect();
+    assert_eq!(
+        reported,
+        vec![(Source::Primary, 1, [2, 0]), (Source::Backup, 0, [1, 0])]
+    );
+    assert_eq!(
+        v.awaiting,
+        vec![Awaiting::Point {
+            point: 2,
+            winner: Player::A,
+            source: Source::Primary
+        }]
+    );
+    // The book per score in sets: a match bet on A loses money if A wins, keeps the stake if not.
+    let rows: Vec<([u8; 2], i64)> = tennis.outcomes.iter().map(|o| (o.sets, o.net)).collect();
+    let loss = 1_000 - inplay_engine::live::SettlementResult::Won.payout(1_000, price) as i64;
+    assert_eq!(
+        rows,
+        vec![
+            ([2, 0], loss),
+            ([2, 1], loss),
+            ([1, 2], 1_000),
+            ([0, 2], 1_000)
+        ]
+    );
+    // The sport-neutral parts as for football.
+    assert_eq!(v.sources[0].accepted, 3);
+    assert_eq!(v.bets.total, 1);
+    assert_eq!(v.exposure.len(), 1);
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["sport"]["sport"], "tennis");
+    assert_eq!(json["sport"]["score"]["points"], serde_json::json!([1, 0]));
+    assert!(json.get("period").is_none() && json.get("outcomes").is_none());
+
+    // The backup names the other winner of point 2: the sources disagree, the desk alerts, and
+    // believing the primary resolves it.
+    t.point(Source::Backup, 2, Player::B);
+    let (v, _) = t.tennis_view();
+    assert!(
+        v.alerts
+            .iter()
+            .any(|a| a.kind == AlertKind::SourceDiscrepancy),
+        "{:?}",
+        v.alerts
+    );
+    assert_eq!(v.awaiting.len(), 2);
+    let confirmed = t
+        .admin(AdminAction::ConfirmSource {
+            source: Source::Primary,
+        })
+        .unwrap();
+    assert!(confirmed.applied);
+    let (v, tennis) = t.tennis_view();
+    assert_eq!(tennis.score.points, [2, 0]);
+    assert!(v.awaiting.is_empty());
+    assert!(v.alerts.is_empty(), "{:?}", v.alerts);
+
+    // Football's actions are refused with a clear code; tennis's model is adjusted.
+    for action in [
+        AdminAction::CancelGoal {
+            team: inplay_engine::market::Team::Home,
+        },
+        AdminAction::SetExpectedGoals {
+            home_xg: Some(2.0),
+            away_xg: None,
+        },
+        AdminAction::EndMatch,
+        AdminAction::Resettle(inplay_engine::live::ResultCorrection { goals: vec![] }),
+    ] {
+        let e = t.admin(action.clone()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::FootballOnly, "{action:?}");
+    }
+    let bad = t
+        .admin(AdminAction::SetServeProbabilities {
+            serve_a: Some(1.2),
+            serve_b: None,
+        })
+        .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::InvalidBody);
+    let version = t.hub.live().unwrap().version();
+    let set = t
+        .admin(AdminAction::SetServeProbabilities {
+            serve_a: Some(0.7),
+            serve_b: None,
+        })
+        .unwrap();
+    assert!(set.applied);
+    assert_eq!(set.event.version.seq, version.seq + 1);
+    let (_, tennis) = t.tennis_view();
+    assert_eq!((tennis.params.serve_a, tennis.params.serve_b), (0.7, 0.62));
+    // Suspend and resume, void: shared actions work for tennis.
+    assert!(
+        t.admin(AdminAction::Suspend { market: None })
+            .unwrap()
+            .applied
+    );
+    let (v, _) = t.tennis_view();
+    assert!(
+        v.suspensions
+            .iter()
+            .any(|s| s.reason == SuspensionReason::Manual)
+    );
+    assert!(
+        t.admin(AdminAction::Resume { market: None })
+            .unwrap()
+            .applied
+    );
+    let void = t
+        .admin(AdminAction::VoidBet {
+            bet_id: call.bet_id.clone(),
+        })
+        .unwrap();
+    assert!(void.applied);
+    let (v, tennis) = t.tennis_view();
+    assert!(v.exposure.is_empty() || v.exposure.iter().all(|e| e.liability == 0));
+    assert!(
+        tennis.outcomes.iter().all(|o| o.net == 0),
+        "a void bet leaves the book"
+    );
+
+    // A football match refuses tennis's action.
     let mut f = Fixture1::new(HubConfig::default());
-    assert!(f.hub.desk_view(f.now).is_some());
+    let e = f
+        .hub
+        .admin(
+            &mut f.store,
+            AdminAction::SetServeProbabilities {
+                serve_a: Some(0.6),
+                serve_b: None,
+            },
+            f.now,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::TennisOnly);
+    let v = f.hub.desk_view(f.now).unwrap();
+    assert!(matches!(v.sport, SportDesk::Football(_)));
 }

@@ -1,8 +1,10 @@
 //! What a trader's desk reads from a live event: each source's health, what waits for
 //! confirmation, and the book's exposure — per selection against its limits, and the book's result
-//! for every final score the match can still end on.
+//! for every result the match can still end on (football: final scores; tennis: scores in sets).
+//! A tennis match adds what each source's reports make the score.
 //!
-//! Read-only views of the state; nothing here changes the event.
+//! Read-only views of the state; nothing here changes the event, and nothing here panics on any
+//! state (the property tests ask for every view after every input).
 
 use serde::{Deserialize, Serialize};
 
@@ -10,8 +12,11 @@ use super::bet::BetStatus;
 use super::event::LiveEvent;
 use super::feed::Source;
 use super::settle::{SettlementFacts, SettlementResult, settle};
+use super::sources::SettlementFact;
+use super::tennis::{SetScore, TennisImage, TennisPhase};
 use crate::football::{Period, Score};
 use crate::market::{MarketKey, SelectionKey, Team};
+use crate::tennis::Player;
 
 /// One feed source as the event sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,10 +46,23 @@ pub enum Awaiting {
         /// Who reported it.
         source: Source,
     },
-    /// Half-time, full time or an abandonment.
+    /// Half-time, full time, an abandonment or a retirement.
     Claim {
-        /// `half_time`, `full_time` or `abandoned`.
+        /// `half_time`, `full_time`, `abandoned` or `retirement`.
         fact: String,
+        /// Who reported it.
+        source: Source,
+        /// Tennis: who retired.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        player: Option<Player>,
+    },
+    /// Tennis: a point one source reported that the other has not confirmed (or names the other
+    /// winner of: then each source's report is an entry).
+    Point {
+        /// Its number in the match, from 1.
+        point: u32,
+        /// Who the source says won it.
+        winner: Player,
         /// Who reported it.
         source: Source,
     },
@@ -78,6 +96,60 @@ pub struct ScoreOutcome {
     pub net: i64,
 }
 
+/// The book's result if a tennis match ends on one score in sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetsOutcome {
+    /// Final score in sets, A's first.
+    pub sets: [u8; 2],
+    /// Stakes kept minus payouts, minor units (negative: the book loses). Bets the sets decide
+    /// (match winner, set betting, total sets, the set in play and the next one) are exact, at
+    /// the worst order of the sets when the score allows more than one; bets the sets do not
+    /// decide (a game, total games, game handicaps, a tiebreak) are counted at their worst for
+    /// the book.
+    pub net: i64,
+}
+
+/// A tennis score as the desk shows it: where the match is, who serves, the points and games in
+/// play and the completed sets (the image's score, without its model).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TennisScore {
+    /// Not started, in play, won or retired.
+    pub phase: TennisPhase,
+    /// Who serves the next point.
+    pub server: Player,
+    /// Points of the game in play (tiebreak points inside a tiebreak), A's first.
+    pub points: [u8; 2],
+    /// Games of the set in play.
+    pub games: [u8; 2],
+    /// The completed sets.
+    pub sets: Vec<SetScore>,
+}
+
+impl TennisScore {
+    /// The score of a tennis image.
+    pub fn of(t: &TennisImage) -> TennisScore {
+        TennisScore {
+            phase: t.phase,
+            server: t.server,
+            points: t.points,
+            games: t.games,
+            sets: t.sets.clone(),
+        }
+    }
+}
+
+/// What one source's reports make a tennis score: the points that stand, then the points it
+/// reported that do not stand yet, up to the first it has not reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TennisReport {
+    /// Which source.
+    pub source: Source,
+    /// Its points beyond those that stand.
+    pub ahead: u32,
+    /// The score they make.
+    pub score: TennisScore,
+}
+
 impl LiveEvent {
     /// Each source's health.
     pub fn source_health(&self) -> [SourceHealth; 2] {
@@ -109,9 +181,19 @@ impl LiveEvent {
             out.push(Awaiting::Claim {
                 fact: c.fact.as_str().into(),
                 source: c.source,
+                player: match c.fact {
+                    SettlementFact::Retired(p) => Some(p),
+                    _ => None,
+                },
             });
         }
+        self.awaiting_points(&mut out);
         out
+    }
+
+    /// Points that stand (tennis; 0 for football).
+    pub fn points_played(&self) -> usize {
+        self.tennis.points_played()
     }
 
     /// Exposure per selection with bets, in key order.
@@ -139,6 +221,22 @@ impl LiveEvent {
             }
         }
         out
+    }
+
+    /// What each source's reports make the score of a tennis match, primary first (empty for
+    /// football).
+    pub fn tennis_reports(&self) -> Vec<TennisReport> {
+        [Source::Primary, Source::Backup]
+            .into_iter()
+            .filter_map(|s| self.tennis_report(s))
+            .collect()
+    }
+
+    /// The book's result for every score in sets a tennis match can still end on, from the
+    /// accepted bets not yet settled, A's wins first (empty for football, and once the match is
+    /// over).
+    pub fn set_outcomes(&self) -> Vec<SetsOutcome> {
+        self.tennis_outcomes()
     }
 
     /// The book's result for every final score from the current one to `extra` more goals a

@@ -34,7 +34,9 @@ pub use bet::{
     BetDecision, BetRequest, BetStatus, OddsPolicy, RejectCode, check_bet, price_acceptable,
 };
 pub use checkpoint::Checkpoint;
-pub use desk::{Awaiting, ScoreOutcome, SelectionExposure, SourceHealth};
+pub use desk::{
+    Awaiting, ScoreOutcome, SelectionExposure, SetsOutcome, SourceHealth, TennisReport, TennisScore,
+};
 pub use event::LiveEvent;
 pub use feed::{DecodeError, FeedEvent, FeedKind, Source};
 pub use frame::{BetRefusal, Frame, kind as frame_kind};

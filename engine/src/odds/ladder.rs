@@ -23,6 +23,8 @@
 //! down), anything above 1000 becomes 1000. NaN, infinities and prices at or below 1.0 are
 //! errors.
 
+use std::sync::OnceLock;
+
 use super::{OddsError, OddsFormat, check_decimal};
 
 /// Number of prices on the ladder.
@@ -72,17 +74,15 @@ const fn build_ladder() -> [u32; LADDER_LEN] {
     out
 }
 
-/// The ladder as prices, computed once at compile time (const float division is IEEE-exact, the
-/// same double as at run time): rounding searches this instead of dividing at every probe.
-static PRICES: [f64; LADDER_LEN] = {
-    let mut out = [0.0; LADDER_LEN];
-    let mut i = 0;
-    while i < LADDER_LEN {
-        out[i] = LADDER[i] as f64 / 100.0;
-        i += 1;
-    }
-    out
-};
+/// The ladder as prices, `tick as f64 / 100.0` (one exact IEEE division: the same doubles on every
+/// host, and the ones a constant table would hold), computed on first use: rounding searches this
+/// instead of dividing at every probe. Not a constant table because 350 doubles are 2.8 KB of
+/// nearly incompressible data in the wasm (0.8 KB of the `live` entry gzipped); the loop that
+/// makes them is a few dozen bytes.
+fn prices() -> &'static [f64; LADDER_LEN] {
+    static PRICES: OnceLock<[f64; LADDER_LEN]> = OnceLock::new();
+    PRICES.get_or_init(|| build_ladder().map(to_price))
+}
 
 /// The full ladder in hundredths, ascending: `[101, 102, …, 99_000, 100_000]`.
 pub fn ladder() -> &'static [u32] {
@@ -91,7 +91,7 @@ pub fn ladder() -> &'static [u32] {
 
 /// Ladder price at `index` (0 is 1.01, 349 is 1000).
 pub fn tick_price(index: usize) -> Option<f64> {
-    PRICES.get(index).copied()
+    prices().get(index).copied()
 }
 
 /// The highest ladder price at or below `decimal`: an offered price rounded toward the
@@ -99,25 +99,26 @@ pub fn tick_price(index: usize) -> Option<f64> {
 /// 1000 return 1000.
 pub fn round_down(decimal: f64) -> Result<f64, OddsError> {
     let d = check_decimal(decimal, OddsFormat::Decimal)?;
-    Ok(index_at_or_below(d).map_or(MIN_PRICE, |i| PRICES[i]))
+    Ok(index_at_or_below(d).map_or(MIN_PRICE, |i| prices()[i]))
 }
 
 /// The lowest ladder price at or above `decimal`. Prices above 1000 return 1000.
 pub fn round_up(decimal: f64) -> Result<f64, OddsError> {
     let d = check_decimal(decimal, OddsFormat::Decimal)?;
+    let prices = prices();
     let at_or_above = match index_at_or_below(d) {
-        Some(i) if PRICES[i] == d => i,
+        Some(i) if prices[i] == d => i,
         Some(i) => i + 1,
         None => 0,
     };
-    Ok(PRICES.get(at_or_above).copied().unwrap_or(MAX_PRICE))
+    Ok(prices.get(at_or_above).copied().unwrap_or(MAX_PRICE))
 }
 
-/// Index of the highest price in [`PRICES`] that is `<= d`, `None` below the ladder (`d` not NaN).
+/// Index of the highest price in [`prices`] that is `<= d`, `None` below the ladder (`d` not NaN).
 ///
 /// Every offered price of every reprice goes through here, so it computes the tick from the
 /// increment bands instead of binary-searching 350 prices (nine unpredictable branches): the band
-/// gives an estimate within a tick, and the comparisons against [`PRICES`] that settle it are the
+/// gives an estimate within a tick, and the comparisons against [`prices`] that settle it are the
 /// same ones a search makes, so the answer is exactly the search's.
 fn index_at_or_below(d: f64) -> Option<usize> {
     let hundredths = d * 100.0;
@@ -128,10 +129,11 @@ fn index_at_or_below(d: f64) -> Option<usize> {
     // Saturating float-to-int casts: anything below the band start estimates its first tick.
     let ticks = ((hundredths - band.from_hundredths) * band.per_hundredth) as usize;
     let mut i = band.from.saturating_add(ticks).min(LADDER_LEN - 1);
-    while i + 1 < LADDER_LEN && PRICES[i + 1] <= d {
+    let prices = prices();
+    while i + 1 < LADDER_LEN && prices[i + 1] <= d {
         i += 1;
     }
-    while PRICES[i] > d {
+    while prices[i] > d {
         i = i.checked_sub(1)?;
     }
     Some(i)
@@ -198,10 +200,10 @@ pub fn tick_index(decimal: f64) -> Option<usize> {
     if (hundredths - whole).abs() > 1e-6 || !(101.0..=100_000.0).contains(&whole) {
         return None;
     }
-    // In range and integral, so the cast is exact; `to_price` gives the very double in `PRICES`.
+    // In range and integral, so the cast is exact; `to_price` gives the very double in `prices()`.
     // (Searching the prices, not the hundredths, keeps only one table in a wasm build.)
     let price = to_price(whole as u32);
-    PRICES.binary_search_by(|p| p.total_cmp(&price)).ok()
+    prices().binary_search_by(|p| p.total_cmp(&price)).ok()
 }
 
 /// Signed number of ticks from ladder price `from` to ladder price `to` (positive when `to` is

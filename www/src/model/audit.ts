@@ -24,7 +24,7 @@ export interface AuditEntry {
 export type AuditSource = 'trader' | 'feed' | 'bet' | 'time' | 'opening';
 
 /** Inputs only a trader gives (`Input` variants in engine/src/live/outcome.rs). */
-const TRADER_INPUTS = new Set(['suspend', 'resume', 'trading', 'abandon', 'resettle', 'confirm_source', 'cancel_goal', 'set_params', 'void_bet', 'end_match']);
+const TRADER_INPUTS = new Set(['suspend', 'resume', 'trading', 'abandon', 'resettle', 'confirm_source', 'cancel_goal', 'set_params', 'set_tennis_params', 'void_bet', 'end_match']);
 
 /** The log's lines as entries, newest last; lines that are not entries are counted, not thrown. */
 export function parseAuditLog(ndjson: string): { entries: AuditEntry[]; unreadable: number } {
@@ -94,6 +94,8 @@ export function auditText(e: AuditEntry, fixture: Fixture): string {
       return `Trader cancelled ${team(fixture, fields['team'])}’s latest goal`;
     case 'set_params':
       return `Trader set expected goals: ${fixture.home} ${num(fields['home_xg']).toFixed(2)}, ${fixture.away} ${num(fields['away_xg']).toFixed(2)}`;
+    case 'set_tennis_params':
+      return `Trader set serve points won: ${fixture.home} ${pct(fields['serve_a'])}, ${fixture.away} ${pct(fields['serve_b'])}`;
     case 'void_bet':
       return `Trader voided bet ${String(fields['bet_id'])}${outcomes(e, ': ')}`;
     case 'end_match':
@@ -113,15 +115,21 @@ export function auditText(e: AuditEntry, fixture: Fixture): string {
 
 /**
  * A feed message's kind as the log stores it (the Rust enum's own names: `"Kickoff"`,
- * `{"Goal":{"team":"home",…}}`), in words: `kickoff`, `goal (Arsenal)`.
+ * `{"Goal":{"team":"home",…}}`, `{"Point":{"point":3,"winner":"a",…}}`), in words: `kickoff`,
+ * `goal (Arsenal)`, `point 3 (Sinner)`, `retirement (Alcaraz)`.
  */
 export function feedKindText(kind: unknown, fixture: Fixture): string {
   const words = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
   if (typeof kind === 'string') return words(kind);
   if (typeof kind === 'object' && kind !== null) {
     const [name, fields] = Object.entries(kind)[0] ?? ['message', null];
-    const t = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>)['team'] : undefined;
-    return `${words(name)}${t === 'home' || t === 'away' ? ` (${team(fixture, t)})` : ''}`;
+    const f = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
+    const t = f['team'];
+    // A tennis player named by the message: who won the point, who retired or challenged.
+    const p = f['winner'] ?? f['player'];
+    const who = t === 'home' || t === 'away' ? team(fixture, t) : p === 'a' ? fixture.home : p === 'b' ? fixture.away : null;
+    const n = typeof f['point'] === 'number' ? ` ${f['point']}` : '';
+    return `${words(name)}${n}${who ? ` (${who})` : ''}`;
   }
   return 'message';
 }

@@ -2,13 +2,15 @@
 // request (`POST /v1/events/{id}/<action>`, bodies as edge/src/api.rs reads them), and the words of
 // the confirmation and of the answer. Each action is an engine input the hub logs; the engine is the
 // judge (an action that changes nothing comes back `applied: false`), these checks only catch typing
-// mistakes before anything is sent.
+// mistakes before anything is sent. Some actions are a sport's own: goals, expected goals, full time
+// and resettlement are football's; serve probabilities are tennis's (`SPORT_ACTIONS`).
 
 import { minuteMark, HALF_MS } from './clock.ts';
 import { formatMoney, parseStake } from './money.ts';
 import { marketTitle } from './markets.ts';
-import { scoreText, sourceName, teamName, type DeskView, type Source } from './desk.ts';
-import type { GoalRecord, MarketKey, Score, Team } from './wire.ts';
+import { deskScoreText, reportedText, scoreText, sourceName, teamName, type DeskView, type Source, type SportDesk } from './desk.ts';
+import { playerName } from './tennis.ts';
+import type { GoalRecord, MarketKey, Player, Score, Team } from './wire.ts';
 
 /** One goal of a corrected result (`CorrectedGoal`): the second half's clock starts at 45:00. */
 export interface CorrectedGoal {
@@ -22,6 +24,7 @@ export type DeskAction =
   | { kind: 'confirm'; source: Source }
   | { kind: 'cancel_goal'; team: Team }
   | { kind: 'expected_goals'; home_xg: number | null; away_xg: number | null }
+  | { kind: 'serve'; serve_a: number | null; serve_b: number | null }
   | { kind: 'trading'; margin: number | null; max_selection_liability: number | null; max_market_liability: number | null }
   | { kind: 'void'; bet_id: string }
   | { kind: 'end' }
@@ -29,6 +32,21 @@ export type DeskAction =
   | { kind: 'resettle'; goals: CorrectedGoal[] };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** The actions only one sport has; every other action is for both. */
+export const SPORT_ACTIONS: Readonly<Partial<Record<DeskAction['kind'], SportDesk['sport']>>> = {
+  cancel_goal: 'football',
+  expected_goals: 'football',
+  end: 'football',
+  resettle: 'football',
+  serve: 'tennis',
+};
+
+/** Whether an action is one for this sport. */
+export function actionFor(kind: DeskAction['kind'], sport: SportDesk['sport']): boolean {
+  const only = SPORT_ACTIONS[kind];
+  return only === undefined || only === sport;
+}
 
 const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
@@ -47,6 +65,12 @@ export function actionRequest(a: DeskAction): { path: string; body?: unknown } {
       if (a.home_xg !== null) body['home_xg'] = a.home_xg;
       if (a.away_xg !== null) body['away_xg'] = a.away_xg;
       return { path: 'expected-goals', body };
+    }
+    case 'serve': {
+      const body: Record<string, number> = {};
+      if (a.serve_a !== null) body['serve_a'] = a.serve_a;
+      if (a.serve_b !== null) body['serve_b'] = a.serve_b;
+      return { path: 'serve-probabilities', body };
     }
     case 'trading': {
       const body: Record<string, number> = {};
@@ -76,6 +100,20 @@ export function parseExpectedGoals(text: string): Parsed<number | null> {
   const v = Number(t);
   if (v > 8) return fail('Expected goals must be at most 8');
   return { ok: true, value: v };
+}
+
+/**
+ * A player's chance of winning a point on their serve, in percent (`64`, `64.5 %` → 0.64, 0.645),
+ * from 1 to 99 as the engine prices it. Empty: unchanged (null).
+ */
+export function parseServePercent(text: string): Parsed<number | null> {
+  const t = text.trim().replace(/\s*%$/, '');
+  if (t === '') return { ok: true, value: null };
+  if (!/^\d{1,2}(\.\d)?$/.test(t)) return fail('Serve points won is a percentage like 64 or 63.5');
+  const v = Number(t);
+  if (v < 1 || v > 99) return fail('Serve points won must be from 1 to 99 %');
+  // Tenths of a percent: no binary fraction noise in what is sent (63.5 → 0.635).
+  return { ok: true, value: Math.round(v * 10) / 1000 };
 }
 
 /** The margin as a percentage of overround (`8` or `8.5 %` → 0.08, 0.085), below 50 %. Empty: unchanged. */
@@ -187,9 +225,12 @@ export interface ActionText {
 const pct = (m: number) => `${(Math.round(m * 1000) / 10).toFixed(1)} %`;
 
 /** The confirmation an action asks for, with the match as the desk sees it now. */
-export function describeAction(a: DeskAction, view: Pick<DeskView, 'fixture' | 'title' | 'score' | 'sources' | 'goals' | 'params' | 'trading'>): ActionText {
+export function describeAction(a: DeskAction, view: Pick<DeskView, 'fixture' | 'title' | 'sport' | 'sources' | 'trading'>): ActionText {
   const f = view.fixture;
   const market = (m: MarketKey) => `${marketTitle(m, f)} (${m})`;
+  const sport = view.sport;
+  const football = sport.sport === 'football' ? sport : null;
+  const nowScore = deskScoreText(view);
   switch (a.kind) {
     case 'suspend':
       return {
@@ -206,19 +247,19 @@ export function describeAction(a: DeskAction, view: Pick<DeskView, 'fixture' | '
         title: a.market === null ? 'Resume every market' : `Resume ${marketTitle(a.market, f)}`,
         lines: [
           a.market === null ? 'The trader’s suspension of every market is lifted.' : `The trader’s suspension of ${market(a.market)} is lifted.`,
-          'Suspensions the match itself holds (a goal, the feed) stay until they end.',
+          `Suspensions the match itself holds (${football ? 'a goal' : 'a challenge'}, the feed) stay until they end.`,
         ],
         confirm: 'Resume',
         danger: false,
       };
     case 'confirm': {
-      const mine = view.sources.find((s) => s.source === a.source)?.reported_score ?? null;
       const other = view.sources.find((s) => s.source !== a.source);
+      const what = football ? 'score' : 'points';
       return {
         title: `Believe the ${a.source} source`,
         lines: [
-          `${sourceName(a.source)} says ${scoreText(mine)}${other ? `; ${other.source} says ${scoreText(other.reported_score)}` : ''}.`,
-          `The ${a.source} source’s score stands (now ${scoreText(view.score)}); what only it reported is confirmed, what only the other reported is dropped.`,
+          `${sourceName(a.source)} says ${reportedText(view, a.source)}${other ? `; ${other.source} says ${reportedText(view, other.source)}` : ''}.`,
+          `The ${a.source} source’s ${what} stand${football ? 's' : ''} (now ${nowScore}); what only it reported is confirmed, what only the other reported is dropped.`,
           'Markets suspended for the disagreement reopen after the cool-off.',
         ],
         confirm: `Confirm ${a.source}`,
@@ -226,12 +267,14 @@ export function describeAction(a: DeskAction, view: Pick<DeskView, 'fixture' | '
       };
     }
     case 'cancel_goal': {
-      const last = [...view.goals].reverse().find((g) => g.team === a.team);
-      const after = { ...view.score, [a.team]: Math.max(0, view.score[a.team] - 1) };
+      const goals = football?.goals ?? [];
+      const score = football?.score ?? { home: 0, away: 0 };
+      const last = [...goals].reverse().find((g) => g.team === a.team);
+      const after = { ...score, [a.team]: Math.max(0, score[a.team] - 1) };
       return {
         title: `Cancel ${teamName(f, a.team)}’s goal`,
         lines: last
-          ? [`${teamName(f, a.team)}’s latest goal (${minuteMark(last.clock_ms)}) is ruled out: ${scoreText(view.score)} becomes ${scoreText(after)}.`, 'Prices go back to the score before it.']
+          ? [`${teamName(f, a.team)}’s latest goal (${minuteMark(last.clock_ms)}) is ruled out: ${scoreText(score)} becomes ${scoreText(after)}.`, 'Prices go back to the score before it.']
           : [`${teamName(f, a.team)} has no goal that stands: the engine will change nothing.`],
         confirm: 'Cancel the goal',
         danger: true,
@@ -239,12 +282,25 @@ export function describeAction(a: DeskAction, view: Pick<DeskView, 'fixture' | '
     }
     case 'expected_goals': {
       const change = (team: Team, v: number | null) => {
-        const now = team === 'home' ? view.params.home_xg : view.params.away_xg;
+        const now = football ? (team === 'home' ? football.params.home_xg : football.params.away_xg) : NaN;
         return v === null ? `${teamName(f, team)} unchanged (${now.toFixed(2)})` : `${teamName(f, team)} ${now.toFixed(2)} → ${v.toFixed(2)}`;
       };
       return {
         title: 'Set expected goals',
         lines: [`${change('home', a.home_xg)}; ${change('away', a.away_xg)}.`, 'Every price is recomputed at once.'],
+        confirm: 'Set',
+        danger: false,
+      };
+    }
+    case 'serve': {
+      const params = sport.sport === 'tennis' ? sport.params : null;
+      const change = (p: Player, v: number | null) => {
+        const now = params ? (p === 'a' ? params.serve_a : params.serve_b) : NaN;
+        return v === null ? `${playerName(f, p)} unchanged (${servePct(now)})` : `${playerName(f, p)} ${servePct(now)} → ${servePct(v)}`;
+      };
+      return {
+        title: 'Set serve points won',
+        lines: [`Each player’s chance of winning a point on serve: ${change('a', a.serve_a)}; ${change('b', a.serve_b)}.`, 'Every price is recomputed at once.'],
         confirm: 'Set',
         danger: false,
       };
@@ -268,14 +324,19 @@ export function describeAction(a: DeskAction, view: Pick<DeskView, 'fixture' | '
     case 'end':
       return {
         title: 'Declare full time',
-        lines: [`${view.title} ends at ${scoreText(view.score)}: every market settles now.`, 'Only in the second half; the feeds’ later messages are refused.'],
+        lines: [`${view.title} ends at ${nowScore}: every market settles now.`, 'Only in the second half; the feeds’ later messages are refused.'],
         confirm: 'End the match',
         danger: true,
       };
     case 'abandon':
       return {
         title: 'Abandon the match',
-        lines: [`${view.title} is abandoned: every bet is void and every stake goes back.`, 'This cannot be undone.'],
+        lines: [
+          football
+            ? `${view.title} is abandoned: every bet is void and every stake goes back.`
+            : `${view.title} is abandoned: what was decided (games and sets played) stands, every other bet is void.`,
+          'This cannot be undone.',
+        ],
         confirm: 'Abandon',
         danger: true,
       };
@@ -292,6 +353,11 @@ export function describeAction(a: DeskAction, view: Pick<DeskView, 'fixture' | '
       };
     }
   }
+}
+
+/** A serve probability as a percentage: `64.0 %`. */
+function servePct(p: number): string {
+  return `${(Math.round(p * 1000) / 10).toFixed(1)} %`;
 }
 
 /** The admin API's answer to an action (`AdminPage`, the match itself left out). */
@@ -321,6 +387,7 @@ const ACTION_NAME: Record<DeskAction['kind'], string> = {
   confirm: 'source confirmed',
   cancel_goal: 'goal cancelled',
   expected_goals: 'expected goals set',
+  serve: 'serve points won set',
   trading: 'trading terms changed',
   void: 'bet voided',
   end: 'full time declared',

@@ -1,12 +1,15 @@
 // The trading desk's view of one match as the hub's desk socket pushes it (`DeskView` in
-// protocol/src/desk.rs, with the engine's `SourceHealth`, `Awaiting`, `SelectionExposure` and
-// `ScoreOutcome` from engine/src/live/desk.rs), and what the desk makes of it: ages and durations
-// at server time, alert words and which alerts are new, exposure against the trading limits, the
-// book's result per final score. Every number here is the hub's; the desk only arranges and words it.
+// protocol/src/desk.rs, with the engine's `SourceHealth`, `Awaiting`, `SelectionExposure`,
+// `ScoreOutcome`, `SetsOutcome` and `TennisReport` from engine/src/live/desk.rs), and what the desk
+// makes of it: ages and durations at server time, alert words and which alerts are new, exposure
+// against the trading limits, the book's result per way the match can end. What every sport shares
+// is at the top of the view; the sport's own (score, model, the book per result) is its `sport`.
+// Every number here is the hub's; the desk only arranges and words it.
 
 import { formatClock } from './clock.ts';
 import { formatMoney } from './money.ts';
 import { suspensionText } from './suspension.ts';
+import { elapsedText, outcomeText, playerName, pointCalls, type TennisScoreOf } from './tennis.ts';
 import type {
   Fixture,
   FootballParams,
@@ -14,10 +17,14 @@ import type {
   MarketKey,
   MarketStatus,
   Period,
+  Player,
   Score,
   SelectionKey,
+  SetScore,
   Suspension,
   Team,
+  TennisImage,
+  TennisPhase,
   TradingTerms,
   Version,
 } from './wire.ts';
@@ -36,7 +43,7 @@ export interface SourceDesk {
   last_message_ms: number | null;
   /** Messages held now, ahead of a missing sequence number. */
   held: number;
-  /** The score it last reported. */
+  /** The score it last reported (football's heartbeats; null in tennis, see `TennisDesk.reported`). */
   reported_score: Score | null;
   /** Since when its score disagrees with the match's. */
   disagrees_since_ms: number | null;
@@ -50,7 +57,10 @@ export interface SourceDesk {
 /** Something one source reported that waits for the other. */
 export type Awaiting =
   | { kind: 'goal'; team: Team; source: Source }
-  | { kind: 'claim'; fact: string; source: Source };
+  /** Half-time, full time, an abandonment, or (tennis) a player's retirement. */
+  | { kind: 'claim'; fact: string; source: Source; player?: Player }
+  /** Tennis: a point the other source has not confirmed (or gives to the other player). */
+  | { kind: 'point'; point: number; winner: Player; source: Source };
 
 export interface BetFlow {
   /** Bets placed per second over the last ten seconds. */
@@ -83,6 +93,56 @@ export interface ScoreOutcome {
   net: number;
 }
 
+/** The book's result if a tennis match ends `sets` (A's first); a score several orders of sets reach at its worst order. */
+export interface SetsOutcome {
+  sets: [number, number];
+  net: number;
+}
+
+/** A tennis score: where the match is, who serves, the points and games in play, the completed sets. */
+export interface TennisScore {
+  phase: TennisPhase;
+  server: Player;
+  points: [number, number];
+  games: [number, number];
+  sets: SetScore[];
+}
+
+/** What one source's reports make the score: the points that stand, then its own beyond them. */
+export interface TennisReport {
+  source: Source;
+  /** Its points beyond those that stand. */
+  ahead: number;
+  score: TennisScore;
+}
+
+/** A football match's own part of the view. */
+export interface FootballDesk {
+  sport: 'football';
+  period: Period;
+  /** Match clock at `server_ms`. */
+  clock_ms: number;
+  score: Score;
+  goals: GoalRecord[];
+  params: FootballParams;
+  outcomes: ScoreOutcome[];
+}
+
+/** A tennis match's own part of the view (player A is the fixture's `home`). */
+export interface TennisDesk {
+  sport: 'tennis';
+  score: TennisScore;
+  /** Time since the first point at `server_ms`. */
+  clock_ms: number;
+  points_played: number;
+  params: TennisImage['params'];
+  /** The score each source's reports make, primary first. */
+  reported: TennisReport[];
+  outcomes: SetsOutcome[];
+}
+
+export type SportDesk = FootballDesk | TennisDesk;
+
 export interface RelayDesk {
   name: string;
   /** Versions behind the hub at its last acknowledgement. */
@@ -110,23 +170,18 @@ export interface DeskView {
   fixture: Fixture;
   server_ms: number;
   version: Version;
-  period: Period;
-  /** Match clock at `server_ms`. */
-  clock_ms: number;
-  score: Score;
   abandoned: boolean;
+  /** The sport's own: score, model, the book per result. */
+  sport: SportDesk;
   /** Match-wide suspensions, newest first. */
   suspensions: Suspension[];
   /** Markets suspended one by one. */
   overrides: [MarketKey, MarketStatus][];
-  goals: GoalRecord[];
-  params: FootballParams;
   sources: SourceDesk[];
   awaiting: Awaiting[];
   bets: BetFlow;
   trading: TradingTerms;
   exposure: SelectionExposure[];
-  outcomes: ScoreOutcome[];
   relays: RelayDesk[];
   alerts: Alert[];
 }
@@ -145,17 +200,29 @@ export function readDeskView(text: string): DeskView | null {
     return null;
   }
   if (!isObject(v)) return null;
-  const arrays = ['suspensions', 'overrides', 'goals', 'sources', 'awaiting', 'exposure', 'outcomes', 'relays', 'alerts'];
+  const arrays = ['suspensions', 'overrides', 'sources', 'awaiting', 'exposure', 'relays', 'alerts'];
   const ok =
     typeof v['event_id'] === 'string' &&
     typeof v['server_ms'] === 'number' &&
     isObject(v['fixture']) &&
-    isObject(v['score']) &&
     isObject(v['bets']) &&
     isObject(v['trading']) &&
-    isObject(v['params']) &&
+    isSportDesk(v['sport']) &&
     arrays.every((k) => Array.isArray(v[k]));
   return ok ? (v as unknown as DeskView) : null;
+}
+
+function isSportDesk(v: unknown): boolean {
+  if (!isObject(v) || !isObject(v['score']) || !isObject(v['params']) || !Array.isArray(v['outcomes'])) return false;
+  if (v['sport'] === 'football') return Array.isArray(v['goals']);
+  if (v['sport'] === 'tennis') return Array.isArray(v['reported']) && Array.isArray(v['score']['sets']);
+  return false;
+}
+
+/** The view's tennis part with what the tennis words read, or null for football. */
+export function tennisOf(view: Pick<DeskView, 'sport' | 'abandoned'>): (TennisScoreOf & TennisDesk) | null {
+  const t = view.sport;
+  return t.sport === 'tennis' ? { ...t, ...t.score, params: t.params, abandoned: view.abandoned } : null;
 }
 
 // ----- time -----
@@ -196,14 +263,65 @@ export function periodText(period: Period): string {
   return PERIOD[period] ?? period;
 }
 
-/** `1st half 23:10`, `Half-time`, `Full time`: the match clock at the view's server time. */
-export function matchTimeText(view: Pick<DeskView, 'period' | 'clock_ms'>): string {
-  const running = view.period === 'first_half' || view.period === 'second_half';
-  return running ? `${periodText(view.period)} ${formatClock(view.clock_ms, view.period)}` : periodText(view.period);
+/**
+ * Where the match is at the view's server time: `1st half 23:10`, `Half-time`, `Full time`; a tennis
+ * match `In play 42:05` (since the first point), `Not started`, or how it ended.
+ */
+export function matchTimeText(view: Pick<DeskView, 'sport' | 'abandoned' | 'fixture'>): string {
+  const s = view.sport;
+  if (s.sport === 'tennis') {
+    const t = tennisOf(view);
+    if (!t) return '';
+    if (t.phase === 'pre_match') return 'Not started';
+    return outcomeText(t, view.fixture) ?? `In play ${elapsedText(s.clock_ms)}`;
+  }
+  const running = s.period === 'first_half' || s.period === 'second_half';
+  return running ? `${periodText(s.period)} ${formatClock(s.clock_ms, s.period)}` : periodText(s.period);
 }
 
 export function scoreText(s: Score | null): string {
   return s ? `${s.home}–${s.away}` : '—';
+}
+
+/**
+ * A tennis score on one line, A's numbers first: the completed sets, the games of the set in play and
+ * the points (`6–4 3–2 30–15`; `7–6(5)` for a tiebreak, with the loser's points).
+ */
+export function tennisScoreText(score: TennisScore, params: TennisImage['params']): string {
+  const sets = score.sets.map((x) => `${x.games[0]}–${x.games[1]}${x.tiebreak ? `(${Math.min(x.tiebreak[0], x.tiebreak[1])})` : ''}`);
+  if (score.phase === 'pre_match') return '0–0';
+  if (typeof score.phase === 'object' && 'finished' in score.phase) return sets.join(' ');
+  // Retired: the set it stopped in, without the points.
+  if (score.phase !== 'in_play') return [...sets, `${score.games[0]}–${score.games[1]}`].join(' ');
+  const [a, b] = pointCalls({ ...score, params, abandoned: false });
+  return [...sets, `${score.games[0]}–${score.games[1]}`, `${a}–${b}`].join(' ');
+}
+
+/** The match's score as the desk's header says it: `1–0`, or a tennis score line. */
+export function deskScoreText(view: Pick<DeskView, 'sport'>): string {
+  const s = view.sport;
+  return s.sport === 'tennis' ? tennisScoreText(s.score, s.params) : scoreText(s.score);
+}
+
+/** The score a source believes (football: its heartbeats' score; tennis: what its reports make) and its points beyond those that stand. */
+export function reportedScore(view: Pick<DeskView, 'sport' | 'sources'>, source: Source): { score: string; ahead: number } {
+  const s = view.sport;
+  if (s.sport === 'tennis') {
+    const r = s.reported.find((x) => x.source === source);
+    return r ? { score: tennisScoreText(r.score, s.params), ahead: r.ahead } : { score: '—', ahead: 0 };
+  }
+  return { score: scoreText(view.sources.find((x) => x.source === source)?.reported_score ?? null), ahead: 0 };
+}
+
+/** `+1 point`, `+3 points`. */
+export function aheadText(ahead: number): string {
+  return `+${ahead} point${ahead === 1 ? '' : 's'}`;
+}
+
+/** The score a source believes, with how far ahead: `6–4 2–1 40–15 (+1 point)`. */
+export function reportedText(view: Pick<DeskView, 'sport' | 'sources'>, source: Source): string {
+  const { score, ahead } = reportedScore(view, source);
+  return ahead ? `${score} (${aheadText(ahead)})` : score;
 }
 
 export function teamName(fixture: Fixture, team: Team): string {
@@ -268,7 +386,12 @@ export function alertMessage(a: Alert, view: Pick<DeskView, 'exposure' | 'tradin
 // ----- sources -----
 
 /** Whether the two sources believe different scores (the desk offers to confirm one of them). */
-export function sourcesDisagree(view: Pick<DeskView, 'sources'>): boolean {
+export function sourcesDisagree(view: Pick<DeskView, 'sources' | 'sport'>): boolean {
+  const s = view.sport;
+  if (s.sport === 'tennis') {
+    const [a, b] = s.reported;
+    return !!a && !!b && JSON.stringify(a.score) !== JSON.stringify(b.score);
+  }
   const [a, b] = view.sources;
   if (!a?.reported_score || !b?.reported_score) return false;
   return a.reported_score.home !== b.reported_score.home || a.reported_score.away !== b.reported_score.away;
@@ -277,7 +400,9 @@ export function sourcesDisagree(view: Pick<DeskView, 'sources'>): boolean {
 /** What waits for the other source, in words. */
 export function awaitingText(a: Awaiting, fixture: Fixture): string {
   if (a.kind === 'goal') return `Goal for ${teamName(fixture, a.team)} reported by ${a.source} only`;
-  return `${a.fact.replace(/_/g, ' ')} reported by ${a.source} only`;
+  if (a.kind === 'point') return `Point ${a.point} to ${playerName(fixture, a.winner)}, says ${a.source}`;
+  const who = a.player ? ` of ${playerName(fixture, a.player)}` : '';
+  return `${a.fact.replace(/_/g, ' ')}${who} reported by ${a.source} only`;
 }
 
 // ----- suspensions -----
@@ -418,6 +543,34 @@ export function outcomeGrid(outcomes: readonly ScoreOutcome[]): OutcomeGrid {
   return { homes, aways, cells, worst, best };
 }
 
+export interface SetsRow {
+  /** Final score in sets, A's first. */
+  sets: [number, number];
+  winner: Player;
+  /** The score in sets, the winner's first: `2–1`. */
+  score: string;
+  /** `Sinner 2–1`. */
+  label: string;
+  net: number;
+}
+
+/** The book per score in sets as rows (the hub's order: A's wins, then B's), with the worst and best for the book. */
+export function setsRows(outcomes: readonly SetsOutcome[], fixture: Fixture): { rows: SetsRow[]; worst: SetsRow | null; best: SetsRow | null } {
+  const rows = outcomes.map((o) => {
+    const winner: Player = o.sets[0] > o.sets[1] ? 'a' : 'b';
+    const [w, l] = winner === 'a' ? o.sets : [o.sets[1], o.sets[0]];
+    const score = `${w}–${l}`;
+    return { sets: o.sets, winner, score, label: `${playerName(fixture, winner)} ${score}`, net: o.net };
+  });
+  let worst: SetsRow | null = null;
+  let best: SetsRow | null = null;
+  for (const r of rows) {
+    if (!worst || r.net < worst.net) worst = r;
+    if (!best || r.net > best.net) best = r;
+  }
+  return { rows, worst, best };
+}
+
 // ----- markets -----
 
 /** Markets suspended one by one, with the words of their status. */
@@ -428,9 +581,14 @@ export function overrideRows(view: Pick<DeskView, 'overrides'>): { market: Marke
   }));
 }
 
-/** Markets a trader is likely to act on: those with exposure, those suspended one by one, and the headline ones. */
-export function marketChoices(view: Pick<DeskView, 'exposure' | 'overrides'>): MarketKey[] {
-  const keys = new Set<MarketKey>(['1x2', 'total:2.5', 'btts', 'next_goal', 'correct_score']);
+const HEADLINE: Record<SportDesk['sport'], MarketKey[]> = {
+  football: ['1x2', 'total:2.5', 'btts', 'next_goal', 'correct_score'],
+  tennis: ['match_winner', 'set_betting', 'set_winner', 'game_winner', 'next_set_winner'],
+};
+
+/** Markets a trader is likely to act on: those with exposure, those suspended one by one, and the sport's headline ones. */
+export function marketChoices(view: Pick<DeskView, 'exposure' | 'overrides' | 'sport'>): MarketKey[] {
+  const keys = new Set<MarketKey>(HEADLINE[view.sport.sport]);
   for (const e of view.exposure) keys.add(e.market);
   for (const [m] of view.overrides) keys.add(m);
   return [...keys].sort();

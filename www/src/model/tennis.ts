@@ -3,24 +3,27 @@
 
 import type { Fixture, Player, TennisImage } from './wire.ts';
 
+/** What the words below read of a tennis match: its score and format (an image, or the desk's view of one). */
+export type TennisScoreOf = Pick<TennisImage, 'params' | 'phase' | 'server' | 'points' | 'games' | 'sets' | 'abandoned'>;
+
 const CALLS = ['0', '15', '30', '40'];
 
 /** Sets won by A and B so far. */
-export function setsWon(image: TennisImage): [number, number] {
+export function setsWon(image: TennisScoreOf): [number, number] {
   const won: [number, number] = [0, 0];
   for (const s of image.sets) won[s.games[0] > s.games[1] ? 0 : 1]++;
   return won;
 }
 
 /** Whether the set in play is the deciding one (both a set short of the match). */
-export function isDecidingSet(image: TennisImage): boolean {
+export function isDecidingSet(image: TennisScoreOf): boolean {
   const last = Math.floor(image.params.best_of / 2);
   const [a, b] = setsWon(image);
   return a === last && b === last;
 }
 
 /** Whether the points in play are a tiebreak's (6-6 in a set decided by one). */
-export function inTiebreak(image: TennisImage): boolean {
+export function inTiebreak(image: TennisScoreOf): boolean {
   const [a, b] = image.games;
   return a === 6 && b === 6 && !(isDecidingSet(image) && image.params.final_set === 'advantage');
 }
@@ -29,7 +32,7 @@ export function inTiebreak(image: TennisImage): boolean {
  * The points of the game in play as a scoreboard shows them, A's first: `15`/`30`, `40`/`AD` (or the
  * deciding point's `40`/`40` without advantage), tiebreak points as numbers.
  */
-export function pointCalls(image: TennisImage): [string, string] {
+export function pointCalls(image: TennisScoreOf): [string, string] {
   const [a, b] = image.points;
   if (inTiebreak(image)) return [String(a), String(b)];
   if (a >= 3 && b >= 3 && !image.params.no_ad) {
@@ -40,7 +43,7 @@ export function pointCalls(image: TennisImage): [string, string] {
 }
 
 /** The game's score in words, the server's call first: `30-15`, `Deuce`, `Advantage Sinner`, `Tiebreak 4-3`. */
-export function gameText(image: TennisImage, fixture: Fixture): string {
+export function gameText(image: TennisScoreOf, fixture: Fixture): string {
   const [a, b] = image.points;
   if (inTiebreak(image)) return `Tiebreak ${a}-${b}`;
   const [ca, cb] = pointCalls(image);
@@ -55,7 +58,7 @@ export function playerName(fixture: Fixture, p: Player): string {
 }
 
 /** The result once the match is over (`Sinner wins 2 sets to 1`, `Alcaraz retired`), else null. */
-export function outcomeText(image: TennisImage, fixture: Fixture): string | null {
+export function outcomeText(image: TennisScoreOf, fixture: Fixture): string | null {
   const phase = image.phase;
   if (typeof phase === 'string') return image.abandoned ? 'Match abandoned — undecided bets void' : null;
   if ('finished' in phase) {
@@ -67,7 +70,7 @@ export function outcomeText(image: TennisImage, fixture: Fixture): string | null
 }
 
 /** Whether points are being played. */
-export function tennisInPlay(image: TennisImage): boolean {
+export function tennisInPlay(image: TennisScoreOf): boolean {
   return image.phase === 'in_play' && !image.abandoned;
 }
 
@@ -81,7 +84,7 @@ export function elapsedText(ms: number): string {
 }
 
 /** A short score for the match list: sets, then the set in play (`6-4 2-1`). */
-export function scoreLine(image: TennisImage): string {
+export function scoreLine(image: TennisScoreOf): string {
   const done = image.sets.map((s) => `${s.games[0]}-${s.games[1]}`);
   if (image.phase === 'in_play') done.push(`${image.games[0]}-${image.games[1]}`);
   return done.join(' ');

@@ -2,12 +2,14 @@
 // itself. What is typed is checked as it is sent (the field says what is wrong); each action asks
 // for confirmation in a dialog, is sent as one admin request (an audited engine input), and its
 // result is shown here and announced. The forms are built once: a view pushed every second only
-// refreshes their hints, never what the trader is typing.
+// refreshes their hints, never what the trader is typing. Each sport sees its own actions (football:
+// goals, expected goals, full time, resettlement; tennis: serve points won), the rest are shared.
 
 import { sendAction } from '../desk-api.ts';
 import type { DeskView } from '../model/desk.ts';
-import { marketChoices, scoreText, teamName, SOURCES } from '../model/desk.ts';
+import { marketChoices, reportedText, teamName, SOURCES } from '../model/desk.ts';
 import {
+  actionFor,
   answerText,
   describeAction,
   goalListText,
@@ -17,10 +19,12 @@ import {
   parseGoalList,
   parseMarginPercent,
   parseMarketKey,
+  parseServePercent,
   type DeskAction,
   type Parsed,
 } from '../model/desk-actions.ts';
 import { formatMoney } from '../model/money.ts';
+import { playerName } from '../model/tennis.ts';
 import type { Announcer } from './announcer.ts';
 import type { ConfirmDialog } from './confirm-dialog.ts';
 import { h, setAttr, setText } from './dom.ts';
@@ -50,12 +54,17 @@ export class DeskActions {
   #marketList: HTMLDataListElement;
   #homeXg: Field;
   #awayXg: Field;
+  #serveA: Field;
+  #serveB: Field;
   #margin: Field;
   #selLimit: Field;
   #mktLimit: Field;
   #betId: Field;
   #goals: Field;
-  #labels: { confirm: Map<string, HTMLButtonElement>; cancel: Map<string, HTMLButtonElement>; homeXg: HTMLElement; awayXg: HTMLElement };
+  #labels: { confirm: Map<string, HTMLButtonElement>; cancel: Map<string, HTMLButtonElement>; homeXg: HTMLElement; awayXg: HTMLElement; serveA: HTMLElement; serveB: HTMLElement };
+  /** What only one sport shows, by the action it is for. */
+  #sportOnly: [DeskAction['kind'], HTMLElement][] = [];
+  #sourcesHint: HTMLElement;
   /** The trader typed in the corrected goal list: it is theirs from then on. */
   #goalsEdited = false;
 
@@ -67,6 +76,8 @@ export class DeskActions {
     this.#market = field('input', { list: `${id}-markets`, placeholder: 'every market', autocomplete: 'off', spellcheck: 'false', name: 'market' });
     this.#homeXg = field('input', { inputmode: 'decimal', autocomplete: 'off', name: 'home_xg', size: 6 });
     this.#awayXg = field('input', { inputmode: 'decimal', autocomplete: 'off', name: 'away_xg', size: 6 });
+    this.#serveA = field('input', { inputmode: 'decimal', autocomplete: 'off', name: 'serve_a', size: 6 });
+    this.#serveB = field('input', { inputmode: 'decimal', autocomplete: 'off', name: 'serve_b', size: 6 });
     this.#margin = field('input', { inputmode: 'decimal', autocomplete: 'off', name: 'margin', size: 6 });
     this.#selLimit = field('input', { inputmode: 'decimal', autocomplete: 'off', name: 'max_selection_liability', size: 10 });
     this.#mktLimit = field('input', { inputmode: 'decimal', autocomplete: 'off', name: 'max_market_liability', size: 10 });
@@ -75,9 +86,15 @@ export class DeskActions {
     this.#goals.input.addEventListener('input', () => (this.#goalsEdited = true));
     const homeXgLabel = h('span', {}, 'Home');
     const awayXgLabel = h('span', {}, 'Away');
+    const serveALabel = h('span', {}, 'Player A');
+    const serveBLabel = h('span', {}, 'Player B');
     const confirm = new Map<string, HTMLButtonElement>();
     const cancel = new Map<string, HTMLButtonElement>();
-    this.#labels = { confirm, cancel, homeXg: homeXgLabel, awayXg: awayXgLabel };
+    this.#labels = { confirm, cancel, homeXg: homeXgLabel, awayXg: awayXgLabel, serveA: serveALabel, serveB: serveBLabel };
+    const only = <E extends HTMLElement>(kind: DeskAction['kind'], el: E): E => {
+      this.#sportOnly.push([kind, el]);
+      return el;
+    };
 
     const button = (text: string, onclick: (e: Event) => void, cls = '') => h('button', { type: 'button', class: cls, onclick: (e: Event) => onclick(e) }, text);
 
@@ -92,9 +109,10 @@ export class DeskActions {
         button('Resume', () => this.#withField(this.#market, optionalMarket, (market) => ({ kind: 'resume', market }))),
       ),
     );
+    this.#sourcesHint = h('p', { class: 'hint' }, 'Believe one source where the two disagree: its score stands.');
     const sources = group(
       'Sources',
-      h('p', { class: 'hint' }, 'Believe one source where the two disagree: its score stands.'),
+      this.#sourcesHint,
       h(
         'div',
         { class: 'buttons' },
@@ -106,33 +124,39 @@ export class DeskActions {
         }),
       ),
     );
-    const goals = group(
-      'Goals',
-      h('p', { class: 'hint' }, 'Rule out a team’s latest goal (a VAR decision the feeds missed).'),
-      h(
-        'div',
-        { class: 'buttons' },
-        ...(['home', 'away'] as const).map((t) => {
-          const b = button(`Cancel ${t} goal`, () => void this.perform({ kind: 'cancel_goal', team: t }));
-          b.dataset['team'] = t;
-          cancel.set(t, b);
-          return b;
-        }),
+    const goals = only(
+      'cancel_goal',
+      group(
+        'Goals',
+        h('p', { class: 'hint' }, 'Rule out a team’s latest goal (a VAR decision the feeds missed).'),
+        h(
+          'div',
+          { class: 'buttons' },
+          ...(['home', 'away'] as const).map((t) => {
+            const b = button(`Cancel ${t} goal`, () => void this.perform({ kind: 'cancel_goal', team: t }));
+            b.dataset['team'] = t;
+            cancel.set(t, b);
+            return b;
+          }),
+        ),
       ),
     );
     const model = group(
       'Model and terms',
-      h('div', { class: 'row' }, labelled(h('span', {}, 'Expected goals, ', homeXgLabel), this.#homeXg), labelled(h('span', {}, 'Expected goals, ', awayXgLabel), this.#awayXg)),
-      h('div', { class: 'buttons' }, button('Set expected goals', () => this.#expectedGoals())),
+      only('expected_goals', h('div', { class: 'row' }, labelled(h('span', {}, 'Expected goals, ', homeXgLabel), this.#homeXg), labelled(h('span', {}, 'Expected goals, ', awayXgLabel), this.#awayXg))),
+      only('expected_goals', h('div', { class: 'buttons' }, button('Set expected goals', () => this.#expectedGoals()))),
+      only('serve', h('div', { class: 'row' }, labelled(h('span', {}, 'Serve points won (%), ', serveALabel), this.#serveA), labelled(h('span', {}, 'Serve points won (%), ', serveBLabel), this.#serveB))),
+      only('serve', h('div', { class: 'buttons' }, button('Set serve points won', () => this.#serve()))),
       h('div', { class: 'row' }, labelled('Margin (%)', this.#margin), labelled('Limit per selection (£)', this.#selLimit), labelled('Limit per market (£)', this.#mktLimit)),
       h('div', { class: 'buttons' }, button('Change terms', () => this.#terms())),
     );
     const bets = group('Bets', labelled('Bet id', this.#betId), h('div', { class: 'buttons' }, button('Void bet', () => this.#withField(this.#betId, (t) => parseBetId(t, d.eventId), (bet_id) => ({ kind: 'void', bet_id })))));
     const match = group(
       'Match',
-      h('div', { class: 'buttons' }, button('End the match', () => void this.perform({ kind: 'end' }), 'danger'), button('Abandon', () => void this.perform({ kind: 'abandon' }), 'danger')),
-      labelled('Corrected goals, one a line: team, half, time (after full time)', this.#goals),
-      h('div', { class: 'buttons' }, button('Resettle', () => this.#resettle(), 'danger')),
+      only('serve', h('p', { class: 'hint' }, 'A tennis match ends by its points, or by a retirement both sources report (or one, and you confirm that source). Abandoning keeps what was decided and voids the rest.')),
+      h('div', { class: 'buttons' }, only('end', button('End the match', () => void this.perform({ kind: 'end' }), 'danger')), button('Abandon', () => void this.perform({ kind: 'abandon' }), 'danger')),
+      only('resettle', labelled('Corrected goals, one a line: team, half, time (after full time)', this.#goals)),
+      only('resettle', h('div', { class: 'buttons' }, button('Resettle', () => this.#resettle(), 'danger'))),
     );
     this.el = h('section', { class: 'panel actions-panel', 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, 'Actions'), this.#result, h('div', { class: 'action-groups' }, markets, sources, goals, model, bets, match));
   }
@@ -143,23 +167,32 @@ export class DeskActions {
     if (this.#marketList.childElementCount !== choices.length || [...this.#marketList.children].some((o, i) => (o as HTMLOptionElement).value !== choices[i])) {
       this.#marketList.replaceChildren(...choices.map((m) => h('option', { value: m })));
     }
+    const sport = view.sport;
+    for (const [kind, el] of this.#sportOnly) el.hidden = !actionFor(kind, sport.sport);
+    setText(this.#sourcesHint, `Believe one source where the two disagree: its ${sport.sport === 'tennis' ? 'points stand' : 'score stands'}.`);
     setText(this.#labels.homeXg, view.fixture.home);
     setText(this.#labels.awayXg, view.fixture.away);
-    setAttr(this.#homeXg.input, 'placeholder', view.params.home_xg.toFixed(2));
-    setAttr(this.#awayXg.input, 'placeholder', view.params.away_xg.toFixed(2));
+    setText(this.#labels.serveA, playerName(view.fixture, 'a'));
+    setText(this.#labels.serveB, playerName(view.fixture, 'b'));
+    if (sport.sport === 'football') {
+      setAttr(this.#homeXg.input, 'placeholder', sport.params.home_xg.toFixed(2));
+      setAttr(this.#awayXg.input, 'placeholder', sport.params.away_xg.toFixed(2));
+    } else {
+      setAttr(this.#serveA.input, 'placeholder', (Math.round(sport.params.serve_a * 1000) / 10).toFixed(1));
+      setAttr(this.#serveB.input, 'placeholder', (Math.round(sport.params.serve_b * 1000) / 10).toFixed(1));
+    }
     setAttr(this.#margin.input, 'placeholder', `${(Math.round(view.trading.margin * 1000) / 10).toFixed(1)}`);
     setAttr(this.#selLimit.input, 'placeholder', formatMoney(view.trading.max_selection_liability).replace('£', ''));
     setAttr(this.#mktLimit.input, 'placeholder', formatMoney(view.trading.max_market_liability).replace('£', ''));
     for (const s of SOURCES) {
-      const src = view.sources.find((x) => x.source === s);
-      setText(this.#labels.confirm.get(s) as HTMLElement, `Confirm ${s} (${scoreText(src?.reported_score ?? null)})`);
+      setText(this.#labels.confirm.get(s) as HTMLElement, `Confirm ${s} (${reportedText(view, s)})`);
     }
     for (const t of ['home', 'away'] as const) {
       const b = this.#labels.cancel.get(t) as HTMLButtonElement;
       setText(b, `Cancel ${teamName(view.fixture, t)} goal`);
     }
     // The corrected goal list follows the goals that stand until the trader edits it.
-    const standing = goalListText(view.goals);
+    const standing = sport.sport === 'football' ? goalListText(sport.goals) : '';
     if (!this.#goalsEdited && this.#goals.input.value !== standing) this.#goals.input.value = standing;
   }
 
@@ -199,6 +232,17 @@ export class DeskActions {
       return;
     }
     void this.perform({ kind: 'expected_goals', home_xg: home.value, away_xg: away.value });
+  }
+
+  #serve(): void {
+    const a = parseServePercent(this.#serveA.input.value);
+    const b = parseServePercent(this.#serveB.input.value);
+    if (!showChecks([this.#serveA, a], [this.#serveB, b]) || !a.ok || !b.ok) return;
+    if (a.value === null && b.value === null) {
+      showCheck(this.#serveA, { ok: false, message: 'Give a player’s serve points won' });
+      return;
+    }
+    void this.perform({ kind: 'serve', serve_a: a.value, serve_b: b.value });
   }
 
   #terms(): void {

@@ -1,8 +1,10 @@
 // One match on the trading desk, live from its desk socket: alerts at the top (announced as they
 // are raised and cleared, with the time they started), each feed source's health, suspensions and
 // what waits for the other source, the bet flow, exposure against the limits as bars, the book's
-// result per final score, the relays; then the actions and the audit log. Ages and durations run at
-// server time between views, so a quiet match still shows how long things have lasted.
+// result per way the match can end (football: a grid of final scores; tennis: scores in sets), the
+// relays; then the actions and the audit log. A tennis match shows its scoreboard under the header.
+// Ages and durations run at server time between views, so a quiet match still shows how long things
+// have lasted.
 
 import { ApiError } from '../api.ts';
 import { checkAdmin } from '../desk-api.ts';
@@ -14,32 +16,43 @@ import {
   alertChanges,
   alertKey,
   alertMessage,
+  aheadText,
   alertTitle,
   awaitingText,
   barText,
   decisionRows,
+  deskScoreText,
   durationText,
   exposureRows,
   matchTimeText,
   outcomeGrid,
   overrideRows,
   rateText,
+  reportedScore,
+  reportedText,
   scoreText,
+  setsRows,
   sourceName,
   suspensionRows,
+  tennisOf,
   timeOfDay,
   type Alert,
   type DeskView,
   type ExposureBar,
+  type FootballDesk,
+  type SourceDesk,
+  type TennisDesk,
 } from '../model/desk.ts';
 import { marketTitle, selectionLabel } from '../model/markets.ts';
 import { formatMoney } from '../model/money.ts';
 import { ServerClock } from '../model/server-clock.ts';
+import { playerName } from '../model/tennis.ts';
 import type { Announcer } from './announcer.ts';
 import { AuditLogView } from './audit-log-view.ts';
 import { ConfirmDialog, refusalText } from './confirm-dialog.ts';
 import { DeskActions } from './desk-actions.ts';
 import { h, setText } from './dom.ts';
+import { TennisScoreboard } from './tennis-scoreboard.ts';
 
 export interface DeskMatchDeps {
   eventId: string;
@@ -69,8 +82,10 @@ export class DeskMatch {
   #alertEls = new Map<string, { el: HTMLElement; message: HTMLElement; lasted: HTMLElement; buttons: HTMLElement | null }>();
   #lastVersion = '';
   #logTimer: ReturnType<typeof setTimeout> | null = null;
+  #tennis = new TennisScoreboard();
   #ui: {
     title: HTMLElement;
+    outcomesTitle: HTMLElement;
     score: HTMLElement;
     time: HTMLElement;
     meta: HTMLElement;
@@ -96,10 +111,11 @@ export class DeskMatch {
       announcer: d.announcer,
       onDone: () => void this.#audit?.refresh(),
     });
-    const panel = (id: string, title: string, body: HTMLElement, extra: string = '') =>
-      h('section', { class: `panel ${extra}`.trim(), 'aria-labelledby': `desk-${id}-title`, 'data-panel': id }, h('h2', { id: `desk-${id}-title` }, title), body);
+    const panel = (id: string, title: string | HTMLElement, body: HTMLElement, extra: string = '') =>
+      h('section', { class: `panel ${extra}`.trim(), 'aria-labelledby': `desk-${id}-title`, 'data-panel': id }, typeof title === 'string' ? h('h2', { id: `desk-${id}-title` }, title) : title, body);
     this.#ui = {
       title: h('h1', { id: 'desk-match-title' }, d.eventId),
+      outcomesTitle: h('h2', { id: 'desk-outcomes-title' }, 'The book by final score'),
       score: h('span', { class: 'desk-score' }),
       time: h('span', { class: 'desk-time' }),
       meta: h('span', { class: 'desk-meta muted' }),
@@ -121,7 +137,7 @@ export class DeskMatch {
         'div',
         { class: 'desk-grid' },
         h('div', { class: 'desk-col' }, panel('sources', 'Feed sources', u.sources), panel('suspensions', 'Suspensions', u.suspensions), panel('bets', 'Bets', u.bets), panel('relays', 'Relays', u.relays)),
-        h('div', { class: 'desk-col' }, panel('exposure', 'Exposure against the limits', u.exposure), panel('outcomes', 'The book by final score', u.outcomes)),
+        h('div', { class: 'desk-col' }, panel('exposure', 'Exposure against the limits', u.exposure), panel('outcomes', u.outcomesTitle, u.outcomes)),
       ),
     );
     u.lower.append(this.#actions.el);
@@ -130,6 +146,7 @@ export class DeskMatch {
       { class: 'desk-match', 'aria-labelledby': 'desk-match-title', 'data-event': d.eventId },
       h('a', { href: '#/desk', class: 'back' }, '← All matches'),
       h('header', { class: 'desk-head' }, u.title, u.score, u.time, u.meta),
+      this.#tennis.el,
       u.notice,
       h('p', { class: 'loading desk-connecting' }, 'Connecting to the desk…'),
       u.body,
@@ -226,8 +243,16 @@ export class DeskMatch {
   #render(v: DeskView): void {
     const u = this.#ui;
     setText(u.title, v.title);
-    setText(u.score, scoreText(v.score));
+    setText(u.score, deskScoreText(v));
     setText(u.time, v.abandoned ? 'Abandoned' : matchTimeText(v));
+    this.el.dataset['sport'] = v.sport.sport;
+    const tennis = tennisOf(v);
+    this.#tennis.el.hidden = tennis === null;
+    if (tennis) {
+      this.#tennis.show({ ...tennis, fixture: v.fixture });
+      // The header says the time; here the count a provider's point numbers follow.
+      setText(this.#tennis.clock, `${tennis.points_played} point${tennis.points_played === 1 ? '' : 's'} played`);
+    }
     setText(u.meta, `version ${v.version.epoch}:${v.version.seq} · margin ${(Math.round(v.trading.margin * 1000) / 10).toFixed(1)} % · delay ${durationText(v.trading.bet_delay_ms)}`);
     this.#renderAlerts(v);
     this.#renderTimed(v);
@@ -299,7 +324,7 @@ export class DeskMatch {
       if (e.buttons) {
         for (const b of e.buttons.querySelectorAll<HTMLButtonElement>('button[data-source]')) {
           const s = v.sources.find((x) => x.source === b.dataset['source']);
-          setText(b, `Confirm ${b.dataset['source']} (${scoreText(s?.reported_score ?? null)})`);
+          setText(b, `Confirm ${b.dataset['source']} (${s ? reportedText(v, s.source) : '—'})`);
         }
       }
       setText(e.message, this.#alertWords(a, v));
@@ -333,12 +358,12 @@ export class DeskMatch {
             h('td', { class: 'num' }, String(s.held)),
             h('td', { class: 'num' }, String(s.held_total)),
             h('td', { class: 'num' }, String(s.rejected)),
-            h('td', { class: 'num believes' }, scoreText(s.reported_score)),
+            believesCell(v, s.source),
           ),
         ),
       ),
       ...disagreeing.map((s) =>
-        h('p', { class: 'disagreement', 'data-source': s.source }, `${sourceName(s.source)}’s score (${scoreText(s.reported_score)}) disagrees with the match’s (${scoreText(v.score)}) for ${durationText(now - (s.disagrees_since_ms ?? now))}.`),
+        h('p', { class: 'disagreement', 'data-source': s.source }, `${sourceName(s.source)}’s score (${reportedText(v, s.source)}) disagrees with the match’s (${deskScoreText(v)}) for ${durationText(now - (s.disagrees_since_ms ?? now))}.`),
       ),
     );
     const rows = suspensionRows(v, now);
@@ -400,12 +425,53 @@ export class DeskMatch {
   }
 
   #renderOutcomes(v: DeskView): void {
-    const g = outcomeGrid(v.outcomes);
-    if (!g.worst || v.outcomes.every((o) => o.net === 0)) {
+    setText(this.#ui.outcomesTitle, v.sport.sport === 'tennis' ? 'The book by result in sets' : 'The book by final score');
+    if (v.sport.sport === 'tennis') this.#renderSets(v, v.sport);
+    else this.#renderScores(v, v.sport);
+  }
+
+  /** Tennis: a row per score in sets still possible, the worst named. */
+  #renderSets(v: DeskView, t: TennisDesk): void {
+    const { rows, worst, best } = setsRows(t.outcomes, v.fixture);
+    if (!worst || rows.every((r) => r.net === 0)) {
+      this.#ui.outcomes.replaceChildren(h('p', { class: 'muted' }, rows.length ? 'No open bets: no result moves the book.' : 'The match is over: nothing is left to decide.'));
+      return;
+    }
+    this.#ui.outcomes.replaceChildren(
+      h('p', { class: 'worst' }, 'Worst case ', h('strong', {}, signed(worst.net)), ` if ${playerName(v.fixture, worst.winner)} wins ${worst.score}`, best ? ` · best ${signed(best.net)} at ${best.label}` : ''),
+      h(
+        'div',
+        { class: 'scroll' },
+        h(
+          'table',
+          { class: 'outcomes sets-outcomes' },
+          h('caption', { class: 'sr-only' }, 'The book’s result (stakes kept minus payouts) if the match ends on each score in sets; bets the sets do not decide (a game, total games, handicaps, a tiebreak) at their worst.'),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Result'), h('th', { scope: 'col', class: 'num' }, 'Book'))),
+          h(
+            'tbody',
+            {},
+            ...rows.map((r) =>
+              h(
+                'tr',
+                { 'data-sets': `${r.sets[0]}-${r.sets[1]}`, class: r === worst ? 'worst-row' : '' },
+                h('th', { scope: 'row', class: `player-${r.winner}` }, r.label),
+                h('td', { class: `num ${r.net < 0 ? 'loss' : 'gain'}` }, signed(r.net)),
+              ),
+            ),
+          ),
+        ),
+      ),
+      h('p', { class: 'muted hint' }, 'Bets the sets do not decide (a game, total games, handicaps, a tiebreak) count at their worst.'),
+    );
+  }
+
+  #renderScores(v: DeskView, football: FootballDesk): void {
+    const outcomes = football.outcomes;
+    const g = outcomeGrid(outcomes);
+    if (!g.worst || outcomes.every((o) => o.net === 0)) {
       this.#ui.outcomes.replaceChildren(h('p', { class: 'muted' }, 'No open bets: no final score moves the book.'));
       return;
     }
-    const signed = (n: number) => (n > 0 ? `+${formatMoney(n)}` : formatMoney(n));
     const worst = g.worst;
     this.#ui.outcomes.replaceChildren(
       h('p', { class: 'worst' }, 'Worst case ', h('strong', {}, signed(worst.net)), ` if it ends ${scoreText(worst.score)}`, g.best ? ` · best ${signed(g.best.net)} at ${scoreText(g.best.score)}` : ''),
@@ -451,6 +517,17 @@ export class DeskMatch {
         : h('p', { class: 'muted' }, 'No relay yet (no bettor has opened the match).'),
     );
   }
+}
+
+/** The score a source believes, and (tennis) its points beyond those that stand on a line below. */
+function believesCell(v: DeskView, source: SourceDesk['source']): HTMLElement {
+  const { score, ahead } = reportedScore(v, source);
+  return h('td', { class: 'num believes' }, score, ahead ? h('small', {}, aheadText(ahead)) : null);
+}
+
+/** Money the book makes (`+£12.00`) or loses (`-£40.00`). */
+function signed(n: number): string {
+  return n > 0 ? `+${formatMoney(n)}` : formatMoney(n);
 }
 
 function table(caption: string, heads: string[], rows: HTMLElement[]): HTMLElement {

@@ -9,7 +9,7 @@ import { checkAdmin } from '../desk-api.ts';
 import { clearAdminToken, loadAdminToken, readAdminToken, saveAdminToken } from '../desk-session.ts';
 import type { ConnectionStatus } from '../model/connection.ts';
 import { periodText, scoreText, timeOfDay } from '../model/desk.ts';
-import { scoreLine } from '../model/tennis.ts';
+import { outcomeText, scoreLine } from '../model/tennis.ts';
 import { matchSuspensionText } from '../model/suspension.ts';
 import type { Announcer } from './announcer.ts';
 import { refusalText } from './confirm-dialog.ts';
@@ -185,15 +185,15 @@ function row(e: EventSummary, a: EventAnswer | null): HTMLElement {
   const img = a?.snapshot.image;
   const name = img ? `${img.fixture.home} v ${img.fixture.away}` : e.home && e.away ? `${e.home} v ${e.away}` : e.event_id;
   const suspended = img ? (img.abandoned ? 'Abandoned' : matchSuspensionText(img.suspensions, img.fixture)) : null;
-  // A tennis match is listed, but the desk (its socket refuses with `football_only`) is football's.
   const tennis = img?.sport === 'tennis' ? img : null;
   const football = img?.sport !== 'tennis' ? img : null;
+  const tennisPhase = (t: NonNullable<typeof tennis>) => `Tennis · ${t.phase === 'pre_match' ? 'not started' : (outcomeText(t, t.fixture) ?? 'in play')}`;
   return h(
     'tr',
-    { 'data-event': e.event_id },
-    h('th', { scope: 'row' }, tennis ? name : h('a', { href: `#/desk/${encodeURIComponent(e.event_id)}` }, name), h('small', { class: 'muted' }, ` ${e.event_id}`)),
+    { 'data-event': e.event_id, 'data-sport': tennis ? 'tennis' : 'football' },
+    h('th', { scope: 'row' }, h('a', { href: `#/desk/${encodeURIComponent(e.event_id)}` }, name), h('small', { class: 'muted' }, ` ${e.event_id}`)),
     h('td', { class: 'num' }, tennis ? scoreLine(tennis) || '—' : football ? scoreText(football.state.score) : '—'),
-    h('td', {}, tennis ? 'Tennis: not on the desk' : football ? periodText(football.state.period) : '—'),
+    h('td', {}, tennis ? tennisPhase(tennis) : football ? periodText(football.state.period) : '—'),
     h('td', {}, suspended ? h('span', { class: 'chip' }, suspended) : img ? 'Open' : '—'),
     h('td', { class: 'num' }, a ? String(a.bets) : '—'),
     h('td', { class: 'num' }, a ? `${a.version.epoch}:${a.version.seq}` : '—'),

@@ -3,8 +3,8 @@
 // game in play; under it the game in words and the time since the first point. Everything comes
 // from the engine's image; only the layout and the words are ours.
 
-import { gameText, inTiebreak, outcomeText, pointCalls, tennisInPlay } from '../model/tennis.ts';
-import type { TennisImage } from '../model/wire.ts';
+import { gameText, inTiebreak, outcomeText, pointCalls, tennisInPlay, type TennisScoreOf } from '../model/tennis.ts';
+import type { Fixture } from '../model/wire.ts';
 import { h, setText } from './dom.ts';
 
 export class TennisScoreboard {
@@ -20,7 +20,7 @@ export class TennisScoreboard {
     this.el = h('section', { class: 'scoreboard tennis', 'aria-label': 'Scoreboard', hidden: true }, this.#table, h('div', { class: 'under' }, this.#game, this.clock));
   }
 
-  show(image: TennisImage): void {
+  show(image: TennisScoreOf & { fixture: Fixture }): void {
     const f = image.fixture;
     const playing = tennisInPlay(image);
     const calls = pointCalls(image);

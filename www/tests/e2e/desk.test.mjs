@@ -1,7 +1,9 @@
 // The trading desk (`#/desk`) in real Chromium against the real worker on local workerd: sign-in with
 // the admin token, the match list, a discrepancy raised by two disagreeing feeds and resolved from
 // the desk, exposure bars that move with bets, an alert within a second of a source going silent,
-// and refusals shown to the operator. Screenshots go to artifacts/www/desk-*.png (git-ignored).
+// refusals shown to the operator, and a tennis match (its scoreboard, the book by result in sets,
+// its own actions, disagreeing points resolved). Screenshots go to artifacts/www/desk-*.png
+// (git-ignored).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -273,6 +275,106 @@ describe('the trading desk', () => {
     await page.close();
   });
 
+  it('follows a tennis match: its scoreboard, the book by result in sets, its own actions, and disagreeing points resolved', async () => {
+    const opening = {
+      event_id: 'dt1',
+      sport: 'tennis',
+      fixture: { home: 'Sinner', away: 'Alcaraz', kickoff_ms: Date.now() },
+      params: { serve_a: 0.64, serve_b: 0.62, best_of: 3 },
+      trading: { bet_delay_ms: 0 },
+      config: { cool_off_ms: COOL_OFF_MS, confirm_window_ms: 400, stale_after_ms: 600_000 },
+    };
+    const created = await api.request('POST', '/v1/events', { body: opening, headers: api.admin() });
+    assert.equal(created.status, 201, created.text);
+    const feed = new TennisFeed('dt1');
+    for (const source of ['primary', 'backup']) await feed.send(source, 'match_start', { server: 'a' });
+    // Sinner takes the first set 6-4 (holds, then the break at 5-4); 2-1 in the second, 30-15 on
+    // Alcaraz's serve.
+    await feed.play('SSSS'.repeat(9) + 'RRRR');
+    await feed.play('SSSS'.repeat(3) + 'RRS');
+    const e = (await api.request('GET', '/v1/events/dt1')).json;
+    assert.deepEqual([e.snapshot.image.games, e.snapshot.image.points, e.snapshot.image.server], [[2, 1], [2, 1], 'b']);
+    // A bet on Sinner to win the match.
+    const odds = e.prices.markets.find((m) => m.key === 'match_winner').selections.find((x) => x.key === 'a').odds;
+    const bet = { market: 'match_winner', selection: 'a', stake: 5_000, price: odds, seen_version: e.version, policy: 'any' };
+    const placed = await api.request('POST', '/v1/events/dt1/bets', { body: bet, headers: { authorization: `Bearer ${api.token('tia')}`, 'idempotency-key': 'dt-1' } });
+    assert.equal(placed.json?.status, 'accepted', placed.text);
+
+    // The match list links it like any match, and says where it is.
+    const { page, errors } = await openDesk('/desk');
+    const row = page.locator('.matches-table tr[data-event="dt1"]');
+    await row.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => /Tennis · in play/.test(document.querySelector('.matches-table tr[data-event="dt1"]')?.textContent ?? ''));
+    assert.match(await row.textContent(), /Sinner v Alcaraz.*6-4 2-1/);
+    await row.locator('a').click();
+    await deskReady(page, 'dt1');
+
+    // The header's score line, the scoreboard with the server, the sources' scores.
+    assert.equal(await page.textContent('.desk-head h1'), 'Sinner v Alcaraz');
+    assert.equal(await page.textContent('.desk-score'), '6–4 2–1 30–15');
+    assert.match(await page.textContent('.desk-time'), /^In play \d{2}:\d{2}$/);
+    const board = page.locator('.desk-match .scoreboard.tennis');
+    assert.equal(await board.isVisible(), true);
+    assert.equal(await board.locator('tr.player.b').getAttribute('data-serving'), 'true');
+    assert.match(await board.locator('tr.player.b').textContent(), /Alcaraz \(serving\)4115/);
+    assert.equal(await board.locator('.game-text').textContent(), '15-30');
+    assert.equal(await page.textContent('[data-panel="sources"] tr[data-source="backup"] .believes'), '6–4 2–1 30–15');
+    // The book by result in sets: Sinner's wins lose the book money, Alcaraz's keep the stake.
+    assert.equal(await page.textContent('#desk-outcomes-title'), 'The book by result in sets');
+    await page.waitForSelector('.sets-outcomes tr[data-sets="2-0"]');
+    assert.match(await page.getAttribute('.sets-outcomes tr[data-sets="2-0"] td', 'class'), /\bloss\b/);
+    assert.equal(await page.textContent('.sets-outcomes tr[data-sets="1-2"] td'), '+£50.00');
+    assert.equal(await page.textContent('.sets-outcomes tr[data-sets="1-2"] th'), 'Alcaraz 2–1');
+    assert.match(await page.textContent('.worst'), /^Worst case -£\d+\.\d{2} if Sinner wins 2–[01]/);
+    // Its own actions: serve points won, no goals, no full time, no resettlement.
+    for (const hidden of ['button[data-team="home"]', 'button:has-text("End the match")', 'button:has-text("Resettle")', 'input[name="home_xg"]']) {
+      assert.equal(await page.locator(hidden).isVisible(), false, hidden);
+    }
+    assert.equal(await page.getAttribute('input[name="serve_a"]', 'placeholder'), '64.0');
+    assert.equal(await page.locator('label', { hasText: 'Serve points won (%)' }).first().textContent(), 'Serve points won (%), Sinner');
+
+    // Set Sinner's serve: checked as typed, confirmed in words, applied through the engine, logged.
+    await page.fill('input[name="serve_a"]', '0');
+    await page.click('button:has-text("Set serve points won")');
+    assert.equal(await page.textContent('input[name="serve_a"] + .field-error'), 'Serve points won must be from 1 to 99 %');
+    await page.fill('input[name="serve_a"]', '70');
+    await page.click('button:has-text("Set serve points won")');
+    const dialog = page.locator('dialog.confirm');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match(await dialog.textContent(), /Sinner 64\.0 % → 70\.0 %; Alcaraz unchanged \(62\.0 %\)/);
+    await dialog.locator('button.primary').click();
+    await page.waitForFunction(() => document.querySelector('.action-result')?.textContent === 'Done: serve points won set.');
+    await page.waitForFunction(() => document.querySelector('input[name="serve_a"]')?.getAttribute('placeholder') === '70.0');
+    await page.locator('.audit-table tr[data-source="trader"]', { hasText: 'Trader set serve points won: Sinner 70.0 %, Alcaraz 62.0 %' }).waitFor({ timeout: 5000 });
+
+    // The sources give the next point to different players: an alert, each source's score on its
+    // button; believing the primary moves the score on.
+    const server = await feed.server();
+    feed.points += 1;
+    await feed.send('primary', 'point', { point: feed.points, winner: 'a', server });
+    await feed.send('backup', 'point', { point: feed.points, winner: 'b', server });
+    const alert = page.locator('.alert[data-kind="source_discrepancy"]');
+    await alert.waitFor({ timeout: 5000 });
+    await page.waitForFunction(() => /New alert: Sources disagree/.test(document.querySelector('#announce-alert')?.textContent ?? ''));
+    assert.equal(await alert.locator('button[data-source="primary"]').textContent(), 'Confirm primary (6–4 2–1 40–15 (+1 point))');
+    assert.equal(await alert.locator('button[data-source="backup"]').textContent(), 'Confirm backup (6–4 2–1 30–30 (+1 point))');
+    const waiting = await page.locator('.awaiting li').allTextContents();
+    assert.deepEqual(waiting, [`Point ${feed.points} to Sinner, says primary`, `Point ${feed.points} to Alcaraz, says backup`]);
+    await page.waitForFunction(() => /Checking the score/.test(document.querySelector('[data-panel="suspensions"]')?.textContent ?? ''));
+    assert.equal(await page.textContent('[data-panel="sources"] tr[data-source="primary"] .believes'), '6–4 2–1 40–15+1 point');
+    // The page's own header is sticky: from the top, a full-page picture shows it where it belongs.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, 'desk-tennis.png'), fullPage: true });
+    await alert.locator('button[data-source="primary"]').click();
+    assert.match(await dialog.textContent(), /Primary says 6–4 2–1 40–15 \(\+1 point\); backup says 6–4 2–1 30–30 \(\+1 point\)/);
+    await dialog.locator('button.primary').click();
+    await alert.waitFor({ state: 'detached', timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('.desk-score')?.textContent === '6–4 2–1 40–15');
+    assert.equal(await page.locator('.awaiting').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('checks what the trader types, shows the API\'s refusals, and applies the rest through the engine', async () => {
     await liveMatch('da1');
     const { page, errors } = await openDesk('/desk/da1');
@@ -321,6 +423,38 @@ describe('the trading desk', () => {
     await page.close();
   });
 });
+
+/** Both sources of a tennis match, every point by number, winner and server (the engine's). */
+class TennisFeed {
+  constructor(eventId) {
+    this.eventId = eventId;
+    this.seq = { primary: 0, backup: 0 };
+    this.points = 0;
+  }
+
+  async send(source, kind, extra = {}) {
+    this.seq[source] += 1;
+    const event = { event_id: this.eventId, source, seq: this.seq[source], ts: Date.now(), kind, ...extra };
+    const r = await api.feed(event, { source });
+    assert.equal(r.status, 200, r.text);
+    const result = r.json.results[0];
+    assert.ok(result.result === 'accepted' || result.result === 'duplicate', `${kind} from ${source}: ${JSON.stringify(result)}`);
+  }
+
+  async server() {
+    return (await api.request('GET', `/v1/events/${this.eventId}`)).json.snapshot.image.server;
+  }
+
+  /** Points won by the server (`S`) or the returner (`R`), both sources reporting each. */
+  async play(pattern) {
+    for (const c of pattern) {
+      const server = await this.server();
+      const winner = c === 'S' ? server : server === 'a' ? 'b' : 'a';
+      this.points += 1;
+      for (const source of ['primary', 'backup']) await this.send(source, 'point', { point: this.points, winner, server });
+    }
+  }
+}
 
 /** The 1x2 home price offered now. */
 async function priceNow(id) {

@@ -1,12 +1,14 @@
 // Unit tests of the trading desk's pure modules: the desk view as the hub sends it (read, aged,
-// worded), exposure against the limits, the book by final score, alerts raised and cleared, the
-// trader's actions as typed and as sent, and the audit log's lines. The view and log lines below
-// have the shapes a running worker sends (captured from one, then trimmed).
+// worded), exposure against the limits, the book by final score (football) and by score in sets
+// (tennis), alerts raised and cleared, the trader's actions as typed and as sent (each sport's own),
+// and the audit log's lines. The views and log lines below have the shapes a running worker sends
+// (captured from one, then trimmed).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { auditSource, auditText, feedKindText, hashHex, inputOf, parseAuditLog, type AuditEntry } from '../../src/model/audit.ts';
 import {
+  actionFor,
   actionRequest,
   answerText,
   describeAction,
@@ -17,6 +19,7 @@ import {
   parseGoalList,
   parseMarginPercent,
   parseMarketKey,
+  parseServePercent,
   type DeskAction,
 } from '../../src/model/desk-actions.ts';
 import {
@@ -27,6 +30,7 @@ import {
   awaitingText,
   barText,
   decisionRows,
+  deskScoreText,
   durationText,
   exposureRows,
   marketChoices,
@@ -35,12 +39,18 @@ import {
   overrideRows,
   rateText,
   readDeskView,
+  reportedScore,
+  reportedText,
+  setsRows,
   shareOf,
   sourcesDisagree,
   suspensionRows,
+  tennisScoreText,
   timeOfDay,
   type Alert,
   type DeskView,
+  type FootballDesk,
+  type TennisDesk,
 } from '../../src/model/desk.ts';
 
 const NOW = 1_796_059_400_000;
@@ -53,14 +63,23 @@ function view(over: Partial<DeskView> = {}): DeskView {
     fixture,
     server_ms: NOW,
     version: { epoch: 1_796_059_399, seq: 7 },
-    period: 'second_half',
-    clock_ms: 4_032_000,
-    score: { home: 1, away: 0 },
     abandoned: false,
+    sport: {
+      sport: 'football',
+      period: 'second_half',
+      clock_ms: 4_032_000,
+      score: { home: 1, away: 0 },
+      goals: [{ team: 'home', clock_ms: 1_390_000 }],
+      params: { home_xg: 1.5, away_xg: 1.1 },
+      outcomes: [
+        { score: { home: 1, away: 0 }, net: -42_000 },
+        { score: { home: 1, away: 1 }, net: 35_000 },
+        { score: { home: 2, away: 0 }, net: -41_000 },
+        { score: { home: 2, away: 1 }, net: 36_000 },
+      ],
+    },
     suspensions: [],
     overrides: [],
-    goals: [{ team: 'home', clock_ms: 1_390_000 }],
-    params: { home_xg: 1.5, away_xg: 1.1 },
     sources: [
       { source: 'primary', last_seq: 12, last_message_ms: NOW - 400, held: 0, reported_score: { home: 1, away: 0 }, disagrees_since_ms: null, accepted: 12, duplicate: 0, held_total: 0, rejected: 0 },
       { source: 'backup', last_seq: 11, last_message_ms: NOW - 900, held: 1, reported_score: { home: 1, away: 1 }, disagrees_since_ms: NOW - 2_000, accepted: 3, duplicate: 8, held_total: 2, rejected: 1 },
@@ -73,16 +92,46 @@ function view(over: Partial<DeskView> = {}): DeskView {
       { market: '1x2', selection: 'away', liability: 18_000, market_liability: 60_000, stakes: 5_000, bets: 1 },
       { market: 'btts', selection: 'yes', liability: 1_000, market_liability: 1_000, stakes: 1_000, bets: 1 },
     ],
-    outcomes: [
-      { score: { home: 1, away: 0 }, net: -42_000 },
-      { score: { home: 1, away: 1 }, net: 35_000 },
-      { score: { home: 2, away: 0 }, net: -41_000 },
-      { score: { home: 2, away: 1 }, net: 36_000 },
-    ],
     relays: [{ name: 'm1/weur/0', lag: 0, failures: 0, sockets: 3 }],
     alerts: [{ kind: 'liability', subject: '1x2/home', since_ms: NOW - 5_000, message: '1x2 home: liability 42000 of 50000' }],
     ...over,
   };
+}
+
+const football = (v: DeskView): FootballDesk => {
+  assert.equal(v.sport.sport, 'football');
+  return v.sport as FootballDesk;
+};
+
+const players = { home: 'Sinner', away: 'Alcaraz', kickoff_ms: NOW - 1_800_000 };
+
+/** A tennis match in its second set as the hub sends it: the primary a point ahead of the backup. */
+function tennisView(over: Partial<TennisDesk> = {}): DeskView {
+  const sets = [{ games: [6, 4] as [number, number], tiebreak: null }];
+  return view({
+    title: 'Sinner v Alcaraz',
+    fixture: players,
+    sport: {
+      sport: 'tennis',
+      score: { phase: 'in_play', server: 'b', points: [2, 1], games: [3, 2], sets },
+      clock_ms: 2_525_000,
+      points_played: 97,
+      params: { serve_a: 0.64, serve_b: 0.62, best_of: 3, final_set: 'tiebreak7', no_ad: false },
+      reported: [
+        { source: 'primary', ahead: 1, score: { phase: 'in_play', server: 'b', points: [3, 1], games: [3, 2], sets } },
+        { source: 'backup', ahead: 0, score: { phase: 'in_play', server: 'b', points: [2, 1], games: [3, 2], sets } },
+      ],
+      outcomes: [
+        { sets: [2, 0], net: -9_400 },
+        { sets: [2, 1], net: -9_400 },
+        { sets: [1, 2], net: 10_000 },
+      ],
+      ...over,
+    },
+    sources: view().sources.map((s) => ({ ...s, reported_score: null })),
+    exposure: [{ market: 'match_winner', selection: 'a', liability: 9_400, market_liability: 9_400, stakes: 10_000, bets: 1 }],
+    alerts: [],
+  });
 }
 
 describe('the desk view as the hub sends it', () => {
@@ -94,6 +143,11 @@ describe('the desk view as the hub sends it', () => {
     const { alerts: _drop, ...noAlerts } = v;
     assert.equal(readDeskView(JSON.stringify(noAlerts)), null, 'a view without its alerts is not one');
     assert.equal(readDeskView(JSON.stringify({ ...v, fixture: null })), null);
+    const t = tennisView();
+    assert.deepEqual(readDeskView(JSON.stringify(t)), t);
+    assert.equal(readDeskView(JSON.stringify({ ...t, sport: { ...t.sport, sport: 'cricket' } })), null, 'a sport the desk does not know');
+    const { reported: _r, ...noReports } = t.sport as TennisDesk;
+    assert.equal(readDeskView(JSON.stringify({ ...t, sport: noReports })), null);
   });
 
   it('words time: spans, ages, time of day, the match time', () => {
@@ -106,9 +160,34 @@ describe('the desk view as the hub sends it', () => {
     assert.equal(ageText(null, NOW), 'never');
     assert.equal(ageText(NOW - 1_500, NOW), '1.5 s ago');
     assert.match(timeOfDay(NOW), /^\d{2}:\d{2}:\d{2}$/);
-    assert.equal(matchTimeText({ period: 'second_half', clock_ms: 4_032_000 }), '2nd half 67:12');
-    assert.equal(matchTimeText({ period: 'first_half', clock_ms: 2_820_000 }), '1st half 45+2:00');
-    assert.equal(matchTimeText({ period: 'half_time', clock_ms: 2_700_000 }), 'Half-time');
+    const at = (period: FootballDesk['period'], clock_ms: number) => matchTimeText(view({ sport: { ...football(view()), period, clock_ms } }));
+    assert.equal(at('second_half', 4_032_000), '2nd half 67:12');
+    assert.equal(at('first_half', 2_820_000), '1st half 45+2:00');
+    assert.equal(at('half_time', 2_700_000), 'Half-time');
+  });
+
+  it('words a tennis match: its score line, where it is, each source\'s score', () => {
+    const v = tennisView();
+    const t = v.sport as TennisDesk;
+    assert.equal(deskScoreText(v), '6–4 3–2 30–15');
+    assert.equal(matchTimeText(v), 'In play 42:05');
+    assert.equal(reportedText(v, 'primary'), '6–4 3–2 40–15 (+1 point)');
+    assert.equal(reportedText(v, 'backup'), '6–4 3–2 30–15');
+    assert.deepEqual(reportedScore(v, 'primary'), { score: '6–4 3–2 40–15', ahead: 1 });
+    assert.equal(deskScoreText(view()), '1–0');
+    assert.equal(reportedText(view(), 'backup'), '1–1', 'football: the score its heartbeats said');
+    // Deuce, advantage and a tiebreak, as a scoreboard calls them; a tiebreak's loser's points by its set.
+    assert.equal(tennisScoreText({ ...t.score, points: [4, 3] }, t.params), '6–4 3–2 AD–40');
+    const tb = { games: [7, 6] as [number, number], tiebreak: [7, 5] as [number, number] };
+    assert.equal(tennisScoreText({ ...t.score, sets: [tb], games: [6, 6], points: [5, 4] }, t.params), '7–6(5) 6–6 5–4');
+    // Before the first point, and the ends.
+    assert.equal(tennisScoreText({ ...t.score, phase: 'pre_match', sets: [], games: [0, 0], points: [0, 0] }, t.params), '0–0');
+    const won = { ...t.score, phase: { finished: { winner: 'a' as const } }, sets: [t.score.sets[0]!, { games: [6, 3] as [number, number], tiebreak: null }], games: [0, 0] as [number, number], points: [0, 0] as [number, number] };
+    assert.equal(tennisScoreText(won, t.params), '6–4 6–3');
+    assert.equal(matchTimeText(tennisView({ score: won })), 'Sinner wins 2-0');
+    assert.equal(tennisScoreText({ ...t.score, phase: { retired: { player: 'b' } } }, t.params), '6–4 3–2');
+    assert.match(matchTimeText(tennisView({ score: { ...t.score, phase: { retired: { player: 'b' } } } })), /^Alcaraz retired/);
+    assert.equal(matchTimeText(tennisView({ score: { ...t.score, phase: 'pre_match' } })), 'Not started');
   });
 
   it('says when the sources disagree, and what waits for the other source', () => {
@@ -121,6 +200,14 @@ describe('the desk view as the hub sends it', () => {
     assert.equal(sourcesDisagree(silent), false, 'a source that reported no score does not disagree');
     assert.equal(awaitingText({ kind: 'goal', team: 'away', source: 'backup' }, fixture), 'Goal for Chelsea reported by backup only');
     assert.equal(awaitingText({ kind: 'claim', fact: 'full_time', source: 'primary' }, fixture), 'full time reported by primary only');
+    // Tennis: the sources' scores are what their points make.
+    assert.equal(sourcesDisagree(tennisView()), true, 'the primary is a point ahead');
+    const level = tennisView();
+    const t = level.sport as TennisDesk;
+    t.reported = t.reported.map((r) => ({ ...r, ahead: 0, score: t.score }));
+    assert.equal(sourcesDisagree(level), false);
+    assert.equal(awaitingText({ kind: 'point', point: 98, winner: 'a', source: 'primary' }, players), 'Point 98 to Sinner, says primary');
+    assert.equal(awaitingText({ kind: 'claim', fact: 'retirement', source: 'backup', player: 'b' }, players), 'retirement of Alcaraz reported by backup only');
   });
 
   it('lists suspensions with how long they lasted and when they lift', () => {
@@ -196,12 +283,15 @@ describe('exposure against the limits', () => {
     const choices = marketChoices(view({ overrides: [['ah:-0.25', 'suspended:manual']] }));
     for (const m of ['1x2', 'btts', 'ah:-0.25', 'total:2.5']) assert.ok(choices.includes(m as never), m);
     assert.deepEqual(choices, [...new Set(choices)].sort());
+    const tennis = marketChoices(tennisView({ outcomes: [] }));
+    for (const m of ['match_winner', 'set_winner', 'game_winner']) assert.ok(tennis.includes(m as never), m);
+    assert.ok(!tennis.includes('1x2' as never), 'no football market for a tennis match');
   });
 });
 
 describe('the book by final score', () => {
   it('lays outcomes out as a grid with the worst and the best', () => {
-    const g = outcomeGrid(view().outcomes);
+    const g = outcomeGrid(football(view()).outcomes);
     assert.deepEqual(g.homes, [1, 2]);
     assert.deepEqual(g.aways, [0, 1]);
     assert.deepEqual(g.cells, [
@@ -222,6 +312,20 @@ describe('the book by final score', () => {
       [null, -5],
     ]);
     assert.equal(outcomeGrid([]).worst, null);
+  });
+});
+
+describe('the book by score in sets', () => {
+  it('names each result by its winner, the winner\'s sets first, with the worst and the best', () => {
+    const { rows, worst, best } = setsRows((tennisView().sport as TennisDesk).outcomes, players);
+    assert.deepEqual(rows.map((r) => [r.label, r.winner, r.net]), [
+      ['Sinner 2–0', 'a', -9_400],
+      ['Sinner 2–1', 'a', -9_400],
+      ['Alcaraz 2–1', 'b', 10_000],
+    ]);
+    assert.equal(worst?.label, 'Sinner 2–0', 'the first of equal worsts');
+    assert.equal(best?.score, '2–1');
+    assert.equal(setsRows([], players).worst, null);
   });
 });
 
@@ -262,6 +366,7 @@ describe('the trader\'s actions', () => {
       [{ kind: 'confirm', source: 'backup' }, 'confirm', { source: 'backup' }],
       [{ kind: 'cancel_goal', team: 'home' }, 'cancel-goal', { team: 'home' }],
       [{ kind: 'expected_goals', home_xg: 1.8, away_xg: null }, 'expected-goals', { home_xg: 1.8 }],
+      [{ kind: 'serve', serve_a: null, serve_b: 0.635 }, 'serve-probabilities', { serve_b: 0.635 }],
       [{ kind: 'trading', margin: 0.08, max_selection_liability: null, max_market_liability: 200_000 }, 'trading', { margin: 0.08, max_market_liability: 200_000 }],
       [{ kind: 'void', bet_id: 'm1.0123456789abcdef' }, 'void', { bet_id: 'm1.0123456789abcdef' }],
       [{ kind: 'end' }, 'end', undefined],
@@ -289,6 +394,22 @@ describe('the trader\'s actions', () => {
     assert.deepEqual(parseAmount(''), { ok: true, value: null });
     const bad = parseAmount('-3');
     assert.ok(!bad.ok && /amount/.test(bad.message), 'the message speaks of an amount, not a stake');
+    assert.deepEqual(parseServePercent('64'), { ok: true, value: 0.64 });
+    assert.deepEqual(parseServePercent(' 63.5 % '), { ok: true, value: 0.635 });
+    assert.deepEqual(parseServePercent(''), { ok: true, value: null });
+    for (const t of ['0', '100', '0.64', '64.25', 'sixty']) assert.equal(parseServePercent(t).ok, false, t);
+  });
+
+  it('offers each sport its own actions and both the shared ones', () => {
+    for (const k of ['cancel_goal', 'expected_goals', 'end', 'resettle'] as const) {
+      assert.equal(actionFor(k, 'football'), true, k);
+      assert.equal(actionFor(k, 'tennis'), false, k);
+    }
+    assert.equal(actionFor('serve', 'tennis'), true);
+    assert.equal(actionFor('serve', 'football'), false);
+    for (const k of ['suspend', 'resume', 'confirm', 'trading', 'void', 'abandon'] as const) {
+      assert.ok(actionFor(k, 'football') && actionFor(k, 'tennis'), k);
+    }
   });
 
   it('reads a bet id of this match only, and a market key', () => {
@@ -357,6 +478,20 @@ describe('the trader\'s actions', () => {
     for (const kind of ['end', 'abandon'] as const) assert.equal(describeAction({ kind }, v).danger, true);
   });
 
+  it('asks in a tennis match\'s words: the players, their points, their serve', () => {
+    const v = tennisView();
+    const confirm = describeAction({ kind: 'confirm', source: 'primary' }, v);
+    assert.match(confirm.lines[0]!, /^Primary says 6–4 3–2 40–15 \(\+1 point\); backup says 6–4 3–2 30–15\.$/);
+    assert.match(confirm.lines[1]!, /primary source’s points stand \(now 6–4 3–2 30–15\)/);
+    const serve = describeAction({ kind: 'serve', serve_a: 0.7, serve_b: null }, v);
+    assert.equal(serve.title, 'Set serve points won');
+    assert.match(serve.lines[0]!, /Sinner 64\.0 % → 70\.0 %; Alcaraz unchanged \(62\.0 %\)/);
+    assert.equal(serve.danger, false);
+    assert.match(describeAction({ kind: 'abandon' }, v).lines[0]!, /what was decided \(games and sets played\) stands/);
+    assert.match(describeAction({ kind: 'resume', market: null }, v).lines[1]!, /a challenge/);
+    assert.deepEqual(answerText({ kind: 'serve', serve_a: 0.7, serve_b: null }, { applied: true, decisions: [], settlements: [] }), { ok: true, text: 'Done: serve points won set.' });
+  });
+
   it('words the answer: done with what it decided and settled, or nothing changed', () => {
     assert.deepEqual(answerText({ kind: 'end' }, { applied: true, decisions: [], settlements: [{ correction: null }, { correction: null }] }), { ok: true, text: 'Done: full time declared — 2 settlements.' });
     assert.deepEqual(answerText({ kind: 'resettle', goals: [] }, { applied: true, decisions: [{}], settlements: [{ correction: {} }, { correction: null }] }), {
@@ -407,6 +542,13 @@ describe('the audit log', () => {
     assert.equal(text(6), 'Trader confirmed the backup source');
     assert.equal(text(7), 'Trader declared full time: 1 settled');
     assert.equal(feedKindText('PeriodStart', fixture), 'period start');
+    // Tennis: the player a message names, and a trader's serve probabilities.
+    assert.equal(feedKindText({ Point: { point: 56, winner: 'a', server: 'b' } }, players), 'point 56 (Sinner)');
+    assert.equal(feedKindText({ Retirement: { player: 'b' } }, players), 'retirement (Alcaraz)');
+    assert.equal(feedKindText({ MatchStart: { server: 'a' } }, players), 'match start');
+    const serve = { input: { set_tennis_params: { serve_a: 0.7, serve_b: 0.62, best_of: 3, final_set: 'tiebreak7', no_ad: false } } };
+    assert.equal(auditSource(serve), 'trader');
+    assert.equal(auditText({ ...(byIndex.get(6) as AuditEntry), ...serve }, players), 'Trader set serve points won: Sinner 70.0 %, Alcaraz 62.0 %');
     assert.equal(hashHex([255, 0, 16, 1, 9]), 'ff001001');
   });
 });

@@ -22,22 +22,22 @@ const MAX_AHEAD: usize = 256;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TennisLive {
     /// Winner of every point that stands, in order.
-    history: Vec<Player>,
+    pub(super) history: Vec<Player>,
     /// The point count at the end of each completed game (a tiebreak is a game).
-    game_ends: Vec<u32>,
+    pub(super) game_ends: Vec<u32>,
     /// The completed-game count at the end of each completed set.
-    set_ends: Vec<u32>,
+    pub(super) set_ends: Vec<u32>,
     /// Points reported but not standing yet, from the next one on.
-    pending: Vec<PendingPoint>,
+    pub(super) pending: Vec<PendingPoint>,
     /// What the last point each source reported ended, for its `game_end`/`set_end`/`match_end`.
     ended: [Option<PointEnd>; 2],
 }
 
 /// A point some source has reported that does not stand yet.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-struct PendingPoint {
+pub(super) struct PendingPoint {
     /// Who each source (by [`Source::index`]) says won it.
-    winner: [Option<Player>; 2],
+    pub(super) winner: [Option<Player>; 2],
     /// When the first report stops waiting for the other source.
     deadline_ms: u64,
 }

@@ -30,6 +30,8 @@
 //! types stay, but there are no tennis images, no tennis ops on the stream, and `off` stands in for
 //! the rules: a tennis opening or snapshot is refused, so none of this is ever asked for.
 
+#[cfg(feature = "tennis")]
+mod desk;
 mod image;
 #[cfg(feature = "tennis")]
 mod live;

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::live::desk::{Awaiting, SetsOutcome, TennisReport};
 use crate::live::event::LiveEvent;
 use crate::live::feed::{FeedEvent, Source};
 use crate::live::outcome::{FeedOutcome, FeedRejection, Output};
@@ -38,5 +39,12 @@ impl LiveEvent {
     pub(in crate::live) fn set_tennis_params(&mut self, _: TennisParams) {}
     pub(in crate::live) fn points_wakeup(&self) -> Option<u64> {
         None
+    }
+    pub(in crate::live) fn awaiting_points(&self, _: &mut Vec<Awaiting>) {}
+    pub(in crate::live) fn tennis_report(&self, _: Source) -> Option<TennisReport> {
+        None
+    }
+    pub(in crate::live) fn tennis_outcomes(&self) -> Vec<SetsOutcome> {
+        Vec::new()
     }
 }
