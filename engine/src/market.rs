@@ -212,6 +212,38 @@ impl fmt::Display for LineName {
     }
 }
 
+/// Markets named by their key alone, for [`MarketKey::from_str`]: a table searched in a loop is a
+/// fraction of the code a `match` on string patterns compiles to (the wasm's size is a budget).
+const UNIT_MARKETS: [(&str, MarketKey); 14] = [
+    ("1x2", MarketKey::MatchResult),
+    ("double_chance", MarketKey::DoubleChance),
+    ("draw_no_bet", MarketKey::DrawNoBet),
+    ("btts", MarketKey::BothTeamsToScore),
+    ("correct_score", MarketKey::CorrectScore),
+    ("next_goal", MarketKey::NextGoal),
+    ("ht_1x2", MarketKey::HalfTimeResult),
+    ("rest_of_match", MarketKey::RestOfMatch),
+    ("match_winner", MarketKey::MatchWinner),
+    ("set_betting", MarketKey::SetBetting),
+    ("set_winner", MarketKey::SetWinner),
+    ("next_set_winner", MarketKey::NextSetWinner),
+    ("game_winner", MarketKey::GameWinner),
+    ("tiebreak", MarketKey::Tiebreak),
+];
+
+/// A market on one line, from its line.
+type LineMarket = fn(Line) -> MarketKey;
+
+/// Markets on one line (`total:2.5`), for [`MarketKey::from_str`].
+const LINE_MARKETS: [(&str, LineMarket); 6] = [
+    ("total_games", MarketKey::TotalGames),
+    ("game_handicap", MarketKey::GameHandicap),
+    ("total_sets", MarketKey::TotalSets),
+    ("total", MarketKey::Total),
+    ("ah", MarketKey::AsianHandicap),
+    ("ht_total", MarketKey::HalfTimeTotal),
+];
+
 impl FromStr for MarketKey {
     type Err = KeyError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -223,38 +255,29 @@ impl FromStr for MarketKey {
         if parts.next().is_some() {
             return Err(unknown());
         }
-        let key = match (head, a, b) {
-            ("1x2", None, None) => MarketKey::MatchResult,
-            ("double_chance", None, None) => MarketKey::DoubleChance,
-            ("draw_no_bet", None, None) => MarketKey::DrawNoBet,
-            ("btts", None, None) => MarketKey::BothTeamsToScore,
-            ("correct_score", None, None) => MarketKey::CorrectScore,
-            ("next_goal", None, None) => MarketKey::NextGoal,
-            ("ht_1x2", None, None) => MarketKey::HalfTimeResult,
-            ("rest_of_match", None, None) => MarketKey::RestOfMatch,
-            ("match_winner", None, None) => MarketKey::MatchWinner,
-            ("set_betting", None, None) => MarketKey::SetBetting,
-            ("set_winner", None, None) => MarketKey::SetWinner,
-            ("next_set_winner", None, None) => MarketKey::NextSetWinner,
-            ("game_winner", None, None) => MarketKey::GameWinner,
-            ("tiebreak", None, None) => MarketKey::Tiebreak,
-            ("total_games", Some(l), None) => MarketKey::TotalGames(l.parse()?),
-            ("game_handicap", Some(l), None) => MarketKey::GameHandicap(l.parse()?),
-            ("total_sets", Some(l), None) => MarketKey::TotalSets(l.parse()?),
-            ("total", Some(l), None) => MarketKey::Total(l.parse()?),
-            ("ah", Some(l), None) => MarketKey::AsianHandicap(l.parse()?),
-            ("ht_total", Some(l), None) => MarketKey::HalfTimeTotal(l.parse()?),
-            ("team_total", Some(t), Some(l)) => {
+        match (a, b) {
+            (None, _) => UNIT_MARKETS
+                .iter()
+                .find(|(name, _)| *name == head)
+                .map(|&(_, key)| key)
+                .ok_or_else(unknown),
+            (Some(l), None) => {
+                let (_, market) = LINE_MARKETS
+                    .iter()
+                    .find(|(name, _)| *name == head)
+                    .ok_or_else(unknown)?;
+                Ok(market(l.parse()?))
+            }
+            (Some(t), Some(l)) if head == "team_total" => {
                 let team = match t {
                     "home" => Team::Home,
                     "away" => Team::Away,
                     _ => return Err(unknown()),
                 };
-                MarketKey::TeamTotal(team, l.parse()?)
+                Ok(MarketKey::TeamTotal(team, l.parse()?))
             }
-            _ => return Err(unknown()),
-        };
-        Ok(key)
+            _ => Err(unknown()),
+        }
     }
 }
 
@@ -316,37 +339,36 @@ impl fmt::Display for SelectionKey {
     }
 }
 
+/// Selections named by their key alone, for [`SelectionKey::from_str`] (a table, as
+/// [`UNIT_MARKETS`]).
+const NAMED_SELECTIONS: [(&str, SelectionKey); 14] = [
+    ("home", SelectionKey::Home),
+    ("draw", SelectionKey::Draw),
+    ("away", SelectionKey::Away),
+    ("home_draw", SelectionKey::HomeDraw),
+    ("home_away", SelectionKey::HomeAway),
+    ("draw_away", SelectionKey::DrawAway),
+    ("over", SelectionKey::Over),
+    ("under", SelectionKey::Under),
+    ("yes", SelectionKey::Yes),
+    ("no", SelectionKey::No),
+    ("none", SelectionKey::None),
+    ("other", SelectionKey::Other),
+    ("a", SelectionKey::A),
+    ("b", SelectionKey::B),
+];
+
 impl FromStr for SelectionKey {
     type Err = KeyError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "home" => SelectionKey::Home,
-            "draw" => SelectionKey::Draw,
-            "away" => SelectionKey::Away,
-            "home_draw" => SelectionKey::HomeDraw,
-            "home_away" => SelectionKey::HomeAway,
-            "draw_away" => SelectionKey::DrawAway,
-            "over" => SelectionKey::Over,
-            "under" => SelectionKey::Under,
-            "yes" => SelectionKey::Yes,
-            "no" => SelectionKey::No,
-            "none" => SelectionKey::None,
-            "other" => SelectionKey::Other,
-            "a" => SelectionKey::A,
-            "b" => SelectionKey::B,
-            _ => {
-                let (h, a) = s
-                    .split_once('-')
-                    .ok_or_else(|| KeyError::UnknownSelection(s.to_string()))?;
-                let h = h
-                    .parse()
-                    .map_err(|_| KeyError::UnknownSelection(s.to_string()))?;
-                let a = a
-                    .parse()
-                    .map_err(|_| KeyError::UnknownSelection(s.to_string()))?;
-                SelectionKey::Score(h, a)
-            }
-        })
+        if let Some(&(_, key)) = NAMED_SELECTIONS.iter().find(|(name, _)| *name == s) {
+            return Ok(key);
+        }
+        let unknown = || KeyError::UnknownSelection(s.to_string());
+        let (h, a) = s.split_once('-').ok_or_else(unknown)?;
+        let h = h.parse().map_err(|_| unknown())?;
+        let a = a.parse().map_err(|_| unknown())?;
+        Ok(SelectionKey::Score(h, a))
     }
 }
 
