@@ -343,8 +343,8 @@ fn two_sources_agreeing_play_a_match_through_games_sets_and_the_end() {
     assert_eq!(second.feed.unwrap().outcome, FeedOutcome::Accepted);
     assert_eq!(
         second.delta.unwrap().ops,
-        vec![DeltaOp::Points([1, 0])],
-        "an ordinary point changes the point counts only"
+        vec![DeltaOp::Point(Player::A)],
+        "a point is streamed as who won it"
     );
     m.points("SRSS");
     assert_eq!((m.image().games, m.image().server), ([1, 0], Player::B));
@@ -1092,4 +1092,50 @@ fn a_retirement_one_source_reported_waits_on_the_desk_with_its_player() {
     assert_eq!(json["player"], "b");
     // The desk can still read the book: the match is not over until the backup (or a trader) says so.
     assert_eq!(m.ev.set_outcomes().len(), 4);
+}
+
+#[test]
+fn two_points_in_one_delta_stream_as_a_point_then_the_fields() {
+    let mut m = Match::new(params());
+    m.start(Player::A);
+    // 40-0 to A, then A wins the game and the first point of B's: both sources' reports of
+    // the last two points come in one input (the backup's second report arrives first and is held
+    // until its first fills the gap), so one delta carries two points and a game's end.
+    m.points("SSS");
+    m.play(Player::A);
+    m.play(Player::A);
+    m.report(Source::Primary);
+    m.report(Source::Primary);
+    let n = m.reported[Source::Backup.index()];
+    let report = |m: &mut Match, k: usize, seq: u64| {
+        let (winner, server) = m.truth[k];
+        FeedEvent {
+            event_id: "t1".into(),
+            source: Source::Backup,
+            seq,
+            ts: m.now,
+            clock_ms: None,
+            kind: FeedKind::Point {
+                point: k as u32 + 1,
+                winner,
+                server,
+            },
+        }
+    };
+    let seq = m.seq[Source::Backup.index()];
+    let second = report(&mut m, n + 1, seq + 2);
+    let held = m.apply(Input::Feed(second));
+    assert_eq!(held.feed.unwrap().outcome, FeedOutcome::Held);
+    let first = report(&mut m, n, seq + 1);
+    let both = m.apply(Input::Feed(first));
+    m.seq[Source::Backup.index()] = seq + 2;
+    m.reported[Source::Backup.index()] = n + 2;
+    let ops = both.delta.expect("the two points make a delta").ops;
+    // The first point (the game, the server's change) as who won it; the second, A's return
+    // point in B's first service game, as the field it changed.
+    assert_eq!(ops, [DeltaOp::Point(Player::A), DeltaOp::Points([1, 0])]);
+    // The mirror (checked in `apply`) scored the same.
+    let t = m.image();
+    assert_eq!((t.games, t.points, t.server), ([1, 0], [1, 0], Player::B));
+    m.check_log();
 }

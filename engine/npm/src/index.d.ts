@@ -944,7 +944,10 @@ export type DeltaOp =
   | { server: Player }
   | { sets: SetScore[] }
   | { phase: TennisPhase }
-  | { tennis_params: Required<TennisParams> };
+  | { tennis_params: Required<TennisParams> }
+  /** The next point went to this player, scored by the format's rules (points, and the game, set
+   * and server when it ends them): an ordinary point's whole delta. */
+  | { point: Player };
 
 /** The change from `version.seq − 1` (made at `prev_at_ms`) to `version` (made at `at_ms`). */
 export interface Delta {

@@ -462,6 +462,25 @@ impl LiveEvent {
         self.ops.push(op);
     }
 
+    /// Whether a point can go into the delta being built as a [`DeltaOp::Point`]: only while no
+    /// op before it replaced a field the point's scoring reads or writes, since ops replacing a
+    /// field move to the delta's end (and a second point op would replace the first).
+    #[cfg(feature = "tennis")]
+    pub(super) fn scores_by_point(&self) -> bool {
+        !self.ops.iter().any(|o| {
+            matches!(
+                o,
+                DeltaOp::Point(_)
+                    | DeltaOp::Points(_)
+                    | DeltaOp::Games(_)
+                    | DeltaOp::Server(_)
+                    | DeltaOp::Sets(_)
+                    | DeltaOp::Phase(_)
+                    | DeltaOp::TennisParams(_)
+            )
+        })
+    }
+
     /// Football's state, changed by `f` (nothing for another sport).
     pub(super) fn set_state(&mut self, f: impl FnOnce(&mut MatchState)) {
         let Some(fb) = self.image.football() else {

@@ -371,6 +371,11 @@ pub enum DeltaOp {
     /// Tennis: new model parameters.
     #[cfg(feature = "tennis")]
     TennisParams(TennisParams),
+    /// Tennis: the next point went to this player, scored by the format's rules (points, and when
+    /// it ends them the game, the set and the server). An ordinary point's whole delta is this op,
+    /// two bytes, instead of the fields it changes.
+    #[cfg(feature = "tennis")]
+    Point(Player),
 }
 
 impl MatchImage {

@@ -9,14 +9,14 @@ import type { ReadDecision } from '../model/bets.ts';
 import { sinceParam, type ConnectionStatus } from '../model/connection.ts';
 import { touched } from '../model/image.ts';
 import { ServerClock } from '../model/server-clock.ts';
-import type { BetErrorFrame, Delta, MatchImage, Version } from '../model/wire.ts';
+import type { BetErrorFrame, MatchImage, RelativeDelta, Version } from '../model/wire.ts';
 import { LiveSocket } from './socket.ts';
 
 export interface MatchFeedEvents {
   /** A fresh image (first connection, new epoch, or after a gap). */
   snapshot(image: MatchImage): void;
-  /** A delta applied; `fields` are the image fields it replaced. */
-  delta(image: MatchImage, delta: Delta, fields: Set<string>): void;
+  /** A delta applied (as its frame carried it); `fields` are the image fields it replaced. */
+  delta(image: MatchImage, delta: RelativeDelta, fields: Set<string>): void;
   /** One of this socket owner's bet decisions, its status read by the engine. */
   decision(d: ReadDecision): void;
   /** One of this socket owner's socket bets refused before the engine saw it. */
@@ -116,17 +116,20 @@ export class MatchFeed {
       }
       case 'delta': {
         this.counts.delta++;
+        // A delta frame carries its seq and its time relative to the version before it: its epoch
+        // is the last snapshot's (a new epoch comes as a snapshot; heartbeats name the relay's).
         const d = frame.delta;
-        this.clock.observe(d.at_ms, arrived);
         const held = this.version;
         if (!this.live || !this.image || !held) return this.#resnapshot('delta before snapshot');
-        if (d.version.epoch === held.epoch && d.version.seq <= held.seq) return; // already have it
-        if (d.version.epoch !== held.epoch || d.version.seq !== held.seq + 1) return this.#resnapshot(`gap: have ${held.epoch}:${held.seq}, got ${d.version.epoch}:${d.version.seq}`);
+        if (d.seq <= held.seq) return; // already have it
+        if (d.seq !== held.seq + 1) return this.#resnapshot(`gap: have ${held.epoch}:${held.seq}, got ${d.seq}`);
         try {
           this.live.applyDelta(frame.bytes);
         } catch (e) {
           return this.#resnapshot(`delta refused: ${String(e)}`);
         }
+        // The delta's wall time, read against the version it followed.
+        this.clock.observe(this.live.atMs, arrived);
         this.image = this.live.image;
         this.#behind = false;
         this.#on.delta(this.image, d, touched(d.ops));

@@ -29,6 +29,7 @@ export type {
   Period,
   Player,
   RejectCode,
+  RelativeDelta,
   Score,
   Selection,
   SelectionKey,

@@ -55,6 +55,8 @@ export class MatchView {
   #lastSuspension: string | null = null;
   #unsubscribe: (() => void)[] = [];
   #tennis = new TennisScoreboard();
+  /** A tennis image's games, set count and phase at the last update: bets settle when it changes. */
+  #tennisEnded = '';
   #ui: {
     football: HTMLElement;
     home: HTMLElement;
@@ -256,6 +258,8 @@ export class MatchView {
     if (image.sport !== 'tennis') {
       this.#chart.setGoals(image.goals);
       this.#chart.observeRedCards(image.state.red_cards, this.#clockMs(image));
+    } else {
+      this.#tennisEnded = endsOf(image);
     }
     this.#onStatus(this.#feed.status);
     this.#showState(image);
@@ -266,8 +270,10 @@ export class MatchView {
     // Settlement happens on the hub as the match goes: fetch it for our bets when it may have.
     let settles = false;
     if (image.sport === 'tennis') {
-      // Games, sets and the match settle bets as they end.
-      settles = fields.has('games') || fields.has('sets') || fields.has('phase') || fields.has('abandoned');
+      // Games, sets and the match settle bets as they end (a point op may end any of them).
+      const ended = endsOf(image);
+      settles = ended !== this.#tennisEnded || fields.has('abandoned');
+      this.#tennisEnded = ended;
     } else {
       if (fields.has('goals')) this.#chart.setGoals(image.goals);
       if (fields.has('state')) {
@@ -375,4 +381,9 @@ export class MatchView {
     const probs = resultProbabilities(book.markets);
     if (probs && this.#chart.add({ clockMs, ...probs }, event)) this.#chartView.draw();
   }
+}
+
+/** What a tennis image has ended so far (games, sets, the match): a change settles bets. */
+function endsOf(image: Pick<TennisImage, 'games' | 'sets' | 'phase'>): string {
+  return `${image.games}|${image.sets.length}|${JSON.stringify(image.phase)}`;
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "tennis")]
 use crate::live::DeltaOp;
+#[cfg(feature = "tennis")]
+use crate::tennis::AfterPoint;
 use crate::tennis::{EarlierSets, Player, TennisParams, TennisState};
 
 /// Where a tennis match is.
@@ -102,7 +104,48 @@ impl TennisImage {
             DeltaOp::Sets(v) => self.sets.clone_from(v),
             DeltaOp::Phase(p) => self.phase = *p,
             DeltaOp::TennisParams(p) => self.params = *p,
+            DeltaOp::Point(winner) => self.score_point(*winner),
             _ => {}
+        }
+    }
+
+    /// The next point goes to `winner`: the score moves on by the format's rules, a set that it
+    /// ends joins the list (with its tiebreak's points), and after the match's last point the game
+    /// and point counts are zero and the server stays. Nothing changes when the score cannot take
+    /// a point. What a [`DeltaOp::Point`] does.
+    #[cfg(feature = "tennis")]
+    pub fn score_point(&mut self, winner: Player) {
+        let before = self.state();
+        let Ok(after) = before.after_point(&self.params, winner) else {
+            return;
+        };
+        let mut set_games = before.games;
+        set_games[winner.index()] = set_games[winner.index()].saturating_add(1);
+        let set_ended = match &after {
+            AfterPoint::InPlay(next) => next.sets != before.sets,
+            AfterPoint::MatchOver { .. } => true,
+        };
+        if set_ended {
+            let tiebreak = before.in_tiebreak(&self.params).then(|| {
+                let mut p = before.points;
+                p[winner.index()] = p[winner.index()].saturating_add(1);
+                p
+            });
+            self.sets.push(SetScore {
+                games: set_games,
+                tiebreak,
+            });
+        }
+        match after {
+            AfterPoint::InPlay(next) => {
+                self.points = next.points;
+                self.games = next.games;
+                self.server = next.server;
+            }
+            AfterPoint::MatchOver { .. } => {
+                self.points = [0, 0];
+                self.games = [0, 0];
+            }
         }
     }
 

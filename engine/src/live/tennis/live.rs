@@ -396,16 +396,7 @@ impl LiveEvent {
         self.tennis.history.push(winner);
         let played = u32::try_from(self.tennis.history.len()).unwrap_or(u32::MAX);
         let end = PointEnd::between(&before, winner, &after);
-        if let Some(games) = end.set {
-            let tiebreak = before.in_tiebreak(&params).then(|| {
-                let mut p = before.points;
-                p[winner.index()] = p[winner.index()].saturating_add(1);
-                p
-            });
-            let mut sets = t.sets.clone();
-            sets.push(SetScore { games, tiebreak });
-            self.push(DeltaOp::Sets(sets));
-        }
+        let sets_before = t.sets.clone();
         if end.game {
             self.tennis.game_ends.push(played);
             if end.set.is_some() {
@@ -413,22 +404,39 @@ impl LiveEvent {
                 self.tennis.set_ends.push(games);
             }
         }
-        let next = match after {
-            AfterPoint::InPlay(next) => next,
-            AfterPoint::MatchOver { .. } => TennisState {
-                points: [0, 0],
-                games: [0, 0],
-                ..before
-            },
-        };
-        if next.points != image_points {
-            self.push(DeltaOp::Points(next.points));
-        }
-        if next.games != image_games {
-            self.push(DeltaOp::Games(next.games));
-        }
-        if next.server != image_server && !end.match_won {
-            self.push(DeltaOp::Server(next.server));
+        if self.scores_by_point() {
+            // The client scores it by the same rules: two bytes for any point.
+            self.push(DeltaOp::Point(winner));
+        } else {
+            // The delta already replaced a score field (two points in one input, a correction):
+            // a point op would be applied before the field's last value, so the fields go instead.
+            if let Some(games) = end.set {
+                let tiebreak = before.in_tiebreak(&params).then(|| {
+                    let mut p = before.points;
+                    p[winner.index()] = p[winner.index()].saturating_add(1);
+                    p
+                });
+                let mut sets = sets_before;
+                sets.push(SetScore { games, tiebreak });
+                self.push(DeltaOp::Sets(sets));
+            }
+            let next = match after {
+                AfterPoint::InPlay(next) => next,
+                AfterPoint::MatchOver { .. } => TennisState {
+                    points: [0, 0],
+                    games: [0, 0],
+                    ..before
+                },
+            };
+            if next.points != image_points {
+                self.push(DeltaOp::Points(next.points));
+            }
+            if next.games != image_games {
+                self.push(DeltaOp::Games(next.games));
+            }
+            if next.server != image_server && !end.match_won {
+                self.push(DeltaOp::Server(next.server));
+            }
         }
         self.material();
         if end.match_won {
