@@ -44,7 +44,7 @@ impl Default for RelayConfig {
             ring: 1_024,
             max_queued_bets: 8_192,
             bets_per_batch: 64,
-            bet_window_ms: 20,
+            bet_window_ms: 50,
             fanout: FanoutConfig::default(),
         }
     }
