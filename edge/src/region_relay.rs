@@ -71,8 +71,9 @@ extern "C" {
         value: &wasm_bindgen::JsValue,
     ) -> u32;
 
-    /// The relay's open sockets, counted in JS: `get_websockets` brings every socket into wasm's
-    /// table to be counted (4 % of a relay's thread per update at 5,000 sockets).
+    /// The relay's open sockets, counted in JS (`get_websockets` would bring every socket into
+    /// wasm's table to be counted). Still one call that lists every socket: `Inner::sockets`
+    /// keeps the count between real countings.
     #[wasm_bindgen(js_name = socketCount)]
     fn socket_count(state: &worker::worker_sys::DurableObjectState) -> u32;
 }
