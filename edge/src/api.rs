@@ -433,8 +433,10 @@ struct SourceBody {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TeamBody {
+struct CancelGoalBody {
     team: inplay_engine::market::Team,
+    /// The team's goals as the trader saw them (a retry then cancels nothing more).
+    goals: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -508,11 +510,13 @@ async fn admin(
                 .map_err(invalid_json)?
                 .source,
         },
-        Route::CancelGoal(_) => AdminAction::CancelGoal {
-            team: serde_json::from_slice::<TeamBody>(&body)
-                .map_err(invalid_json)?
-                .team,
-        },
+        Route::CancelGoal(_) => {
+            let b: CancelGoalBody = serde_json::from_slice(&body).map_err(invalid_json)?;
+            AdminAction::CancelGoal {
+                team: b.team,
+                goals: b.goals,
+            }
+        }
         Route::ExpectedGoals(_) => {
             let b: ExpectedGoalsBody = serde_json::from_slice(&body).map_err(invalid_json)?;
             if b.home_xg.is_none() && b.away_xg.is_none() {

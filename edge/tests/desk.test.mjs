@@ -220,3 +220,28 @@ test('a tennis match on the desk: its score, each source\'s, the book per score 
   }
   d.ws.close();
 });
+
+test('a goal cancelled from the desk names the goals seen: a retry cancels nothing more', async () => {
+  const opening = {
+    event_id: 'dc1',
+    fixture: { home: 'Home', away: 'Away', kickoff_ms: Date.now() },
+    params: { home_xg: 1.5, away_xg: 1.1 },
+    config: { stale_after_ms: 120_000, confirm_window_ms: 500 },
+  };
+  const created = await api.request('POST', '/v1/events', { body: opening, headers: api.admin() });
+  assert.equal(created.status, 201, created.text);
+  const f = new Feed(api, 'dc1');
+  await f.both('kickoff');
+  await f.both('goal', { team: 'home', score: { home: 1, away: 0 } });
+  await f.both('goal', { team: 'home', score: { home: 2, away: 0 } });
+  const score = async () => (await api.request('GET', '/v1/events/dc1')).json.snapshot.image.state.score;
+  assert.deepEqual(await score(), { home: 2, away: 0 });
+  const cancel = { team: 'home', goals: 2 };
+  const done = await api.request('POST', '/v1/events/dc1/cancel-goal', { body: cancel, headers: api.admin() });
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.json.applied, true);
+  const again = await api.request('POST', '/v1/events/dc1/cancel-goal', { body: cancel, headers: api.admin() });
+  assert.equal(again.status, 409, again.text);
+  assert.equal(again.json.error.code, 'goal_count_changed');
+  assert.deepEqual(await score(), { home: 1, away: 0 }, 'one goal ruled out, not two');
+});

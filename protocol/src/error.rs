@@ -68,6 +68,7 @@ codes! {
     BetNotVoidable = "bet_not_voidable" => 409, "Only an accepted bet can be voided: a pending one is decided first.";
     FootballOnly = "football_only" => 409, "A football action (cancel a goal, expected goals, declare full time, resettle) asked of a tennis match.";
     TennisOnly = "tennis_only" => 409, "A tennis action (serve probabilities) asked of a football match.";
+    GoalCountChanged = "goal_count_changed" => 409, "A goal cancellation naming the team's goals as the trader saw them, and the match has another count (a retry of one that was done, or a goal since).";
     PayloadTooLarge = "payload_too_large" => 413, "A body over the route's limit.";
     BatchTooLarge = "batch_too_large" => 413, "A feed batch with too many events.";
     UpgradeRequired = "upgrade_required" => 426, "A socket route called without `Upgrade: websocket`.";

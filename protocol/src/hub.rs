@@ -159,6 +159,9 @@ pub enum AdminAction {
     CancelGoal {
         /// Whose goal.
         team: inplay_engine::market::Team,
+        /// The team's goals as the trader saw them: refused `goal_count_changed` when the match
+        /// has another count, so a retried cancellation never rules out a second goal.
+        goals: Option<u8>,
     },
     /// Set a team's expected goals (or both), the rest of the model as it is.
     SetExpectedGoals {
@@ -242,6 +245,24 @@ impl AdminAction {
             {
                 Err(football("a goal or expected goals"))
             }
+            AdminAction::CancelGoal {
+                team,
+                goals: Some(seen),
+            } => {
+                let score = image.football().map(|f| f.state.score);
+                let now = score.map_or(0, |s| match team {
+                    inplay_engine::market::Team::Home => s.home,
+                    inplay_engine::market::Team::Away => s.away,
+                });
+                if now == *seen {
+                    Ok(())
+                } else {
+                    Err(ApiError::new(
+                        ErrorCode::GoalCountChanged,
+                        format!("the team has {now} goals, not {seen}: nothing was cancelled"),
+                    ))
+                }
+            }
             AdminAction::EndMatch if sport != Sport::Football => Err(football(
                 "declaring full time (a tennis match ends by its points, or by a retirement both sources or a trader confirm)",
             )),
@@ -284,7 +305,7 @@ impl AdminAction {
             AdminAction::ConfirmSource { source } => Input::ConfirmSource { source },
             AdminAction::Trading(t) => Input::Trading(t),
             AdminAction::AdjustTrading(change) => Input::Trading(change.apply(image.trading)),
-            AdminAction::CancelGoal { team } => Input::CancelGoal { team },
+            AdminAction::CancelGoal { team, .. } => Input::CancelGoal { team },
             AdminAction::SetExpectedGoals { home_xg, away_xg } => {
                 // A tennis match has no expected goals: the engine changes nothing for these.
                 use inplay_engine::football::FootballParams;
@@ -368,7 +389,10 @@ mod tests {
         let football = image(FootballParams::new(1.5, 1.1).into());
         let code = |a: &AdminAction, i: &MatchImage| a.check(i).err().map(|e| e.code);
         for a in [
-            AdminAction::CancelGoal { team: Team::Home },
+            AdminAction::CancelGoal {
+                team: Team::Home,
+                goals: None,
+            },
             AdminAction::SetExpectedGoals {
                 home_xg: Some(2.0),
                 away_xg: None,

@@ -856,6 +856,7 @@ fn a_tennis_match_on_the_desk_shows_its_score_sources_book_and_takes_its_own_act
     for action in [
         AdminAction::CancelGoal {
             team: inplay_engine::market::Team::Home,
+            goals: None,
         },
         AdminAction::SetExpectedGoals {
             home_xg: Some(2.0),
@@ -931,4 +932,42 @@ fn a_tennis_match_on_the_desk_shows_its_score_sources_book_and_takes_its_own_act
     assert_eq!(e.code, ErrorCode::TennisOnly);
     let v = f.hub.desk_view(f.now).unwrap();
     assert!(matches!(v.sport, SportDesk::Football(_)));
+}
+
+#[test]
+fn a_goal_cancellation_naming_the_goals_seen_is_done_once() {
+    use inplay_engine::football::Score;
+    use inplay_engine::market::Team;
+    let mut f = Fixture1::new(HubConfig::default());
+    f.now += 60_000;
+    f.feed_both(FeedKind::Goal {
+        team: Team::Home,
+        score: Some(Score::new(1, 0)),
+    });
+    let home = |f: &Fixture1| {
+        f.hub
+            .live()
+            .unwrap()
+            .image()
+            .football()
+            .unwrap()
+            .state
+            .score
+            .home
+    };
+    assert_eq!(home(&f), 1);
+    let cancel = AdminAction::CancelGoal {
+        team: Team::Home,
+        goals: Some(1),
+    };
+    let done = f.hub.admin(&mut f.store, cancel.clone(), f.now).unwrap();
+    assert!(done.applied);
+    assert_eq!(home(&f), 0);
+    // The same request again (a retry after a lost answer) names 1 goal; there are none now.
+    let entries = f.store.len();
+    let err = f.hub.admin(&mut f.store, cancel, f.now).unwrap_err();
+    assert_eq!(err.code, ErrorCode::GoalCountChanged);
+    assert_eq!(err.code.status(), 409);
+    assert_eq!(f.store.len(), entries, "a refused action logs nothing");
+    assert_eq!(home(&f), 0);
 }

@@ -22,7 +22,8 @@ export interface CorrectedGoal {
 export type DeskAction =
   | { kind: 'suspend' | 'resume'; market: MarketKey | null }
   | { kind: 'confirm'; source: Source }
-  | { kind: 'cancel_goal'; team: Team }
+  /** `goals`: the team's goals as the trader saw them (a retry then cancels nothing more). */
+  | { kind: 'cancel_goal'; team: Team; goals?: number }
   | { kind: 'expected_goals'; home_xg: number | null; away_xg: number | null }
   | { kind: 'serve'; serve_a: number | null; serve_b: number | null }
   | { kind: 'trading'; margin: number | null; max_selection_liability: number | null; max_market_liability: number | null }
@@ -59,7 +60,7 @@ export function actionRequest(a: DeskAction): { path: string; body?: unknown } {
     case 'confirm':
       return { path: 'confirm', body: { source: a.source } };
     case 'cancel_goal':
-      return { path: 'cancel-goal', body: { team: a.team } };
+      return { path: 'cancel-goal', body: a.goals === undefined ? { team: a.team } : { team: a.team, goals: a.goals } };
     case 'expected_goals': {
       const body: Record<string, number> = {};
       if (a.home_xg !== null) body['home_xg'] = a.home_xg;

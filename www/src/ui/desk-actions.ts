@@ -202,10 +202,13 @@ export class DeskActions {
   }
 
   /** Asks, sends and reports one action (also offered by the alerts: confirm a source). */
-  async perform(action: DeskAction): Promise<void> {
+  async perform(asked: DeskAction): Promise<void> {
     const view = this.#d.view();
     const token = this.#d.token();
     if (!view || !token) return;
+    // A cancellation names the goals the trader is shown, so a repeat never rules out another.
+    const action: DeskAction =
+      asked.kind === 'cancel_goal' && view.sport.sport === 'football' ? { ...asked, goals: view.sport.score[asked.team] } : asked;
     const text = describeAction(action, view);
     const r = await this.#d.dialog.ask(text, async () => answerText(action, await sendAction(this.#d.eventId, token, action)));
     if (!r.done) return;

@@ -365,6 +365,7 @@ describe('the trader\'s actions', () => {
       [{ kind: 'resume', market: null }, 'resume', undefined],
       [{ kind: 'confirm', source: 'backup' }, 'confirm', { source: 'backup' }],
       [{ kind: 'cancel_goal', team: 'home' }, 'cancel-goal', { team: 'home' }],
+      [{ kind: 'cancel_goal', team: 'away', goals: 2 }, 'cancel-goal', { team: 'away', goals: 2 }],
       [{ kind: 'expected_goals', home_xg: 1.8, away_xg: null }, 'expected-goals', { home_xg: 1.8 }],
       [{ kind: 'serve', serve_a: null, serve_b: 0.635 }, 'serve-probabilities', { serve_b: 0.635 }],
       [{ kind: 'trading', margin: 0.08, max_selection_liability: null, max_market_liability: 200_000 }, 'trading', { margin: 0.08, max_market_liability: 200_000 }],
