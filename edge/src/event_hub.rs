@@ -12,25 +12,24 @@
 //! - `used_signatures(digest, until)`: feed signatures within their window (replay guard).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use inplay_engine::live::{AuditEntry, Checkpoint};
 use inplay_protocol::catalog::CatalogCall;
 use inplay_protocol::hub::HubCall;
 use inplay_protocol::ids::RelayName;
-use inplay_protocol::relay::{RelayAck, RelayCall};
 use inplay_protocol::{ApiError, ErrorCode};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use worker::{
     DurableObject, Env, Method, Request, Response, Result, ScheduledTime, SqlStorage,
-    SqlStorageValue, State, Stub, durable_object,
+    SqlStorageValue, State, durable_object,
 };
 
 use crate::fanout::FanoutConfig;
 use crate::http::{self, ApiResult, env_u64};
 use crate::hub::{Commit, HubConfig, HubCore, HubStore, StoreError, Stored};
+use crate::relay_stubs::RelayStubs;
 
 /// Largest blob per row (the row limit is 2 MB).
 const PART_BYTES: usize = 1_000_000;
@@ -307,9 +306,8 @@ struct Inner {
     state: State,
     env: Env,
     core: RefCell<HubCore>,
-    /// Stub per relay with the generation it was built for: a failed send bumps the generation and
-    /// the next send builds a new stub (a stub that threw fails every later call).
-    stubs: RefCell<HashMap<RelayName, (u64, Rc<Stub>)>>,
+    /// Stubs to the relays, rebuilt when a send fails.
+    stubs: RelayStubs,
     alarm_at: Cell<Option<u64>>,
     timeout_ms: u64,
     last_report_ms: Cell<u64>,
@@ -335,26 +333,6 @@ impl Inner {
             state: &self.state,
             tables_made: &self.tables_made,
         }
-    }
-
-    fn stub(&self, relay: &RelayName, generation: u64) -> ApiResult<Rc<Stub>> {
-        if let Some((g, s)) = self.stubs.borrow().get(relay)
-            && *g == generation
-        {
-            return Ok(s.clone());
-        }
-        let ns = self
-            .env
-            .durable_object("REGION_RELAY")
-            .map_err(http::runtime)?;
-        let stub = Rc::new(
-            ns.get_by_name_with_location_hint(&relay.to_string(), &relay.region)
-                .map_err(http::runtime)?,
-        );
-        self.stubs
-            .borrow_mut()
-            .insert(relay.clone(), (generation, stub.clone()));
-        Ok(stub)
     }
 
     /// Points the alarm at the core's next wakeup.
@@ -472,13 +450,10 @@ fn pump(inner: &Rc<Inner>) {
     for (relay, update, generation) in sends {
         let inner = inner.clone();
         worker::wasm_bindgen_futures::spawn_local(async move {
-            let body = inplay_protocol::encode(&RelayCall::Update(update));
-            let answer: ApiResult<RelayAck> = match inner.stub(&relay, generation) {
-                Ok(stub) => {
-                    http::call(&stub, body, inner.timeout_ms, ErrorCode::RelayUnavailable).await
-                }
-                Err(e) => Err(e),
-            };
+            let answer = inner
+                .stubs
+                .update(&inner.env, &relay, generation, update, inner.timeout_ms)
+                .await;
             let now = http::now_ms();
             match answer {
                 Ok(ack) => inner.core.borrow_mut().acknowledged(&relay, ack),
@@ -610,7 +585,7 @@ impl DurableObject for EventHub {
             inner: Rc::new(Inner {
                 state,
                 core: RefCell::new(HubCore::new(config)),
-                stubs: RefCell::new(HashMap::new()),
+                stubs: RelayStubs::default(),
                 alarm_at: Cell::new(None),
                 timeout_ms: config.fanout.timeout_ms,
                 last_report_ms: Cell::new(0),

@@ -151,7 +151,6 @@ pub async fn call<T: DeserializeOwned>(
     postcard::from_bytes::<Result<T, ApiError>>(&bytes).map_err(|_| down("bad answer"))?
 }
 
-/// Current wall time, ms.
 /// A query parameter of the request, decoded. Reads the URL the host already serialised rather
 /// than parsing it again (`Request::url` would pull the `url` crate's whole parser into the Worker).
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
@@ -163,6 +162,7 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Current wall time, ms.
 pub fn now_ms() -> u64 {
     worker::Date::now().as_millis()
 }

@@ -10,7 +10,7 @@
 //! - [`relay_core`] (with [`relay_log`]) — a relay's stream, socket-bet batching and, upstream of
 //!   shards, its leaves. [`region_relay`] is its Durable Object: hibernating WebSockets, SQLite.
 //! - [`fanout`] — what a sender owes each relay below it, healed after failures; shared by the hub
-//!   and a region's upstream relay.
+//!   and a region's upstream relay, which send it with `relay_stubs`.
 //! - [`catalog`] — the `EventCatalog` Durable Object: which matches exist, the counters hubs report.
 //!
 //! The Worker itself ([`api`]) authenticates ([`auth`]), routes ([`route`]), picks the bettor's
@@ -38,6 +38,8 @@ pub mod event_hub;
 mod http;
 #[cfg(target_arch = "wasm32")]
 pub mod region_relay;
+#[cfg(target_arch = "wasm32")]
+mod relay_stubs;
 
 // std's dlmalloc is several KB of the Worker; talc does the same job in a fraction of it (as in
 // the npm package's wasm).

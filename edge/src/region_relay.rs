@@ -16,7 +16,6 @@
 //! worker's) are not served: the relay starts empty and asks upstream for a snapshot.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use inplay_engine::live::{STREAM_FORMAT, Version};
@@ -24,7 +23,7 @@ use inplay_protocol::bets::BetCall;
 use inplay_protocol::hub::HubCall;
 use inplay_protocol::ids::{self, RelayName, Tier};
 use inplay_protocol::relay::{
-    DeltaRecord, Fault, RelayAck, RelayCall, SnapshotRecord, Subscribe, SyncAnswer,
+    DeltaRecord, Fault, RelayCall, SnapshotRecord, Subscribe, SyncAnswer,
 };
 use inplay_protocol::socket::{self, Incoming};
 use inplay_protocol::{ApiError, ErrorCode};
@@ -36,6 +35,7 @@ use worker::{
 use crate::http::{self, ApiResult, env_flag, env_u64};
 use crate::relay_core::{Delivery, NextBatch, QueuedBet, RelayConfig, RelayCore};
 use crate::relay_log::{Join, RelayLog};
+use crate::relay_stubs::RelayStubs;
 
 /// Internal header the Worker sets when it forwards a socket: the relay it is for (clients cannot
 /// set it: the Worker builds the forwarded request itself).
@@ -107,7 +107,7 @@ struct Inner {
     env: Env,
     core: RefCell<Option<RelayCore>>,
     /// Stubs to leaves (upstream relays only), rebuilt when a send fails.
-    stubs: RefCell<HashMap<RelayName, (u64, Rc<Stub>)>>,
+    stubs: RelayStubs,
     /// Test-only fault injection: fail every update until then.
     failing_until: Cell<u64>,
     timeout_ms: u64,
@@ -520,24 +520,6 @@ impl Inner {
         Ok(())
     }
 
-    fn leaf_stub(&self, leaf: &RelayName, generation: u64) -> ApiResult<Rc<Stub>> {
-        if let Some((g, s)) = self.stubs.borrow().get(leaf)
-            && *g == generation
-        {
-            return Ok(s.clone());
-        }
-        let stub = Rc::new(
-            self.env
-                .durable_object("REGION_RELAY")
-                .and_then(|ns| ns.get_by_name_with_location_hint(&leaf.to_string(), &leaf.region))
-                .map_err(http::runtime)?,
-        );
-        self.stubs
-            .borrow_mut()
-            .insert(leaf.clone(), (generation, stub.clone()));
-        Ok(stub)
-    }
-
     /// Heartbeats to sockets (and retries to leaves) while anything is connected.
     async fn arm(&self) {
         let storage = self.state.storage();
@@ -567,13 +549,10 @@ fn pump_leaves(inner: &Rc<Inner>) {
     for (leaf, update, generation) in sends {
         let inner = inner.clone();
         worker::wasm_bindgen_futures::spawn_local(async move {
-            let body = inplay_protocol::encode(&RelayCall::Update(update));
-            let answer: ApiResult<RelayAck> = match inner.leaf_stub(&leaf, generation) {
-                Ok(stub) => {
-                    http::call(&stub, body, inner.timeout_ms, ErrorCode::RelayUnavailable).await
-                }
-                Err(e) => Err(e),
-            };
+            let answer = inner
+                .stubs
+                .update(&inner.env, &leaf, generation, update, inner.timeout_ms)
+                .await;
             let now = http::now_ms();
             if let Some(c) = inner.core.borrow_mut().as_mut() {
                 match answer {
@@ -926,7 +905,7 @@ impl DurableObject for RegionRelay {
             state,
             env,
             core: RefCell::new(None),
-            stubs: RefCell::new(HashMap::new()),
+            stubs: RelayStubs::default(),
             failing_until: Cell::new(0),
             timeout_ms,
             syncing: Cell::new(false),

@@ -291,47 +291,6 @@ struct FootballImageBody {
     rest: FootballImageRest,
 }
 
-/// Football's image in one piece, as a build without tennis reads it (the same layout as
-/// [`FootballImageRef`]).
-#[cfg(not(feature = "tennis"))]
-#[derive(Deserialize)]
-struct FootballImageFlat {
-    event_id: String,
-    fixture: Fixture,
-    params: FootballParams,
-    state: MatchState,
-    clock: ClockAnchor,
-    suspensions: Vec<Suspension>,
-    overrides: Vec<(MarketKey, MarketStatus)>,
-    goals: Vec<GoalRecord>,
-    half_time: Option<Score>,
-    trading: TradingTerms,
-    adjustments: Vec<Adjustment>,
-    abandoned: bool,
-}
-
-#[cfg(not(feature = "tennis"))]
-impl From<FootballImageFlat> for MatchImage {
-    fn from(b: FootballImageFlat) -> MatchImage {
-        MatchImage {
-            event_id: b.event_id,
-            fixture: b.fixture,
-            sport: super::SportImage::Football(FootballImage {
-                params: b.params,
-                state: b.state,
-                goals: b.goals,
-                half_time: b.half_time,
-            }),
-            clock: b.clock,
-            suspensions: b.suspensions,
-            overrides: b.overrides,
-            trading: b.trading,
-            adjustments: b.adjustments,
-            abandoned: b.abandoned,
-        }
-    }
-}
-
 /// Football's image after its event id (postcard writes a nested struct's fields in line, so the
 /// binary visitor reads these as one element once it has seen a real event id).
 #[derive(Deserialize)]
