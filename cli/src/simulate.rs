@@ -77,6 +77,38 @@ impl FeedArgs {
             ..PlanOptions::default()
         })
     }
+
+    /// The match to play into: created first from `opening` when `--create` was given (its
+    /// title for the log line), with the feed secrets of `.dev.vars` or the environment.
+    pub async fn target(
+        &self,
+        secrets: &Secrets,
+        opening: &serde_json::Value,
+        title: &str,
+    ) -> Result<FeedTarget> {
+        let http = Http::new(&self.url)?;
+        if self.create {
+            let admin = Secrets::need(&secrets.admin, "ADMIN_TOKEN")?;
+            let a = http.create_event(admin, opening).await?;
+            if a.status != 201 {
+                bail!(
+                    "creating {} failed: {} {}",
+                    self.event,
+                    a.status,
+                    String::from_utf8_lossy(&a.body)
+                );
+            }
+            eprintln!("created {} ({title}) on {}", self.event, self.url);
+        }
+        Ok(FeedTarget {
+            http,
+            event_id: self.event.clone(),
+            secrets: [
+                Secrets::need(&secrets.feed_primary, "FEED_SECRET_PRIMARY")?.to_string(),
+                Secrets::need(&secrets.feed_backup, "FEED_SECRET_BACKUP")?.to_string(),
+            ],
+        })
+    }
 }
 
 /// `inplay simulate` flags.
@@ -124,39 +156,20 @@ pub async fn run_timeline(
     seed: u64,
 ) -> Result<FeedStats> {
     let secrets = Secrets::load(feed.dev_vars.as_deref())?;
-    let http = Http::new(&feed.url)?;
     let opts = feed.plan_options(seed)?;
     let plan = plan(events, &opts);
-    if feed.create {
-        let admin = Secrets::need(&secrets.admin, "ADMIN_TOKEN")?;
-        let opening = json!({
-            "event_id": feed.event,
-            "fixture": { "home": home, "away": away, "kickoff_ms": now_ms() + plan.kickoff_at },
-            "params": params,
-            "config": {
-                "max_clock_drift_ms": clock_drift_bound(opts.speed),
-                "stale_after_ms": STALE_AFTER_MS,
-            },
-        });
-        let a = http.create_event(admin, &opening).await?;
-        if a.status != 201 {
-            bail!(
-                "creating {} failed: {} {}",
-                feed.event,
-                a.status,
-                String::from_utf8_lossy(&a.body)
-            );
-        }
-        eprintln!("created {} ({home} v {away}) on {}", feed.event, feed.url);
-    }
-    let target = FeedTarget {
-        http,
-        event_id: feed.event.clone(),
-        secrets: [
-            Secrets::need(&secrets.feed_primary, "FEED_SECRET_PRIMARY")?.to_string(),
-            Secrets::need(&secrets.feed_backup, "FEED_SECRET_BACKUP")?.to_string(),
-        ],
-    };
+    let opening = json!({
+        "event_id": feed.event,
+        "fixture": { "home": home, "away": away, "kickoff_ms": now_ms() + plan.kickoff_at },
+        "params": params,
+        "config": {
+            "max_clock_drift_ms": clock_drift_bound(opts.speed),
+            "stale_after_ms": STALE_AFTER_MS,
+        },
+    });
+    let target = feed
+        .target(&secrets, &opening, &format!("{home} v {away}"))
+        .await?;
     eprintln!(
         "playing {} messages from two sources at {}x (kick-off in {:.1} s, full time in {:.0} s)",
         plan.deliveries.len(),

@@ -23,9 +23,9 @@ use tokio::sync::mpsc;
 
 use super::pbp::{self, Record};
 use crate::dev_vars::Secrets;
-use crate::feed_client::{Http, now_ms};
+use crate::feed_client::now_ms;
 use crate::feed_plan::{Plan, PlanOptions, deliver};
-use crate::feed_run::{FeedNote, FeedStats, FeedTarget, clock_text, play};
+use crate::feed_run::{FeedNote, FeedStats, clock_text, play};
 use crate::simulate::{FeedArgs, STALE_AFTER_MS};
 
 /// One point as played.
@@ -368,40 +368,17 @@ pub fn load(path: &Path, o: &ReplayOptions) -> Result<TennisMatch> {
 /// and a summary.
 pub async fn run(feed: &FeedArgs, m: &TennisMatch, o: &ReplayOptions) -> Result<FeedStats> {
     let secrets = Secrets::load(feed.dev_vars.as_deref())?;
-    let http = Http::new(&feed.url)?;
     let opts = feed.plan_options(o.seed)?;
     let plan = plan(m, &opts, o.retire)?;
-    if feed.create {
-        let admin = Secrets::need(&secrets.admin, "ADMIN_TOKEN")?;
-        let opening = json!({
-            "event_id": feed.event,
-            "sport": "tennis",
-            "fixture": { "home": m.names[0], "away": m.names[1], "kickoff_ms": now_ms() + plan.kickoff_at },
-            "params": m.params,
-            "config": { "stale_after_ms": STALE_AFTER_MS },
-        });
-        let a = http.create_event(admin, &opening).await?;
-        if a.status != 201 {
-            bail!(
-                "creating {} failed: {} {}",
-                feed.event,
-                a.status,
-                String::from_utf8_lossy(&a.body)
-            );
-        }
-        eprintln!(
-            "created {} ({} v {}) on {}",
-            feed.event, m.names[0], m.names[1], feed.url
-        );
-    }
-    let target = FeedTarget {
-        http,
-        event_id: feed.event.clone(),
-        secrets: [
-            Secrets::need(&secrets.feed_primary, "FEED_SECRET_PRIMARY")?.to_string(),
-            Secrets::need(&secrets.feed_backup, "FEED_SECRET_BACKUP")?.to_string(),
-        ],
-    };
+    let opening = json!({
+        "event_id": feed.event,
+        "sport": "tennis",
+        "fixture": { "home": m.names[0], "away": m.names[1], "kickoff_ms": now_ms() + plan.kickoff_at },
+        "params": m.params,
+        "config": { "stale_after_ms": STALE_AFTER_MS },
+    });
+    let title = format!("{} v {}", m.names[0], m.names[1]);
+    let target = feed.target(&secrets, &opening, &title).await?;
     eprintln!(
         "playing {} messages from two sources at {}x (first point in {:.1} s, last in {:.0} s)",
         plan.deliveries.len(),
