@@ -32,7 +32,7 @@ use crate::rate_limit::RateLimiter;
 use crate::read_cache::ReadCache;
 use crate::region::{self, Region};
 use crate::region_relay::{EXPIRY_HEADER, RELAY_HEADER, USER_HEADER};
-use crate::route::{self, Route};
+use crate::route::{self, AdminRoute, Route};
 
 /// Largest `POST /v1/feed` body.
 pub const FEED_BODY_LIMIT: usize = 256 * 1024;
@@ -464,7 +464,7 @@ async fn admin(
     mut req: Request,
     env: &Env,
     event_id: &str,
-    route: Route<'_>,
+    route: AdminRoute,
 ) -> ApiResult<Response> {
     require_admin(&req, env)?;
     let body = http::read_body(&mut req, ADMIN_BODY_LIMIT).await?;
@@ -484,14 +484,14 @@ async fn admin(
         }
     };
     let action = match route {
-        Route::Suspend(_) => AdminAction::Suspend {
+        AdminRoute::Suspend => AdminAction::Suspend {
             market: parse(&body)?.market,
         },
-        Route::Resume(_) => AdminAction::Resume {
+        AdminRoute::Resume => AdminAction::Resume {
             market: parse(&body)?.market,
         },
-        Route::Abandon(_) => AdminAction::Abandon,
-        Route::Resettle(_) => {
+        AdminRoute::Abandon => AdminAction::Abandon,
+        AdminRoute::Resettle => {
             AdminAction::Resettle(serde_json::from_slice(&body).map_err(|e| {
                 if e.is_syntax() || e.is_eof() {
                     ApiError::new(ErrorCode::InvalidJson, "body is not valid JSON")
@@ -505,19 +505,19 @@ async fn admin(
                 }
             })?)
         }
-        Route::ConfirmSource(_) => AdminAction::ConfirmSource {
+        AdminRoute::ConfirmSource => AdminAction::ConfirmSource {
             source: serde_json::from_slice::<SourceBody>(&body)
                 .map_err(invalid_json)?
                 .source,
         },
-        Route::CancelGoal(_) => {
+        AdminRoute::CancelGoal => {
             let b: CancelGoalBody = serde_json::from_slice(&body).map_err(invalid_json)?;
             AdminAction::CancelGoal {
                 team: b.team,
                 goals: b.goals,
             }
         }
-        Route::ExpectedGoals(_) => {
+        AdminRoute::ExpectedGoals => {
             let b: ExpectedGoalsBody = serde_json::from_slice(&body).map_err(invalid_json)?;
             if b.home_xg.is_none() && b.away_xg.is_none() {
                 return Err(ApiError::new(
@@ -530,7 +530,7 @@ async fn admin(
                 away_xg: b.away_xg,
             }
         }
-        Route::ServeProbabilities(_) => {
+        AdminRoute::ServeProbabilities => {
             let b: ServeBody = serde_json::from_slice(&body).map_err(invalid_json)?;
             if b.serve_a.is_none() && b.serve_b.is_none() {
                 return Err(ApiError::new(
@@ -543,16 +543,15 @@ async fn admin(
                 serve_b: b.serve_b,
             }
         }
-        Route::Trading(_) => {
+        AdminRoute::Trading => {
             AdminAction::AdjustTrading(serde_json::from_slice(&body).map_err(invalid_json)?)
         }
-        Route::VoidBet(_) => AdminAction::VoidBet {
+        AdminRoute::VoidBet => AdminAction::VoidBet {
             bet_id: serde_json::from_slice::<VoidBody>(&body)
                 .map_err(invalid_json)?
                 .bet_id,
         },
-        Route::EndMatch(_) => AdminAction::EndMatch,
-        _ => return Err(ApiError::new(ErrorCode::RouteNotFound, "no such action")),
+        AdminRoute::EndMatch => AdminAction::EndMatch,
     };
     let answer: AdminAnswer = call_hub(env, event_id, action).await?;
     Ok(http::json(
@@ -1057,17 +1056,7 @@ async fn dispatch(req: Request, env: &Env) -> ApiResult<Response> {
             Ok(http::json(200, &EventList { events }))
         }
         Route::GetEvent(id) => read_event(&req, env, id).await,
-        Route::Suspend(id)
-        | Route::Resume(id)
-        | Route::Abandon(id)
-        | Route::Resettle(id)
-        | Route::ConfirmSource(id)
-        | Route::CancelGoal(id)
-        | Route::ExpectedGoals(id)
-        | Route::ServeProbabilities(id)
-        | Route::Trading(id)
-        | Route::VoidBet(id)
-        | Route::EndMatch(id) => admin(req, env, id, route).await,
+        Route::Admin(id, action) => admin(req, env, id, action).await,
         Route::Desk(id) => desk(req, env, id).await,
         Route::Fault(id) => fault(req, env, id).await,
         Route::BetBatch(id) => bench_batch(req, env, id).await,

@@ -44,28 +44,8 @@ pub enum Route<'a> {
     ListEvents,
     /// `GET /v1/events/{id}`
     GetEvent(&'a str),
-    /// `POST /v1/events/{id}/suspend`
-    Suspend(&'a str),
-    /// `POST /v1/events/{id}/resume`
-    Resume(&'a str),
-    /// `POST /v1/events/{id}/abandon`
-    Abandon(&'a str),
-    /// `POST /v1/events/{id}/resettle`
-    Resettle(&'a str),
-    /// `POST /v1/events/{id}/confirm`
-    ConfirmSource(&'a str),
-    /// `POST /v1/events/{id}/cancel-goal`
-    CancelGoal(&'a str),
-    /// `POST /v1/events/{id}/expected-goals`
-    ExpectedGoals(&'a str),
-    /// `POST /v1/events/{id}/serve-probabilities`
-    ServeProbabilities(&'a str),
-    /// `POST /v1/events/{id}/trading`
-    Trading(&'a str),
-    /// `POST /v1/events/{id}/void`
-    VoidBet(&'a str),
-    /// `POST /v1/events/{id}/end`
-    EndMatch(&'a str),
+    /// `POST /v1/events/{id}/{action}`: a trader's action (admin).
+    Admin(&'a str, AdminRoute),
     /// `GET /v1/events/{id}/desk`
     Desk(&'a str),
     /// `POST /v1/events/{id}/faults`
@@ -80,6 +60,58 @@ pub enum Route<'a> {
     PlaceBet(&'a str),
     /// `GET /v1/bets/{bet_id}`
     GetBet(&'a str),
+}
+
+/// A trader's action on a match, by the last segment of its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminRoute {
+    /// `suspend`
+    Suspend,
+    /// `resume`
+    Resume,
+    /// `abandon`
+    Abandon,
+    /// `resettle`
+    Resettle,
+    /// `confirm`
+    ConfirmSource,
+    /// `cancel-goal`
+    CancelGoal,
+    /// `expected-goals`
+    ExpectedGoals,
+    /// `serve-probabilities`
+    ServeProbabilities,
+    /// `trading`
+    Trading,
+    /// `void`
+    VoidBet,
+    /// `end`
+    EndMatch,
+}
+
+impl AdminRoute {
+    /// Every action with its path segment.
+    const ALL: [(&'static str, AdminRoute); 11] = [
+        ("suspend", AdminRoute::Suspend),
+        ("resume", AdminRoute::Resume),
+        ("abandon", AdminRoute::Abandon),
+        ("resettle", AdminRoute::Resettle),
+        ("confirm", AdminRoute::ConfirmSource),
+        ("cancel-goal", AdminRoute::CancelGoal),
+        ("expected-goals", AdminRoute::ExpectedGoals),
+        ("serve-probabilities", AdminRoute::ServeProbabilities),
+        ("trading", AdminRoute::Trading),
+        ("void", AdminRoute::VoidBet),
+        ("end", AdminRoute::EndMatch),
+    ];
+
+    /// The action a path segment names.
+    fn from_segment(segment: &str) -> Option<AdminRoute> {
+        Self::ALL
+            .iter()
+            .find(|(name, _)| *name == segment)
+            .map(|&(_, a)| a)
+    }
 }
 
 /// At most 100 characters of client input, for a message: an error never echoes a huge path.
@@ -108,43 +140,12 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
             },
         ),
         ["v1", "events", id] => (&["GET"], (method == "GET").then_some(Route::GetEvent(id))),
-        ["v1", "events", id, "suspend"] => {
-            (&["POST"], (method == "POST").then_some(Route::Suspend(id)))
-        }
-        ["v1", "events", id, "resume"] => {
-            (&["POST"], (method == "POST").then_some(Route::Resume(id)))
-        }
-        ["v1", "events", id, "abandon"] => {
-            (&["POST"], (method == "POST").then_some(Route::Abandon(id)))
-        }
-        ["v1", "events", id, "resettle"] => {
-            (&["POST"], (method == "POST").then_some(Route::Resettle(id)))
-        }
-        ["v1", "events", id, "confirm"] => (
+        ["v1", "events", id, segment] if AdminRoute::from_segment(segment).is_some() => (
             &["POST"],
-            (method == "POST").then_some(Route::ConfirmSource(id)),
+            AdminRoute::from_segment(segment)
+                .filter(|_| method == "POST")
+                .map(|a| Route::Admin(id, a)),
         ),
-        ["v1", "events", id, "cancel-goal"] => (
-            &["POST"],
-            (method == "POST").then_some(Route::CancelGoal(id)),
-        ),
-        ["v1", "events", id, "expected-goals"] => (
-            &["POST"],
-            (method == "POST").then_some(Route::ExpectedGoals(id)),
-        ),
-        ["v1", "events", id, "serve-probabilities"] => (
-            &["POST"],
-            (method == "POST").then_some(Route::ServeProbabilities(id)),
-        ),
-        ["v1", "events", id, "trading"] => {
-            (&["POST"], (method == "POST").then_some(Route::Trading(id)))
-        }
-        ["v1", "events", id, "void"] => {
-            (&["POST"], (method == "POST").then_some(Route::VoidBet(id)))
-        }
-        ["v1", "events", id, "end"] => {
-            (&["POST"], (method == "POST").then_some(Route::EndMatch(id)))
-        }
         ["v1", "events", id, "desk"] => (&["GET"], (method == "GET").then_some(Route::Desk(id))),
         ["v1", "events", id, "faults"] => {
             (&["POST"], (method == "POST").then_some(Route::Fault(id)))
@@ -177,17 +178,7 @@ pub fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
     })?;
     match route {
         Route::GetEvent(id)
-        | Route::Suspend(id)
-        | Route::Resume(id)
-        | Route::Abandon(id)
-        | Route::Resettle(id)
-        | Route::ConfirmSource(id)
-        | Route::CancelGoal(id)
-        | Route::ExpectedGoals(id)
-        | Route::ServeProbabilities(id)
-        | Route::Trading(id)
-        | Route::VoidBet(id)
-        | Route::EndMatch(id)
+        | Route::Admin(id, _)
         | Route::Desk(id)
         | Route::Fault(id)
         | Route::BetBatch(id)
@@ -221,25 +212,61 @@ mod tests {
             ("POST", "/v1/events", Route::CreateEvent),
             ("GET", "/v1/events/", Route::ListEvents),
             ("GET", "/v1/events/m1", Route::GetEvent("m1")),
-            ("POST", "/v1/events/m1/suspend", Route::Suspend("m1")),
-            ("POST", "/v1/events/m1/resume", Route::Resume("m1")),
-            ("POST", "/v1/events/m1/abandon", Route::Abandon("m1")),
-            ("POST", "/v1/events/m1/resettle", Route::Resettle("m1")),
-            ("POST", "/v1/events/m1/confirm", Route::ConfirmSource("m1")),
-            ("POST", "/v1/events/m1/cancel-goal", Route::CancelGoal("m1")),
+            (
+                "POST",
+                "/v1/events/m1/suspend",
+                Route::Admin("m1", AdminRoute::Suspend),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/resume",
+                Route::Admin("m1", AdminRoute::Resume),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/abandon",
+                Route::Admin("m1", AdminRoute::Abandon),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/resettle",
+                Route::Admin("m1", AdminRoute::Resettle),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/confirm",
+                Route::Admin("m1", AdminRoute::ConfirmSource),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/cancel-goal",
+                Route::Admin("m1", AdminRoute::CancelGoal),
+            ),
             (
                 "POST",
                 "/v1/events/m1/expected-goals",
-                Route::ExpectedGoals("m1"),
+                Route::Admin("m1", AdminRoute::ExpectedGoals),
             ),
             (
                 "POST",
                 "/v1/events/m1/serve-probabilities",
-                Route::ServeProbabilities("m1"),
+                Route::Admin("m1", AdminRoute::ServeProbabilities),
             ),
-            ("POST", "/v1/events/m1/trading", Route::Trading("m1")),
-            ("POST", "/v1/events/m1/void", Route::VoidBet("m1")),
-            ("POST", "/v1/events/m1/end", Route::EndMatch("m1")),
+            (
+                "POST",
+                "/v1/events/m1/trading",
+                Route::Admin("m1", AdminRoute::Trading),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/void",
+                Route::Admin("m1", AdminRoute::VoidBet),
+            ),
+            (
+                "POST",
+                "/v1/events/m1/end",
+                Route::Admin("m1", AdminRoute::EndMatch),
+            ),
             ("GET", "/v1/events/m1/desk", Route::Desk("m1")),
             ("POST", "/v1/events/m1/faults", Route::Fault("m1")),
             ("POST", "/v1/events/m1/bets/batch", Route::BetBatch("m1")),

@@ -34,7 +34,7 @@ proptest! {
         let r = route(method, &path).unwrap();
         let got = match r {
             Route::GetEvent(x) | Route::Live(x) | Route::Log(x) | Route::PlaceBet(x)
-            | Route::Suspend(x) | Route::Resettle(x) => x,
+            | Route::Admin(x, _) => x,
             other => panic!("{other:?}"),
         };
         prop_assert_eq!(got, id.as_str());
