@@ -619,12 +619,7 @@ impl DurableObject for EventHub {
         _reason: String,
         _was_clean: bool,
     ) -> Result<()> {
-        let code = if code == 1005 || code == 1006 {
-            1000
-        } else {
-            code as u16
-        };
-        let _ = ws.close(Some(code), Some("bye"));
+        http::close_handshake(&ws, code);
         Ok(())
     }
 

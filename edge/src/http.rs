@@ -162,6 +162,17 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Completes a socket's closing handshake with the code the client sent (1005 and 1006 say no code
+/// was given and may not be sent back: 1000 instead).
+pub fn close_handshake(ws: &worker::WebSocket, code: usize) {
+    let code = if code == 1005 || code == 1006 {
+        1000
+    } else {
+        code as u16
+    };
+    let _ = ws.close(Some(code), Some("bye"));
+}
+
 /// Current wall time, ms.
 pub fn now_ms() -> u64 {
     worker::Date::now().as_millis()

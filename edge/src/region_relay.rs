@@ -1023,13 +1023,7 @@ impl DurableObject for RegionRelay {
         _reason: String,
         _was_clean: bool,
     ) -> Result<()> {
-        // Complete the closing handshake; 1005/1006 are not valid to send back.
-        let code = if code == 1005 || code == 1006 {
-            1000
-        } else {
-            code as u16
-        };
-        let _ = ws.close(Some(code), Some("bye"));
+        http::close_handshake(&ws, code);
         self.inner.socket_closed();
         Ok(())
     }
