@@ -1035,7 +1035,7 @@ fn bet_answers_match_the_golden_readings() {
 fn football_logs_and_checkpoints_keep_their_bytes() {
     let opening: Opening = serde_json::from_str(
         r#"{"event_id":"m1","fixture":{"home":"H","away":"A","kickoff_ms":1764240000000},
-            "params":{"home_xg":1.5,"away_xg":1.1},"epoch":4}"#,
+            "params":{"home_xg":1.5,"away_xg":1.1},"epoch":4,"config":{"clock_resync_ms":0}}"#,
     )
     .expect("an opening");
     let (mut ev, first) = LiveEvent::new(opening, T0).expect("opens");
@@ -1105,10 +1105,10 @@ fn football_logs_and_checkpoints_keep_their_bytes() {
         "b58cb5372f50a8da996175b5f548b771c56858af443b08e4dbd80c56d939f53c"
     );
     let cp = ev.checkpoint();
-    // The event's state is byte for byte what earlier hubs stored (391 bytes, this hash); the
-    // checkpoint adds the wall time of the event's version after it (the stream's deltas carry
-    // their time relative to it).
-    let (state, time) = cp.state.split_at(391);
+    // The event's state (394 bytes, this hash: 391 before the clock's rate and rules joined its
+    // config and anchor, 3 bytes here); the checkpoint adds the wall time of the event's version
+    // after it (the stream's deltas carry their time relative to it).
+    let (state, time) = cp.state.split_at(394);
     assert_eq!(
         time,
         postcard::to_allocvec(&ev.snapshot().at_ms).expect("a time encodes")
@@ -1116,10 +1116,10 @@ fn football_logs_and_checkpoints_keep_their_bytes() {
     let digest = |bytes: &[u8]| Hash(sha2::Sha256::digest(bytes).into());
     assert_eq!(
         digest(state).to_string(),
-        "e95a07ec34ea0e92f8de289a96b475d59dd470e16efc1bd26f8a089d8e8b2035"
+        "f2e0915a6d8aecf726a2759c8f54549223c321a685a130367bbf48617cea5c77"
     );
-    // A checkpoint an earlier hub stored (that state alone) is refused, not resumed without the
-    // time; its log still replays, and a hub replays that instead.
+    // A checkpoint without the time (as the earliest hubs stored them) is refused, not resumed;
+    // its log still replays, and a hub replays that instead.
     let earlier = Checkpoint {
         state: state.to_vec(),
         hash: digest(state),
@@ -1131,8 +1131,48 @@ fn football_logs_and_checkpoints_keep_their_bytes() {
     );
     let resumed = LiveEvent::resume(&cp, &[]).expect("resumes");
     assert_eq!(resumed.checkpoint(), cp);
-    assert_eq!(
-        LiveEvent::replay(&log).expect("replays").audit_head(),
-        ev.audit_head()
-    );
+    let replayed = LiveEvent::replay(&log).expect("replays");
+    assert_eq!(replayed.audit_head(), ev.audit_head());
+    // An earlier log runs by the clock rules of its time.
+    assert_eq!(replayed.config().clock_rules(), (1, 0));
+}
+
+/// Openings with other clock rules (a new match's defaults, an accelerated replay's rate) take the
+/// marked layout, round-trip in binary form, and an earlier opening's layout reads as before.
+#[test]
+fn openings_carry_their_clock_rules() {
+    let json = |config: &str, sport: &str, params: &str| -> Opening {
+        serde_json::from_str(&format!(
+            r#"{{"event_id":"m1",{sport}"fixture":{{"home":"H","away":"A","kickoff_ms":1}},
+                "params":{params},"config":{config}}}"#
+        ))
+        .expect("an opening")
+    };
+    let football = r#"{"home_xg":1.5,"away_xg":1.1}"#;
+    let tennis = r#"{"serve_a":0.64,"serve_b":0.62,"best_of":3}"#;
+    for (config, rules, marked) in [
+        ("{}", (1, 1_000), true),
+        (
+            r#"{"clock_rate":30,"clock_resync_ms":30000}"#,
+            (30, 30_000),
+            true,
+        ),
+        (r#"{"clock_resync_ms":0}"#, (1, 0), false),
+    ] {
+        for (sport, params) in [("", football), (r#""sport":"tennis","#, tennis)] {
+            let opening = json(config, sport, params);
+            assert_eq!(opening.config.clock_rules(), rules);
+            let bytes = postcard::to_allocvec(&opening).expect("encodes");
+            // Marked: an empty event id, then the mark (2), or tennis's tag (1) in the old layout.
+            let mark = match (marked, sport.is_empty()) {
+                (true, _) => Some(2),
+                (false, false) => Some(1),
+                (false, true) => None,
+            };
+            assert_eq!(bytes[0] == 0, mark.is_some(), "{config} {sport}");
+            assert_eq!(mark.map(|_| bytes[1]), mark, "{config} {sport}");
+            let back: Opening = postcard::from_bytes(&bytes).expect("decodes");
+            assert_eq!(back, opening, "{config} {sport}");
+        }
+    }
 }

@@ -28,6 +28,10 @@ fn params() -> FootballParams {
 
 impl Timeline {
     fn new() -> Timeline {
+        Timeline::with_config(LiveConfig::default())
+    }
+
+    fn with_config(config: LiveConfig) -> Timeline {
         let opening = Opening {
             event_id: "m1".into(),
             fixture: Fixture {
@@ -37,7 +41,7 @@ impl Timeline {
             },
             params: params().into(),
             trading: TradingTerms::default(),
-            config: LiveConfig::default(),
+            config,
             epoch: 1,
         };
         let (ev, entry) = LiveEvent::new(opening, T0).unwrap();
@@ -1071,6 +1075,87 @@ fn persistent_clock_syncs_beyond_the_drift_bound_re_anchor_the_clock() {
     assert_eq!(
         t.feed(Source::Primary, FeedKind::RedCard { team: Team::Away }),
         FeedOutcome::Accepted
+    );
+}
+
+/// A clock sync that agrees with the running clock is no update (no version to every client); one
+/// that has drifted beyond `clock_resync_ms`, or stops the clock, re-anchors it.
+#[test]
+fn clock_syncs_that_agree_with_the_clock_make_no_update() {
+    let mut t = Timeline::new();
+    t.kick_off();
+    t.play_for(5 * MIN);
+    let sync = |t: &mut Timeline, clock_ms: u64, running: bool| {
+        t.seq[0] += 1;
+        let ev = FeedEvent {
+            event_id: "m1".into(),
+            source: Source::Primary,
+            seq: t.seq[0],
+            ts: t.now,
+            clock_ms: Some(clock_ms),
+            kind: FeedKind::Clock { running },
+        };
+        let out = t.apply(Input::Feed(ev));
+        assert_eq!(out.feed.unwrap().outcome, FeedOutcome::Accepted);
+        out.delta.is_some()
+    };
+    let before = t.ev.version();
+    let now = t.clock();
+    assert!(!sync(&mut t, now + 900, true), "within 1 s: no update");
+    assert!(
+        !sync(&mut t, now - 1_000, true),
+        "within 1 s behind: no update"
+    );
+    assert_eq!(t.ev.version(), before);
+    assert!(sync(&mut t, now + 1_500, true), "1.5 s off: re-anchored");
+    assert_eq!(t.clock(), now + 1_500);
+    let now = t.clock();
+    assert!(sync(&mut t, now, false), "the clock stopping is an update");
+    t.now += 10_000;
+    assert_eq!(t.clock(), now);
+}
+
+/// A match opened with a clock rate (an accelerated replay) runs its streamed clock at that rate,
+/// on the hub and on a client mirror, so the feed's syncs agree with it.
+#[test]
+fn a_clock_rate_runs_the_streamed_clock_that_fast() {
+    let mut t = Timeline::with_config(LiveConfig {
+        clock_rate: 30,
+        clock_resync_ms: 30_000,
+        ..LiveConfig::default()
+    });
+    t.kick_off();
+    let start = t.clock();
+    t.at(t.now + 2_000);
+    assert_eq!(t.clock(), start + 60_000, "2 wall seconds at 30x: a minute");
+    assert_eq!(t.mirror.snapshot().image.clock.clock_at(t.now), t.clock());
+    let before = t.ev.version();
+    let mut seq = t.seq[0];
+    for _ in 0..5 {
+        t.now += 1_000;
+        seq += 1;
+        let ev = FeedEvent {
+            event_id: "m1".into(),
+            source: Source::Primary,
+            seq,
+            ts: t.now,
+            clock_ms: Some(t.clock() + 200),
+            kind: FeedKind::Clock { running: true },
+        };
+        assert_eq!(
+            t.apply(Input::Feed(ev)).feed.unwrap().outcome,
+            FeedOutcome::Accepted
+        );
+    }
+    t.seq[0] = seq;
+    assert_eq!(
+        t.ev.version(),
+        before,
+        "syncs at the feed's speed make no update"
+    );
+    assert_eq!(
+        LiveEvent::replay(&t.log).unwrap().audit_head(),
+        t.ev.audit_head()
     );
 }
 

@@ -789,6 +789,8 @@ export interface ClockAnchor {
   /** Wall time of the anchor, ms since the Unix epoch (edge clock). */
   at_ms: number;
   running: boolean;
+  /** Match-clock ms per wall ms while running: 1 in real time, the speed of an accelerated replay (absent: 1). */
+  rate?: number;
 }
 
 /**
@@ -797,11 +799,12 @@ export interface ClockAnchor {
  * snapshots over HTTP); with one, {@link LiveEvent.stateAt} gives the state prices are computed at.
  *
  * @throws {@link InplayError} `invalid_argument` for an anchor whose fields are not non-negative
- *   integers of ms and a boolean `running`, or a time that is not a non-negative integer.
+ *   integers (ms, and the rate) and a boolean `running`, or a time that is not a non-negative integer.
  * @example
  * ```ts
  * clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true }, 7_500);  // 3_500
  * clockAt({ clock_ms: 1_000, at_ms: 5_000, running: false }, 7_500); // 1_000
+ * clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true, rate: 30 }, 7_500); // 76_000
  * ```
  */
 export declare function clockAt(anchor: ClockAnchor, nowMs: number): number;

@@ -334,21 +334,22 @@ export function sports() {
 
 export function clockAt(anchor, nowMs) {
   if (anchor === null || typeof anchor !== 'object') {
-    throw new InplayError('invalid_argument', 'anchor must be a clock anchor {clock_ms, at_ms, running}');
+    throw new InplayError('invalid_argument', 'anchor must be a clock anchor {clock_ms, at_ms, running, rate}');
   }
   let fields;
   try {
-    fields = [anchor.clock_ms, anchor.at_ms, anchor.running];
+    fields = [anchor.clock_ms, anchor.at_ms, anchor.running, anchor.rate];
   } catch (e) {
     throw new InplayError('invalid_argument', `anchor: ${e instanceof Error ? e.message : e}`, { cause: e });
   }
-  const [clockMs, atMs, running] = fields;
+  const [clockMs, atMs, running, rate = 1] = fields;
   number(clockMs, 'invalid_argument', 'anchor.clock_ms');
   number(atMs, 'invalid_argument', 'anchor.at_ms');
   if (typeof running !== 'boolean') throw new InplayError('invalid_argument', `anchor.running must be a boolean, got ${typeof running}`);
+  number(rate, 'invalid_argument', 'anchor.rate');
   number(nowMs, 'invalid_argument', 'nowMs');
   try {
-    return raw.clockAt(clockMs, atMs, running, nowMs);
+    return raw.clockAt(clockMs, atMs, running, rate, nowMs);
   } catch (e) {
     rethrow(e);
   }

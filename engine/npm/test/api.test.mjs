@@ -394,6 +394,13 @@ test('clockAt runs an anchor on as the engine does', () => {
   assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: false }, 7_500), 1_000);
   assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true }, 4_000), 1_000, 'never before the anchor');
   assert.equal(clockAt({ clock_ms: 3_600_000, at_ms: 1_764_240_000_000, running: true }, 1_764_240_012_000), 3_612_000);
+  // An accelerated replay's anchor runs at its rate (an anchor without one runs at 1).
+  assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true, rate: 30 }, 7_500), 76_000);
+  assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: false, rate: 30 }, 7_500), 1_000);
+  assert.equal(clockAt({ clock_ms: 1_000, at_ms: 5_000, running: true, rate: 1 }, 7_500), 3_500);
+  for (const rate of [-1, 1.5, '30', null, 2 ** 32]) {
+    throwsCode(() => clockAt({ clock_ms: 0, at_ms: 0, running: true, rate }, 0), 'invalid_argument');
+  }
   for (const bad of [null, undefined, 5, 'anchor']) throwsCode(() => clockAt(bad, 0), 'invalid_argument');
   const anchor = { clock_ms: 0, at_ms: 0, running: true };
   for (const [field, value] of [['clock_ms', -1], ['clock_ms', 1.5], ['at_ms', '0'], ['running', 1], ['running', undefined]]) {

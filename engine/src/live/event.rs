@@ -93,6 +93,11 @@ impl LiveEvent {
             .validate()
             .map_err(|_| LiveError::InvalidOpening("params"))?;
         validate_terms(&opening.trading).map_err(LiveError::InvalidOpening)?;
+        if !(1..=1_000).contains(&opening.config.clock_rate) {
+            return Err(LiveError::InvalidOpening(
+                "config.clock_rate must be in 1..=1000",
+            ));
+        }
         let sport = match opening.params {
             SportParams::Football(params) => SportImage::Football(FootballImage {
                 params,
@@ -117,6 +122,7 @@ impl LiveEvent {
                 clock_ms: 0,
                 at_ms: now_ms,
                 running: false,
+                rate: opening.config.clock_rate,
             },
             suspensions: Vec::new(),
             overrides: Vec::new(),
@@ -503,6 +509,7 @@ impl LiveEvent {
             clock_ms,
             at_ms: now_ms,
             running,
+            rate: self.config.clock_rate,
         };
         self.set_state(|s| s.clock_ms = clock_ms);
         self.push(DeltaOp::Clock(c));

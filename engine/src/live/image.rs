@@ -185,8 +185,9 @@ impl core::str::FromStr for MarketStatus {
 
 crate::market::string_serde!(MarketStatus);
 
-/// The match clock as an anchor: `clock_ms` at wall time `at_ms`, running or stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The match clock as an anchor: `clock_ms` at wall time `at_ms`, running or stopped, at `rate`
+/// ms of match clock a wall ms (1 for a match in real time; a replay at 30× runs at 30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockAnchor {
     /// Match clock at the anchor.
     pub clock_ms: u64,
@@ -194,14 +195,35 @@ pub struct ClockAnchor {
     pub at_ms: u64,
     /// Whether the clock runs on from the anchor.
     pub running: bool,
+    /// Match-clock ms per wall ms while running (JSON without it: 1).
+    #[serde(default = "real_time")]
+    pub rate: u32,
+}
+
+fn real_time() -> u32 {
+    1
+}
+
+impl Default for ClockAnchor {
+    fn default() -> Self {
+        ClockAnchor {
+            clock_ms: 0,
+            at_ms: 0,
+            running: false,
+            rate: 1,
+        }
+    }
 }
 
 impl ClockAnchor {
     /// Match clock at wall time `now_ms` (never before the anchor).
     pub fn clock_at(&self, now_ms: u64) -> u64 {
         if self.running {
-            self.clock_ms
-                .saturating_add(now_ms.saturating_sub(self.at_ms))
+            self.clock_ms.saturating_add(
+                now_ms
+                    .saturating_sub(self.at_ms)
+                    .saturating_mul(u64::from(self.rate)),
+            )
         } else {
             self.clock_ms
         }
@@ -572,8 +594,8 @@ impl FootballImage {
 /// The binary form of snapshots and deltas, numbered. A host that stores them (a relay's snapshot
 /// and ring) keeps the number beside them and drops what another format wrote: 1 was deltas with
 /// their whole version and wall time; 2 is deltas relative to the version they follow, and
-/// snapshots with their version's time.
-pub const STREAM_FORMAT: u32 = 2;
+/// snapshots with their version's time; 3 adds the clock's rate to its anchor.
+pub const STREAM_FORMAT: u32 = 3;
 
 /// The full image at a version.
 ///

@@ -23,6 +23,13 @@ pub struct LiveConfig {
     pub max_clock_drift_ms: u64,
     /// How far a source's match clock may step back (clock jitter) before it is refused.
     pub clock_tolerance_ms: u64,
+    /// Match-clock ms per wall ms (1..=1,000): 1 for a match in real time; an accelerated replay
+    /// sets its speed so that the streamed clock runs as the feed's does.
+    pub clock_rate: u32,
+    /// A clock sync within this much of the running clock (and not starting or stopping it) leaves
+    /// the anchor as it is: an update to every client only when the clock has really drifted.
+    /// 0: every sync re-anchors (as every event did before this rule).
+    pub clock_resync_ms: u64,
     /// How long an out-of-order message waits for the missing ones.
     pub gap_timeout_ms: u64,
     /// How long a danger bet stop lasts.
@@ -38,19 +45,38 @@ pub struct LiveConfig {
 
 impl Default for LiveConfig {
     fn default() -> Self {
-        LiveConfig {
-            cool_off_ms: 5_000,
-            confirm_window_ms: 3_000,
-            stale_after_ms: 10_000,
-            max_ts_drift_ms: 60_000,
-            max_clock_drift_ms: 180_000,
-            clock_tolerance_ms: 3_000,
-            gap_timeout_ms: 2_000,
-            danger_ms: 4_000,
-            dedupe_window_ms: 60_000,
-            reorder_capacity: 64,
-            min_stoppage_ms: 60_000,
-        }
+        Self::DEFAULT
+    }
+}
+
+impl LiveConfig {
+    /// The clock rules every event ran by before they could be set: real time, every sync
+    /// re-anchoring. An opening logged before then decodes with them.
+    pub const EARLIER_CLOCK: LiveConfig = LiveConfig {
+        clock_rate: 1,
+        clock_resync_ms: 0,
+        ..Self::DEFAULT
+    };
+
+    const DEFAULT: LiveConfig = LiveConfig {
+        cool_off_ms: 5_000,
+        confirm_window_ms: 3_000,
+        stale_after_ms: 10_000,
+        max_ts_drift_ms: 60_000,
+        max_clock_drift_ms: 180_000,
+        clock_tolerance_ms: 3_000,
+        clock_rate: 1,
+        clock_resync_ms: 1_000,
+        gap_timeout_ms: 2_000,
+        danger_ms: 4_000,
+        dedupe_window_ms: 60_000,
+        reorder_capacity: 64,
+        min_stoppage_ms: 60_000,
+    };
+
+    /// The clock's rate and resync bound.
+    pub fn clock_rules(&self) -> (u32, u64) {
+        (self.clock_rate, self.clock_resync_ms)
     }
 }
 

@@ -19,6 +19,12 @@
 //! - Binary (postcard): football's layout starts with the event id, and an event id is never empty
 //!   (an opening refuses it). Another sport writes an empty string there, then its [`Sport`] tag,
 //!   then its own layout.
+//!
+//! Openings gained the clock rules (`LiveConfig::clock_rate`, `clock_resync_ms`) after logs were
+//! stored, so an opening whose rules are the ones every earlier hub ran by (rate 1, every sync
+//! re-anchoring) keeps its old layout, with the config's first eleven fields; any other writes the
+//! empty string, the mark [`CLOCK_RULES_MARK`], its [`Sport`] tag and a layout with the whole
+//! config. An earlier log decodes with those earlier rules and replays as it was written.
 
 use core::fmt;
 
@@ -159,18 +165,96 @@ pub fn runs(sport: Sport) -> bool {
 
 // ----- openings -----
 
+/// The mark of an opening in binary form whose layout has the whole config (where tennis's
+/// legacy layout has its [`Sport`] tag, 1).
+const CLOCK_RULES_MARK: u32 = 2;
+
 /// An opening's fields, in the order football has always written them (`sport` only in another
 /// sport's JSON: in binary form the mark says it).
 #[derive(Serialize)]
-struct OpeningRef<'a, P> {
+struct OpeningRef<'a, P, C> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sport: Option<Sport>,
     event_id: &'a str,
     fixture: &'a Fixture,
     params: &'a P,
     trading: &'a TradingTerms,
-    config: &'a LiveConfig,
+    config: C,
     epoch: u32,
+}
+
+/// A config's fields as openings wrote them before the clock rules, in order.
+type LegacyConfig = (u64, u64, u64, u64, u64, u64, u64, u64, u64, usize, u64);
+
+fn legacy_config(c: &LiveConfig) -> LegacyConfig {
+    (
+        c.cool_off_ms,
+        c.confirm_window_ms,
+        c.stale_after_ms,
+        c.max_ts_drift_ms,
+        c.max_clock_drift_ms,
+        c.clock_tolerance_ms,
+        c.gap_timeout_ms,
+        c.danger_ms,
+        c.dedupe_window_ms,
+        c.reorder_capacity,
+        c.min_stoppage_ms,
+    )
+}
+
+fn from_legacy_config(c: LegacyConfig) -> LiveConfig {
+    LiveConfig {
+        cool_off_ms: c.0,
+        confirm_window_ms: c.1,
+        stale_after_ms: c.2,
+        max_ts_drift_ms: c.3,
+        max_clock_drift_ms: c.4,
+        clock_tolerance_ms: c.5,
+        gap_timeout_ms: c.6,
+        danger_ms: c.7,
+        dedupe_window_ms: c.8,
+        reorder_capacity: c.9,
+        min_stoppage_ms: c.10,
+        ..LiveConfig::EARLIER_CLOCK
+    }
+}
+
+/// An opening's binary layout after its mark, with the config as `C` gives it.
+#[derive(Deserialize)]
+struct OpeningBinary<P, C> {
+    event_id: String,
+    fixture: Fixture,
+    params: P,
+    trading: TradingTerms,
+    config: C,
+    epoch: u32,
+}
+
+impl<P: Into<SportParams>> OpeningBinary<P, LegacyConfig> {
+    fn legacy(self) -> Opening {
+        OpeningBinary {
+            event_id: self.event_id,
+            fixture: self.fixture,
+            params: self.params,
+            trading: self.trading,
+            config: from_legacy_config(self.config),
+            epoch: self.epoch,
+        }
+        .into()
+    }
+}
+
+impl<P: Into<SportParams>> From<OpeningBinary<P, LiveConfig>> for Opening {
+    fn from(b: OpeningBinary<P, LiveConfig>) -> Opening {
+        Opening {
+            event_id: b.event_id,
+            fixture: b.fixture,
+            params: b.params.into(),
+            trading: b.trading,
+            config: b.config,
+            epoch: b.epoch,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -188,23 +272,49 @@ struct OpeningBody<P> {
 
 impl Serialize for Opening {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        fn body<'a, P>(o: &'a Opening, params: &'a P, sport: Option<Sport>) -> OpeningRef<'a, P> {
+        fn body<'a, P, C>(
+            o: &'a Opening,
+            params: &'a P,
+            sport: Option<Sport>,
+            config: C,
+        ) -> OpeningRef<'a, P, C> {
             OpeningRef {
                 sport,
                 event_id: &o.event_id,
                 fixture: &o.fixture,
                 params,
                 trading: &o.trading,
-                config: &o.config,
+                config,
                 epoch: o.epoch,
             }
         }
-        match &self.params {
-            SportParams::Football(p) => body(self, p, None).serialize(s),
-            SportParams::Tennis(p) if s.is_human_readable() => {
-                body(self, p, Some(Sport::Tennis)).serialize(s)
+        let sport = self.params.sport();
+        if s.is_human_readable() {
+            let tag = (sport != Sport::Football).then_some(sport);
+            return match &self.params {
+                SportParams::Football(p) => body(self, p, tag, &self.config).serialize(s),
+                SportParams::Tennis(p) => body(self, p, tag, &self.config).serialize(s),
+            };
+        }
+        if self.config.clock_rules() != LiveConfig::EARLIER_CLOCK.clock_rules() {
+            let mut t = s.serialize_tuple(4)?;
+            t.serialize_element("")?;
+            t.serialize_element(&CLOCK_RULES_MARK)?;
+            t.serialize_element(&sport)?;
+            match &self.params {
+                SportParams::Football(p) => {
+                    t.serialize_element(&body(self, p, None, &self.config))?
+                }
+                SportParams::Tennis(p) => {
+                    t.serialize_element(&body(self, p, None, &self.config))?
+                }
             }
-            SportParams::Tennis(p) => marked(s, Sport::Tennis, &body(self, p, None)),
+            return t.end();
+        }
+        let config = legacy_config(&self.config);
+        match &self.params {
+            SportParams::Football(p) => body(self, p, None, config).serialize(s),
+            SportParams::Tennis(p) => marked(s, Sport::Tennis, &body(self, p, None, config)),
         }
     }
 }
@@ -254,13 +364,24 @@ impl<'de> Visitor<'de> for OpeningVisitor {
                 fixture: element(&mut seq)?,
                 params: SportParams::Football(element(&mut seq)?),
                 trading: element(&mut seq)?,
-                config: element(&mut seq)?,
+                config: from_legacy_config(element(&mut seq)?),
                 epoch: element(&mut seq)?,
             });
         }
-        match element(&mut seq)? {
-            Sport::Tennis => Ok(element::<OpeningBody<TennisParams>, _>(&mut seq)?.into()),
-            Sport::Football => Err(de::Error::custom("football openings carry no mark")),
+        // The mark is where a sport's tag was (postcard writes a unit variant as its index).
+        match element::<u32, _>(&mut seq)? {
+            1 => Ok(element::<OpeningBinary<TennisParams, LegacyConfig>, _>(&mut seq)?.legacy()),
+            CLOCK_RULES_MARK => match element(&mut seq)? {
+                Sport::Football => {
+                    Ok(element::<OpeningBinary<FootballParams, LiveConfig>, _>(&mut seq)?.into())
+                }
+                Sport::Tennis => {
+                    Ok(element::<OpeningBinary<TennisParams, LiveConfig>, _>(&mut seq)?.into())
+                }
+            },
+            _ => Err(de::Error::custom(
+                "an opening's mark is 1 (tennis) or 2 (with clock rules)",
+            )),
         }
     }
 }

@@ -172,7 +172,13 @@ impl LiveEvent {
                 if !self.in_play() {
                     return Err(InvalidTransition);
                 }
-                if ev.source == Source::Primary || !self.source_alive(Source::Primary, now_ms) {
+                let anchor = self.image.clock;
+                let agrees = self.config.clock_resync_ms > 0
+                    && anchor.running == *running
+                    && anchor.clock_at(now_ms).abs_diff(clock) <= self.config.clock_resync_ms;
+                if !agrees
+                    && (ev.source == Source::Primary || !self.source_alive(Source::Primary, now_ms))
+                {
                     self.set_clock(clock, now_ms, *running);
                 }
             }

@@ -385,13 +385,22 @@ struct StatusParts {
 }
 
 /// The match clock of an anchor at wall time `now_ms` (`ClockAnchor::clock_at`); the package's JS
-/// passes the anchor's three fields.
+/// passes the anchor's four fields.
 #[wasm_bindgen(js_name = clockAt)]
-pub fn clock_at(clock_ms: f64, at_ms: f64, running: bool, now_ms: f64) -> Result<f64, JsValue> {
+pub fn clock_at(
+    clock_ms: f64,
+    at_ms: f64,
+    running: bool,
+    rate: f64,
+    now_ms: f64,
+) -> Result<f64, JsValue> {
+    let rate = whole(rate, "anchor.rate", "of match ms per wall ms")?;
     let anchor = ClockAnchor {
         clock_ms: millis(clock_ms, "anchor.clock_ms")?,
         at_ms: millis(at_ms, "anchor.at_ms")?,
         running,
+        rate: u32::try_from(rate)
+            .map_err(|_| error("invalid_argument", "anchor.rate is beyond any clock rate"))?,
     };
     exact(anchor.clock_at(millis(now_ms, "nowMs")?), "the clock")
 }
