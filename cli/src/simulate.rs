@@ -136,15 +136,22 @@ pub struct SimulateArgs {
 /// The feed watchdog bound the tools give the matches they create (the Worker's default too).
 pub const STALE_AFTER_MS: u64 = 10_000;
 
-/// The match-clock drift bound for a match played at `speed`. The Worker's clock anchor runs at 1×,
-/// so an accelerated clock runs ahead of it by (speed − 1) × the wall time since the last accepted
-/// sync: a second between syncs, but the stale bound (10 s) while the primary is silent and the
-/// engine still ignores the backup's syncs, and the whole outage when both sources are silent. So an
-/// accelerated match tolerates 40 wall seconds of it; at 1× this is the default 180 s. In an
-/// accelerated demo the check protects nothing real; a clock rate in the anchor would make it
-/// meaningful again (see docs/harness.md).
-pub fn clock_drift_bound(speed: f64) -> u64 {
-    ((speed - 1.0).max(0.0) * 40_000.0).max(180_000.0) as u64
+/// The clock rules the tools give a match played at `speed` (the opening's `config`, with the
+/// stale bound). The streamed clock runs at the nearest whole rate, so the feed's clock keeps to
+/// it between syncs and a sync that agrees within a wall second's worth of clock is no update. A
+/// fractional speed leaves the feed's clock running away from the anchor by |speed − rate| × the
+/// wall time since the last accepted sync: a second between syncs, but the stale bound (10 s)
+/// while the primary is silent and the engine still ignores the backup's syncs, and the whole
+/// outage when both are silent; the drift bound tolerates 40 wall seconds of it (at least the
+/// default 180 s).
+pub fn clock_config(speed: f64) -> serde_json::Value {
+    let rate = speed.round().clamp(1.0, 1_000.0);
+    serde_json::json!({
+        "clock_rate": rate as u32,
+        "clock_resync_ms": (rate * 1_000.0) as u64,
+        "max_clock_drift_ms": ((speed - rate).abs() * 40_000.0).max(180_000.0) as u64,
+        "stale_after_ms": STALE_AFTER_MS,
+    })
 }
 
 /// Creates the match (when asked) and plays a timeline into it; prints a summary.
@@ -162,10 +169,7 @@ pub async fn run_timeline(
         "event_id": feed.event,
         "fixture": { "home": home, "away": away, "kickoff_ms": now_ms() + plan.kickoff_at },
         "params": params,
-        "config": {
-            "max_clock_drift_ms": clock_drift_bound(opts.speed),
-            "stale_after_ms": STALE_AFTER_MS,
-        },
+        "config": clock_config(opts.speed),
     });
     let target = feed
         .target(&secrets, &opening, &format!("{home} v {away}"))

@@ -93,6 +93,21 @@ pub struct Delivery {
     pub at_head: u64,
     /// Sockets counted.
     pub sockets: u64,
+    /// Each version's delivery to every socket, in version order: which updates make the tail.
+    pub versions: Vec<VersionDelivery>,
+}
+
+/// One version's delivery to the sockets that timed it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct VersionDelivery {
+    /// The version's sequence number.
+    pub seq: u64,
+    /// Made by a feed post (else by the hub's timer).
+    pub from_feed: bool,
+    /// From its origin (the post's sending, or the hub's timer) to each socket, ms.
+    pub delivery: Quantiles,
+    /// From its origin to the first socket that had it, ms.
+    pub first_ms: f64,
 }
 
 /// Delivery figures from every socket's log, the feed's posts (sorted by send time) and the hub's
@@ -100,6 +115,7 @@ pub struct Delivery {
 pub fn delivery(logs: &[SocketLog], posts: &[PostRecord], head: Version) -> Delivery {
     let mut origin_cache: HashMap<(u64, u64), Option<u64>> = HashMap::new();
     let (mut from_feed, mut from_timer) = (Vec::new(), Vec::new());
+    let mut by_version: std::collections::BTreeMap<u64, (bool, Vec<f64>)> = Default::default();
     let mut d = Delivery {
         sockets: logs.len() as u64,
         ..Delivery::default()
@@ -111,10 +127,15 @@ pub fn delivery(logs: &[SocketLog], posts: &[PostRecord], head: Version) -> Deli
             let origin = *origin_cache
                 .entry((seq, at))
                 .or_insert_with(|| origin_of(at, posts));
+            let ms = recv.saturating_sub(origin.unwrap_or(at)) as f64;
             match origin {
-                Some(sent) => from_feed.push(recv.saturating_sub(sent) as f64),
-                None => from_timer.push(recv.saturating_sub(at) as f64),
+                Some(_) => from_feed.push(ms),
+                None => from_timer.push(ms),
             }
+            let v = by_version
+                .entry(seq)
+                .or_insert_with(|| (origin.is_some(), Vec::new()));
+            v.1.push(ms);
         }
         d.lost += l.lost;
         d.disorder += l.disorder;
@@ -133,6 +154,18 @@ pub fn delivery(logs: &[SocketLog], posts: &[PostRecord], head: Version) -> Deli
     d.from_feed = Quantiles::of(&mut from_feed);
     d.from_timer = Quantiles::of(&mut from_timer);
     d.all = Quantiles::of(&mut all);
+    d.versions = by_version
+        .into_iter()
+        .map(|(seq, (from_feed, mut ms))| {
+            let delivery = Quantiles::of(&mut ms);
+            VersionDelivery {
+                seq,
+                from_feed,
+                first_ms: ms.first().copied().unwrap_or(0.0),
+                delivery,
+            }
+        })
+        .collect();
     d
 }
 
@@ -189,5 +222,14 @@ mod tests {
         assert_eq!((d.from_feed.n, d.from_feed.max), (2, 55.0));
         assert_eq!((d.from_timer.n, d.from_timer.max), (1, 5.0));
         assert_eq!(d.all.n, 3);
+        let per_version: Vec<_> = d
+            .versions
+            .iter()
+            .map(|v| (v.seq, v.from_feed, v.delivery.n, v.first_ms, v.delivery.max))
+            .collect();
+        assert_eq!(
+            per_version,
+            [(1, true, 2, 15.0, 55.0), (2, false, 1, 5.0, 5.0)]
+        );
     }
 }

@@ -89,10 +89,7 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         "event_id": event,
         "fixture": { "home": "Home", "away": "Away", "kickoff_ms": now_ms() + the_plan.kickoff_at },
         "params": params,
-        "config": {
-            "max_clock_drift_ms": crate::simulate::clock_drift_bound(a.speed),
-            "stale_after_ms": crate::simulate::STALE_AFTER_MS,
-        },
+        "config": crate::simulate::clock_config(a.speed),
     });
     let created = http.create_event(&admin, &opening).await?;
     if created.status != 201 {
@@ -340,6 +337,24 @@ pub async fn run(a: LoadArgs) -> Result<()> {
         "delivery, hub timer (reopen, release) → socket: {}",
         d.from_timer
     ));
+    let mut slowest: Vec<_> = d.versions.iter().collect();
+    slowest.sort_by(|a, b| b.delivery.max.total_cmp(&a.delivery.max));
+    report.say(format!(
+        "slowest updates (origin → first socket … last): {}",
+        slowest
+            .iter()
+            .take(5)
+            .map(|v| format!(
+                "v{} {} {:.0}…{:.0} ms",
+                v.seq,
+                if v.from_feed { "feed" } else { "timer" },
+                v.first_ms,
+                v.delivery.max
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    report.set("delivery_per_version", &d.versions);
     report.say(format!(
         "updates lost {}, out of order {}, skipped by a resync snapshot {}, reconnects {}",
         d.lost, d.disorder, d.skipped, d.reconnects
