@@ -103,6 +103,20 @@ impl Timeline {
         self.feed_seq(source, s, kind)
     }
 
+    /// The primary's `clock` sync saying `clock_ms`.
+    fn clock_sync(&mut self, clock_ms: u64, running: bool) -> Output {
+        self.seq[0] += 1;
+        let ev = FeedEvent {
+            event_id: "m1".into(),
+            source: Source::Primary,
+            seq: self.seq[0],
+            ts: self.now,
+            clock_ms: Some(clock_ms),
+            kind: FeedKind::Clock { running },
+        };
+        self.apply(Input::Feed(ev))
+    }
+
     /// Both sources report the same thing.
     fn both(&mut self, kind: FeedKind) {
         assert_eq!(
@@ -1047,18 +1061,7 @@ fn persistent_clock_syncs_beyond_the_drift_bound_re_anchor_the_clock() {
     t.kick_off();
     t.play_for(5 * MIN);
     let ahead = t.clock() + 20 * MIN;
-    let sync = |t: &mut Timeline| {
-        t.seq[0] += 1;
-        let ev = FeedEvent {
-            event_id: "m1".into(),
-            source: Source::Primary,
-            seq: t.seq[0],
-            ts: t.now,
-            clock_ms: Some(ahead),
-            kind: FeedKind::Clock { running: true },
-        };
-        t.apply(Input::Feed(ev)).feed.unwrap().outcome
-    };
+    let sync = |t: &mut Timeline| t.clock_sync(ahead, true).feed.unwrap().outcome;
     let drift = FeedOutcome::Rejected {
         reason: FeedRejection::ClockDrift,
     };
@@ -1086,16 +1089,7 @@ fn clock_syncs_that_agree_with_the_clock_make_no_update() {
     t.kick_off();
     t.play_for(5 * MIN);
     let sync = |t: &mut Timeline, clock_ms: u64, running: bool| {
-        t.seq[0] += 1;
-        let ev = FeedEvent {
-            event_id: "m1".into(),
-            source: Source::Primary,
-            seq: t.seq[0],
-            ts: t.now,
-            clock_ms: Some(clock_ms),
-            kind: FeedKind::Clock { running },
-        };
-        let out = t.apply(Input::Feed(ev));
+        let out = t.clock_sync(clock_ms, running);
         assert_eq!(out.feed.unwrap().outcome, FeedOutcome::Accepted);
         out.delta.is_some()
     };
@@ -1130,24 +1124,11 @@ fn a_clock_rate_runs_the_streamed_clock_that_fast() {
     assert_eq!(t.clock(), start + 60_000, "2 wall seconds at 30x: a minute");
     assert_eq!(t.mirror.snapshot().image.clock.clock_at(t.now), t.clock());
     let before = t.ev.version();
-    let mut seq = t.seq[0];
     for _ in 0..5 {
         t.now += 1_000;
-        seq += 1;
-        let ev = FeedEvent {
-            event_id: "m1".into(),
-            source: Source::Primary,
-            seq,
-            ts: t.now,
-            clock_ms: Some(t.clock() + 200),
-            kind: FeedKind::Clock { running: true },
-        };
-        assert_eq!(
-            t.apply(Input::Feed(ev)).feed.unwrap().outcome,
-            FeedOutcome::Accepted
-        );
+        let out = t.clock_sync(t.clock() + 200, true);
+        assert_eq!(out.feed.unwrap().outcome, FeedOutcome::Accepted);
     }
-    t.seq[0] = seq;
     assert_eq!(
         t.ev.version(),
         before,

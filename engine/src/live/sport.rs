@@ -219,20 +219,24 @@ fn from_legacy_config(c: LegacyConfig) -> LiveConfig {
     }
 }
 
-/// An opening's binary layout after its mark, with the config as `C` gives it.
+/// An opening's fields as read: JSON (trading, config and epoch may be left out), and the binary
+/// layout after its mark, with the config as `C` gives it.
 #[derive(Deserialize)]
-struct OpeningBinary<P, C> {
+struct OpeningBody<P, C = LiveConfig> {
     event_id: String,
     fixture: Fixture,
     params: P,
+    #[serde(default)]
     trading: TradingTerms,
+    #[serde(default)]
     config: C,
+    #[serde(default)]
     epoch: u32,
 }
 
-impl<P: Into<SportParams>> OpeningBinary<P, LegacyConfig> {
+impl<P: Into<SportParams>> OpeningBody<P, LegacyConfig> {
     fn legacy(self) -> Opening {
-        OpeningBinary {
+        OpeningBody {
             event_id: self.event_id,
             fixture: self.fixture,
             params: self.params,
@@ -242,32 +246,6 @@ impl<P: Into<SportParams>> OpeningBinary<P, LegacyConfig> {
         }
         .into()
     }
-}
-
-impl<P: Into<SportParams>> From<OpeningBinary<P, LiveConfig>> for Opening {
-    fn from(b: OpeningBinary<P, LiveConfig>) -> Opening {
-        Opening {
-            event_id: b.event_id,
-            fixture: b.fixture,
-            params: b.params.into(),
-            trading: b.trading,
-            config: b.config,
-            epoch: b.epoch,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct OpeningBody<P> {
-    event_id: String,
-    fixture: Fixture,
-    params: P,
-    #[serde(default)]
-    trading: TradingTerms,
-    #[serde(default)]
-    config: LiveConfig,
-    #[serde(default)]
-    epoch: u32,
 }
 
 impl Serialize for Opening {
@@ -370,13 +348,13 @@ impl<'de> Visitor<'de> for OpeningVisitor {
         }
         // The mark is where a sport's tag was (postcard writes a unit variant as its index).
         match element::<u32, _>(&mut seq)? {
-            1 => Ok(element::<OpeningBinary<TennisParams, LegacyConfig>, _>(&mut seq)?.legacy()),
+            1 => Ok(element::<OpeningBody<TennisParams, LegacyConfig>, _>(&mut seq)?.legacy()),
             CLOCK_RULES_MARK => match element(&mut seq)? {
                 Sport::Football => {
-                    Ok(element::<OpeningBinary<FootballParams, LiveConfig>, _>(&mut seq)?.into())
+                    Ok(element::<OpeningBody<FootballParams, LiveConfig>, _>(&mut seq)?.into())
                 }
                 Sport::Tennis => {
-                    Ok(element::<OpeningBinary<TennisParams, LiveConfig>, _>(&mut seq)?.into())
+                    Ok(element::<OpeningBody<TennisParams, LiveConfig>, _>(&mut seq)?.into())
                 }
             },
             _ => Err(de::Error::custom(
