@@ -66,7 +66,9 @@ cleanup() {
   kill -KILL -- "-$WRANGLER" 2>/dev/null || true
   echo; echo "dev.sh: stopped"
 }
-trap cleanup INT TERM EXIT
+# On Ctrl-C stop there, not go on to the full-time summary of a match cut short.
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 1 300); do
