@@ -3,9 +3,9 @@
 //!
 //! A timeline (match clock → what happened) is placed in wall time at a speed
 //! ([`inplay_engine::sim::schedule`]). Each source (primary, backup) then reports every event, plus
-//! - `clock` syncs often enough that the Worker's 1× match clock never drifts past its bound at any
-//!   speed (the engine's `max_clock_drift_ms` is 180 s; at 60× a sync every second keeps the drift
-//!   under a minute),
+//! - `clock` syncs at least every wall second (and every 30 s of match clock); the matches the tools
+//!   create run their streamed clock at the replay's speed, so these agree with it and cost no
+//!   update, and where the speed is fractional they keep the drift far below the engine's bound,
 //! - heartbeats carrying the score the source believes,
 //!
 //! and the plan adds what real feeds do: per-message delivery jitter (which reorders messages of one
@@ -244,8 +244,9 @@ pub fn plan(events: &[SimEvent], opts: &PlanOptions) -> Plan {
     };
     let timeline = schedule(events, opts.lead_in_ms, opts.break_ms, speed);
     let p = Periods::of(&timeline, speed);
-    // A clock sync at least once a wall second, and at least every 30 s of match clock: the drift
-    // between syncs is (speed − 1) × interval, far below the engine's 180 s bound.
+    // A clock sync at least once a wall second, and at least every 30 s of match clock: against an
+    // anchor at another rate the drift between syncs is |speed − rate| × interval, far below the
+    // engine's 180 s bound.
     let sync_ms = ((30_000.0 / speed) as u64).clamp(100, 1_000);
     // Jitter is wall time, and at speed it is match time too: a message 200 ms late at 600x is two
     // minutes of match clock late. Keep it under a minute of match clock so that it never alone
