@@ -26,7 +26,7 @@ use crate::dev_vars::Secrets;
 use crate::feed_client::now_ms;
 use crate::feed_plan::{Plan, PlanOptions, deliver};
 use crate::feed_run::{FeedNote, FeedStats, clock_text, play};
-use crate::simulate::{FeedArgs, STALE_AFTER_MS};
+use crate::simulate::{FeedArgs, clock_config};
 
 /// One point as played.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -375,7 +375,8 @@ pub async fn run(feed: &FeedArgs, m: &TennisMatch, o: &ReplayOptions) -> Result<
         "sport": "tennis",
         "fixture": { "home": m.names[0], "away": m.names[1], "kickoff_ms": now_ms() + plan.kickoff_at },
         "params": m.params,
-        "config": { "stale_after_ms": STALE_AFTER_MS },
+        // The time played runs at the replay's speed on the page (points carry no match clock).
+        "config": clock_config(opts.speed),
     });
     let title = format!("{} v {}", m.names[0], m.names[1]);
     let target = feed.target(&secrets, &opening, &title).await?;
