@@ -1,5 +1,5 @@
 //! Writes seed inputs for the fuzz targets into `corpus/<target>/`: the feed messages, bet
-//! requests, snapshots and deltas of the shared in-play match, in their wire forms.
+//! requests, snapshots and deltas of the shared in-play matches, in their wire forms.
 //!
 //! Run from `engine/fuzz`: `cargo +nightly run --example seed_corpus`.
 
@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use inplay_engine::live::{FeedEvent, FeedKind, Input};
-use inplay_engine_fuzz::in_play;
+use inplay_engine_fuzz::{in_play, in_play_tennis};
 
 fn write(target: &str, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let dir = Path::new("corpus").join(target);
@@ -18,6 +18,19 @@ fn write(target: &str, name: &str, bytes: &[u8]) -> std::io::Result<()> {
 fn main() -> std::io::Result<()> {
     let m = in_play();
     let mut feeds: Vec<&FeedEvent> = Vec::new();
+    // The tennis match's messages and bets, named apart.
+    let tennis = in_play_tennis();
+    for (i, input) in tennis.inputs.iter().enumerate() {
+        match input {
+            Input::Feed(f) => feeds.push(f),
+            Input::Bet(b) => write(
+                "bet_request",
+                &format!("tennis-bet-{i}"),
+                &serde_json::to_vec(b)?,
+            )?,
+            _ => {}
+        }
+    }
     for (i, input) in m.inputs.iter().enumerate() {
         match input {
             Input::Feed(f) => feeds.push(f),
@@ -99,15 +112,17 @@ fn main() -> std::io::Result<()> {
         )?;
     }
     // Snapshots, deltas, and snapshot-then-delta pairs behind a little-endian u16 length.
-    for (k, d) in m.deltas.iter().enumerate().step_by(5) {
-        let snap = m.snapshots[k].to_bytes();
-        let delta = d.to_bytes();
-        write("delta", &format!("snapshot-{k}"), &snap)?;
-        write("delta", &format!("delta-{k}"), &delta)?;
-        let mut pair = (snap.len() as u16).to_le_bytes().to_vec();
-        pair.extend_from_slice(&snap);
-        pair.extend_from_slice(&delta);
-        write("delta", &format!("pair-{k}"), &pair)?;
+    for (name, m) in [("", m), ("tennis-", tennis)] {
+        for (k, d) in m.deltas.iter().enumerate().step_by(5) {
+            let snap = m.snapshots[k].to_bytes();
+            let delta = d.to_bytes();
+            write("delta", &format!("{name}snapshot-{k}"), &snap)?;
+            write("delta", &format!("{name}delta-{k}"), &delta)?;
+            let mut pair = (snap.len() as u16).to_le_bytes().to_vec();
+            pair.extend_from_slice(&snap);
+            pair.extend_from_slice(&delta);
+            write("delta", &format!("{name}pair-{k}"), &pair)?;
+        }
     }
     for (target, dir) in
         ["feed_event", "bet_request", "delta"].map(|t| (t, Path::new("corpus").join(t)))

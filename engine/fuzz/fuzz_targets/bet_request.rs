@@ -1,17 +1,24 @@
 //! Arbitrary bytes as a bettor's request (JSON, as the edge receives it). Whatever decodes is
-//! checked by a client mirror and placed on the in-play match, placed again (idempotency), then
-//! time runs past the bet delay and the match is abandoned or reaches half-time, settling bets.
+//! checked by a client mirror and placed on the in-play match (football, and tennis), placed again
+//! (idempotency), then time runs past the bet delay and the match is abandoned or reaches
+//! half-time (tennis: a retirement), settling bets.
 #![no_main]
 
 use inplay_engine::live::{BetRequest, FeedEvent, FeedKind, Input, Source};
-use inplay_engine_fuzz::{NOW, apply_checked, in_play};
+use inplay_engine::tennis::Player;
+use inplay_engine_fuzz::{InPlay, NOW, apply_checked, in_play, in_play_tennis};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(req) = serde_json::from_slice::<BetRequest>(data) else {
         return;
     };
-    let base = in_play();
+    place(in_play(), &req, data.len() % 2 == 0);
+    place(in_play_tennis(), &req, data.len() % 2 == 0);
+});
+
+fn place(base: &InPlay, req: &BetRequest, abandon: bool) {
+    let req = req.clone();
     let _ = base.view.check_bet(&req, NOW);
     let (mut event, mut view) = (base.event.clone(), base.view.clone());
     apply_checked(&mut event, &mut view, Input::Bet(req.clone()), NOW);
@@ -22,10 +29,10 @@ fuzz_target!(|data: &[u8]| {
     // Past the delay, then abandoned (every bet void) or half-time (first-half markets settle).
     let later = NOW + 10_000;
     apply_checked(&mut event, &mut view, Input::Tick, later);
-    let kind = if data.len() % 2 == 0 {
-        FeedKind::Abandoned
-    } else {
-        FeedKind::PeriodEnd { period: 1 }
+    let kind = match (abandon, event.image().tennis().is_some()) {
+        (true, _) => FeedKind::Abandoned,
+        (false, false) => FeedKind::PeriodEnd { period: 1 },
+        (false, true) => FeedKind::Retirement { player: Player::B },
     };
     let end = FeedEvent {
         event_id: "m1".into(),
@@ -46,4 +53,4 @@ fuzz_target!(|data: &[u8]| {
             "payout above 1000x stake"
         );
     }
-});
+}

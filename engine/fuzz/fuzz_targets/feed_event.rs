@@ -1,15 +1,17 @@
 //! Arbitrary bytes as a provider's feed message: JSON (one event, or a batch array) and the
-//! binary form. Whatever decodes is re-encoded and applied to the in-play match, at the edge's
-//! clock and at the message's own timestamp.
+//! binary form. Whatever decodes is re-encoded and applied to the in-play football match and to
+//! the tennis match, at the edge's clock and at the message's own timestamp.
 #![no_main]
 
 use inplay_engine::live::{FeedEvent, Input};
-use inplay_engine_fuzz::{NOW, apply_checked, in_play};
+use inplay_engine_fuzz::{NOW, apply_checked, in_play, in_play_tennis};
 use libfuzzer_sys::fuzz_target;
 
 fn apply(messages: &[FeedEvent]) {
-    let base = in_play();
-    for at_own_ts in [false, true] {
+    for (base, at_own_ts) in [in_play(), in_play_tennis()]
+        .into_iter()
+        .flat_map(|b| [(b, false), (b, true)])
+    {
         let (mut event, mut view) = (base.event.clone(), base.view.clone());
         let mut now = NOW;
         for m in messages {

@@ -1,13 +1,15 @@
-//! What the fuzz targets share: the match they start from -- twenty minutes in, with a goal, a red
-//! card, bets taken and one still inside its delay, and a client mirror at the same version -- and
-//! the invariants checked after every input. Fuzzed inputs are applied to clones of the match, so
-//! they reach the in-play rules instead of stopping at "no kick-off yet".
+//! What the fuzz targets share: the matches they start from -- football twenty minutes in, with a
+//! goal, a red card, bets taken and one still inside its delay; tennis in the second set, with bets
+//! on the match, the set and the game in play -- each with a client mirror at the same version, and
+//! the invariants checked after every input. Fuzzed inputs are applied to clones of the matches,
+//! so they reach the in-play rules instead of stopping at "no kick-off yet".
 
 use std::sync::OnceLock;
 
 use inplay_engine::football::{FootballParams, Score};
 use inplay_engine::live::*;
 use inplay_engine::market::{MarketKey, SelectionKey, Team};
+use inplay_engine::tennis::{AfterPoint, Player, TennisParams, TennisState};
 
 /// Wall time the event opens at.
 pub const T0: u64 = 1_764_240_000_000;
@@ -92,7 +94,7 @@ impl Builder {
         while self.now < until {
             self.now = (self.now + 5_000).min(until);
             self.apply(Input::Tick);
-            let score = Some(self.fx.event.image().football().unwrap().state.score);
+            let score = self.fx.event.image().football().map(|f| f.state.score);
             self.both(FeedKind::Heartbeat { score });
         }
     }
@@ -104,34 +106,92 @@ pub fn in_play() -> &'static InPlay {
     IN_PLAY.get_or_init(build)
 }
 
+/// The shared tennis match (same event id), built once per process.
+pub fn in_play_tennis() -> &'static InPlay {
+    static IN_PLAY: OnceLock<InPlay> = OnceLock::new();
+    IN_PLAY.get_or_init(build_tennis)
+}
+
+impl Builder {
+    fn open(params: SportParams) -> Builder {
+        let opening = Opening {
+            event_id: "m1".into(),
+            fixture: Fixture {
+                home: "Home".into(),
+                away: "Away".into(),
+                kickoff_ms: T0,
+            },
+            params,
+            trading: TradingTerms::default(),
+            config: LiveConfig::default(),
+            epoch: 1,
+        };
+        let (event, entry) = LiveEvent::new(opening, T0).expect("valid opening");
+        let view = LiveView::new(event.snapshot());
+        let snapshots = vec![event.snapshot()];
+        Builder {
+            fx: InPlay {
+                event,
+                view,
+                deltas: Vec::new(),
+                snapshots,
+                inputs: Vec::new(),
+                log: vec![entry],
+            },
+            now: T0,
+            seq: [0, 0],
+        }
+    }
+}
+
+fn build_tennis() -> InPlay {
+    let params = TennisParams::new(0.64, 0.62, 3);
+    let mut b = Builder::open(params.into());
+    b.bet("b1", MarketKey::MatchWinner, SelectionKey::A);
+    b.both(FeedKind::MatchStart { server: Player::A });
+    let mut state = TennisState::pre_match(Player::A);
+    // A point every 20 s, both sources reporting it: A wins three in four of the first 36 (and
+    // the first set), then the server two in three. Bets on the set and the game in play, the
+    // last one still inside its delay at `NOW`.
+    for point in 1..=(NOW - T0) / 20_000 {
+        let server = state.server;
+        let winner = match point {
+            ..=36 if point % 4 == 0 => Player::B,
+            ..=36 => Player::A,
+            _ if point % 3 == 0 => server.other(),
+            _ => server,
+        };
+        b.both(FeedKind::Point {
+            point: point as u32,
+            winner,
+            server,
+        });
+        state = match state.after_point(&params, winner) {
+            Ok(AfterPoint::InPlay(s)) => s,
+            _ => break,
+        };
+        if point == 40 {
+            // Released 5 s later, before the next point can move its price.
+            b.bet("b2", MarketKey::SetWinner, SelectionKey::B);
+        }
+        b.play_to(T0 + point * 20_000);
+    }
+    b.bet("b3", MarketKey::GameWinner, SelectionKey::A);
+    let image = b.fx.event.image().tennis().expect("a tennis match");
+    assert_eq!(image.sets.len(), 1, "the fixture plays into the second set");
+    let status = |id: &str| b.fx.event.bet(id).map(|d| d.status);
+    assert_eq!(status("b1"), Some(BetStatus::Accepted));
+    assert_eq!(status("b2"), Some(BetStatus::Accepted));
+    assert_eq!(
+        status("b3"),
+        Some(BetStatus::Pending),
+        "one bet inside its delay"
+    );
+    b.fx
+}
+
 fn build() -> InPlay {
-    let opening = Opening {
-        event_id: "m1".into(),
-        fixture: Fixture {
-            home: "Home".into(),
-            away: "Away".into(),
-            kickoff_ms: T0,
-        },
-        params: FootballParams::new(1.6, 1.1).into(),
-        trading: TradingTerms::default(),
-        config: LiveConfig::default(),
-        epoch: 1,
-    };
-    let (event, entry) = LiveEvent::new(opening, T0).expect("valid opening");
-    let view = LiveView::new(event.snapshot());
-    let snapshots = vec![event.snapshot()];
-    let mut b = Builder {
-        fx: InPlay {
-            event,
-            view,
-            deltas: Vec::new(),
-            snapshots,
-            inputs: Vec::new(),
-            log: vec![entry],
-        },
-        now: T0,
-        seq: [0, 0],
-    };
+    let mut b = Builder::open(FootballParams::new(1.6, 1.1).into());
     b.both(FeedKind::Kickoff);
     b.bet("b1", MarketKey::MatchResult, SelectionKey::Home);
     b.play_to(T0 + 8 * 60_000);
