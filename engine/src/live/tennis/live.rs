@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::image::{SetScore, TennisImage, TennisPhase};
+use super::image::{TennisImage, TennisPhase};
 use super::settle::{self, Ending, Record};
 use super::side;
 use crate::live::event::LiveEvent;
@@ -388,15 +388,17 @@ impl LiveEvent {
             return;
         };
         let before = t.state();
-        let (params, image_points, image_games, image_server) =
-            (t.params, t.points, t.games, t.server);
-        let Ok(after) = before.after_point(&params, winner) else {
+        let Ok(after) = before.after_point(&t.params, winner) else {
             return;
         };
+        // The image as the point leaves it, scored as a client scores a point op.
+        let mut scored = t.clone();
+        scored.score_point(winner);
+        let (sets_before, points_before, games_before, server_before) =
+            (t.sets.clone(), t.points, t.games, t.server);
         self.tennis.history.push(winner);
         let played = u32::try_from(self.tennis.history.len()).unwrap_or(u32::MAX);
         let end = PointEnd::between(&before, winner, &after);
-        let sets_before = t.sets.clone();
         if end.game {
             self.tennis.game_ends.push(played);
             if end.set.is_some() {
@@ -410,32 +412,17 @@ impl LiveEvent {
         } else {
             // The delta already replaced a score field (two points in one input, a correction):
             // a point op would be applied before the field's last value, so the fields go instead.
-            if let Some(games) = end.set {
-                let tiebreak = before.in_tiebreak(&params).then(|| {
-                    let mut p = before.points;
-                    p[winner.index()] = p[winner.index()].saturating_add(1);
-                    p
-                });
-                let mut sets = sets_before;
-                sets.push(SetScore { games, tiebreak });
-                self.push(DeltaOp::Sets(sets));
+            if scored.sets != sets_before {
+                self.push(DeltaOp::Sets(scored.sets));
             }
-            let next = match after {
-                AfterPoint::InPlay(next) => next,
-                AfterPoint::MatchOver { .. } => TennisState {
-                    points: [0, 0],
-                    games: [0, 0],
-                    ..before
-                },
-            };
-            if next.points != image_points {
-                self.push(DeltaOp::Points(next.points));
+            if scored.points != points_before {
+                self.push(DeltaOp::Points(scored.points));
             }
-            if next.games != image_games {
-                self.push(DeltaOp::Games(next.games));
+            if scored.games != games_before {
+                self.push(DeltaOp::Games(scored.games));
             }
-            if next.server != image_server && !end.match_won {
-                self.push(DeltaOp::Server(next.server));
+            if scored.server != server_before {
+                self.push(DeltaOp::Server(scored.server));
             }
         }
         self.material();
