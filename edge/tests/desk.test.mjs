@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 
 import WebSocket from 'ws';
 
-import { Api, DevServer, Feed, testVars, until } from './harness.mjs';
+import { Api, DevServer, Feed, TennisFeed, testVars, until } from './harness.mjs';
 
 let server;
 let api;
@@ -117,15 +117,6 @@ test('an alert appears within a second of a source going silent', async () => {
   d.ws.close();
 });
 
-/** One source's tennis message (a tennis feed carries no match clock). */
-const tennisSeq = { primary: 0, backup: 0 };
-async function tennis(source, kind, extra = {}) {
-  tennisSeq[source] += 1;
-  const r = await api.feed({ event_id: 'dt1', source, seq: tennisSeq[source], ts: Date.now(), kind, ...extra }, { source });
-  assert.equal(r.status, 200, r.text);
-  return r.json.results[0];
-}
-
 test('a tennis match on the desk: its score, each source\'s, the book per score in sets, and its own actions', async () => {
   const opening = {
     event_id: 'dt1',
@@ -137,8 +128,8 @@ test('a tennis match on the desk: its score, each source\'s, the book per score 
   };
   const created = await api.request('POST', '/v1/events', { body: opening, headers: api.admin() });
   assert.equal(created.status, 201, created.text);
-  await tennis('primary', 'match_start', { server: 'a' });
-  await tennis('backup', 'match_start', { server: 'a' });
+  const tennis = new TennisFeed(api, 'dt1');
+  await tennis.both('match_start', { server: 'a' });
   const d = await desk('dt1');
   const first = await until(() => d.last(), { what: 'first view' });
   assert.equal(first.title, 'Sinner v Alcaraz');
@@ -149,8 +140,7 @@ test('a tennis match on the desk: its score, each source\'s, the book per score 
   assert.equal(first.period, undefined, 'no football in a tennis view');
 
   // Point 1 from both sources stands.
-  await tennis('primary', 'point', { point: 1, winner: 'a', server: 'a' });
-  await tennis('backup', 'point', { point: 1, winner: 'a', server: 'a' });
+  await tennis.point('a');
   await until(() => d.last()?.sport.points_played === 1, { what: 'point 1 on the desk' });
   assert.deepEqual(d.last().sport.score.points, [1, 0]);
 
@@ -172,8 +162,9 @@ test('a tennis match on the desk: its score, each source\'s, the book per score 
 
   // Point 2: the sources name different winners. The desk lists both reports and each source's
   // score, alerts, and believing the primary resolves it.
-  await tennis('primary', 'point', { point: 2, winner: 'a', server: 'a' });
-  await tennis('backup', 'point', { point: 2, winner: 'b', server: 'a' });
+  tennis.points += 1;
+  await tennis.send('primary', 'point', { point: 2, winner: 'a', server: 'a' });
+  await tennis.send('backup', 'point', { point: 2, winner: 'b', server: 'a' });
   const alert = await until(() => d.last()?.alerts.find((a) => a.kind === 'source_discrepancy'), { what: 'discrepancy alert' });
   assert.ok(alert.since_ms > 0);
   assert.deepEqual(d.last().awaiting.map((a) => [a.kind, a.point, a.winner, a.source]), [['point', 2, 'a', 'primary'], ['point', 2, 'b', 'backup']]);

@@ -223,6 +223,64 @@ export class Feed {
   }
 }
 
+/**
+ * Both sources of one tennis match, every point by number, winner and server (the server as the
+ * engine has it). With `{ taken: true }` every event must be taken (accepted, or a duplicate of the
+ * other source's report): a refusal fails the test at once.
+ */
+export class TennisFeed {
+  constructor(api, eventId, { taken = false } = {}) {
+    this.api = api;
+    this.eventId = eventId;
+    this.taken = taken;
+    this.seq = { primary: 0, backup: 0 };
+    /** Points reported so far (the next point's number less one). */
+    this.points = 0;
+  }
+
+  /** One event from one source; its result. */
+  async send(source, kind, extra = {}) {
+    this.seq[source] += 1;
+    const event = { event_id: this.eventId, source, seq: this.seq[source], ts: Date.now(), kind, ...extra };
+    const r = await this.api.feed(event, { source });
+    if (r.status !== 200) throw new Error(`feed ${kind} from ${source}: ${r.status} ${r.text}`);
+    const result = r.json.results[0];
+    if (this.taken && result.result !== 'accepted' && result.result !== 'duplicate') {
+      throw new Error(`feed ${kind} from ${source} refused: ${JSON.stringify(result)}`);
+    }
+    return result;
+  }
+
+  /** Both sources report the same thing; their results. */
+  async both(kind, extra = {}) {
+    return [await this.send('primary', kind, extra), await this.send('backup', kind, extra)];
+  }
+
+  /** Who serves the next point, as the engine has it. */
+  async server() {
+    const r = await this.api.request('GET', `/v1/events/${this.eventId}`);
+    if (r.status !== 200) throw new Error(`GET /v1/events/${this.eventId}: ${r.status} ${r.text}`);
+    return r.json.snapshot.image.server;
+  }
+
+  /** The next point, won by `winner`, from `sources`; their results. */
+  async point(winner, sources = ['primary', 'backup']) {
+    const server = await this.server();
+    this.points += 1;
+    const out = [];
+    for (const s of sources) out.push(await this.send(s, 'point', { point: this.points, winner, server }));
+    return out;
+  }
+
+  /** Points won by the server (`S`) or the returner (`R`), both sources reporting each. */
+  async play(pattern) {
+    for (const c of pattern) {
+      const server = await this.server();
+      await this.point(c === 'S' ? server : server === 'a' ? 'b' : 'a');
+    }
+  }
+}
+
 /** A WebSocket client that records every frame, decoded (JSON) or raw (binary). */
 export class Client {
   constructor(url, headers = {}, protocols = undefined) {

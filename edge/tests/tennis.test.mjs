@@ -7,36 +7,10 @@ import { after, before, test } from 'node:test';
 
 import WebSocket from 'ws';
 
-import { Api, Client, DevServer, testVars, until } from './harness.mjs';
+import { Api, Client, DevServer, TennisFeed, testVars, until } from './harness.mjs';
 
 let server;
 let api;
-
-/** Both sources of one tennis match, every point by number, winner and server. */
-class TennisFeed {
-  constructor(eventId) {
-    this.eventId = eventId;
-    this.seq = { primary: 0, backup: 0 };
-    this.points = 0;
-  }
-
-  async send(source, kind, extra = {}) {
-    this.seq[source] += 1;
-    const event = { event_id: this.eventId, source, seq: this.seq[source], ts: Date.now(), kind, ...extra };
-    const r = await api.feed(event, { source });
-    assert.equal(r.status, 200, r.text);
-    return r.json.results[0];
-  }
-
-  /** The next point, won by `winner`, from one source; the server is the engine's. */
-  async point(winner, sources = ['primary', 'backup']) {
-    const { image } = (await match(this.eventId)).snapshot;
-    this.points += 1;
-    const out = [];
-    for (const s of sources) out.push(await this.send(s, 'point', { point: this.points, winner, server: image.server }));
-    return out;
-  }
-}
 
 async function match(id) {
   const r = await api.request('GET', `/v1/events/${id}`);
@@ -89,7 +63,7 @@ test('a tennis match: points from both sources, bets settled by game and set, a 
   const bad = await api.request('POST', '/v1/events', { body: { ...opening, event_id: 't2', params: { home_xg: 1.5, away_xg: 1.1 } }, headers: api.admin() });
   assert.equal(bad.status, 400, bad.text);
 
-  const feed = new TennisFeed('t1');
+  const feed = new TennisFeed(api, 't1');
   await feed.send('primary', 'match_start', { server: 'a' });
   await feed.send('backup', 'match_start', { server: 'a' });
   let e = await match('t1');

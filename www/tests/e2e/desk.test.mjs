@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { launch } from './browser.mjs';
-import { Api, Feed, PageServer, ROOT, sleep, testVars, until } from './server.mjs';
+import { Api, Feed, PageServer, ROOT, TennisFeed, sleep, testVars, until } from './server.mjs';
 
 const ARTIFACTS = join(ROOT, 'artifacts', 'www');
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -286,7 +286,7 @@ describe('the trading desk', () => {
     };
     const created = await api.request('POST', '/v1/events', { body: opening, headers: api.admin() });
     assert.equal(created.status, 201, created.text);
-    const feed = new TennisFeed('dt1');
+    const feed = new TennisFeed(api, 'dt1', { taken: true });
     for (const source of ['primary', 'backup']) await feed.send(source, 'match_start', { server: 'a' });
     // Sinner takes the first set 6-4 (holds, then the break at 5-4); 2-1 in the second, 30-15 on
     // Alcaraz's serve.
@@ -423,38 +423,6 @@ describe('the trading desk', () => {
     await page.close();
   });
 });
-
-/** Both sources of a tennis match, every point by number, winner and server (the engine's). */
-class TennisFeed {
-  constructor(eventId) {
-    this.eventId = eventId;
-    this.seq = { primary: 0, backup: 0 };
-    this.points = 0;
-  }
-
-  async send(source, kind, extra = {}) {
-    this.seq[source] += 1;
-    const event = { event_id: this.eventId, source, seq: this.seq[source], ts: Date.now(), kind, ...extra };
-    const r = await api.feed(event, { source });
-    assert.equal(r.status, 200, r.text);
-    const result = r.json.results[0];
-    assert.ok(result.result === 'accepted' || result.result === 'duplicate', `${kind} from ${source}: ${JSON.stringify(result)}`);
-  }
-
-  async server() {
-    return (await api.request('GET', `/v1/events/${this.eventId}`)).json.snapshot.image.server;
-  }
-
-  /** Points won by the server (`S`) or the returner (`R`), both sources reporting each. */
-  async play(pattern) {
-    for (const c of pattern) {
-      const server = await this.server();
-      const winner = c === 'S' ? server : server === 'a' ? 'b' : 'a';
-      this.points += 1;
-      for (const source of ['primary', 'backup']) await this.send(source, 'point', { point: this.points, winner, server });
-    }
-  }
-}
 
 /** The 1x2 home price offered now. */
 async function priceNow(id) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { DevServer, ROOT, freePort, until } from '../../../edge/tests/harness.mjs';
 
-export { Api, ROOT, sleep, testVars, until } from '../../../edge/tests/harness.mjs';
+export { Api, ROOT, TennisFeed, sleep, testVars, until } from '../../../edge/tests/harness.mjs';
 
 /**
  * A data provider's feed for one match, with the match clock set by the test (so a test can play the

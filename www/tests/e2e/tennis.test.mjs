@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { priceTennis } from '@inplay/engine';
 
 import { launch } from './browser.mjs';
-import { Api, PageServer, ROOT, testVars, until } from './server.mjs';
+import { Api, PageServer, ROOT, TennisFeed, testVars, until } from './server.mjs';
 
 const ARTIFACTS = join(ROOT, 'artifacts', 'www');
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -24,48 +24,6 @@ const MARGIN = 0.05;
 let server;
 let api;
 let browser;
-
-/** Both sources of one tennis match: every point by number, winner and server, each one taken. */
-class TennisFeed {
-  constructor(eventId) {
-    this.eventId = eventId;
-    this.seq = { primary: 0, backup: 0 };
-    this.points = 0;
-  }
-
-  async send(source, kind, extra = {}) {
-    this.seq[source] += 1;
-    const event = { event_id: this.eventId, source, seq: this.seq[source], ts: Date.now(), kind, ...extra };
-    const r = await api.feed(event, { source });
-    if (r.status !== 200) throw new Error(`feed ${kind} from ${source}: ${r.status} ${r.text}`);
-    const result = r.json.results[0];
-    if (result.result !== 'accepted' && result.result !== 'duplicate') {
-      throw new Error(`feed ${kind} from ${source} refused: ${JSON.stringify(result)}`);
-    }
-  }
-
-  async both(kind, extra = {}) {
-    await this.send('primary', kind, extra);
-    await this.send('backup', kind, extra);
-  }
-
-  /** The next point, won by `winner`; the server is the engine's (read from the match). */
-  async point(winner) {
-    const { image } = await snapshot(this.eventId);
-    this.points += 1;
-    await this.both('point', { point: this.points, winner, server: image.server });
-  }
-
-  /** Points won by the server (`S`) or the returner (`R`), each served by whoever serves it. */
-  async play(pattern) {
-    for (const c of pattern) {
-      const { image } = await snapshot(this.eventId);
-      const winner = c === 'S' ? image.server : image.server === 'a' ? 'b' : 'a';
-      this.points += 1;
-      await this.both('point', { point: this.points, winner, server: image.server });
-    }
-  }
-}
 
 async function snapshot(eventId) {
   const r = await api.request('GET', `/v1/events/${eventId}`);
@@ -115,7 +73,7 @@ describe('a tennis match on the page', () => {
     };
     const created = await api.request('POST', '/v1/events', { body: opening, headers: api.admin() });
     assert.equal(created.status, 201, created.text);
-    const feed = new TennisFeed('ten1');
+    const feed = new TennisFeed(api, 'ten1', { taken: true });
     await feed.both('match_start', { server: 'a' });
 
     const page = await browser.context.newPage();
